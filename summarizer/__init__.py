@@ -1,5 +1,6 @@
 """summarizer: who takes which position in a news story, with every quote checked."""
 
+from summarizer._version import __version__
 from summarizer.errors import (
     BudgetError,
     ConfigError,
@@ -10,8 +11,6 @@ from summarizer.errors import (
     TemplateError,
 )
 from summarizer.schema import Article, Position, Provenance, Quote, Stance, SummaryResult
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Article",

@@ -7,7 +7,7 @@ SummarizerError
 ├── TemplateError          missing template or undefined variable (template, variable)
 ├── BudgetError            article too long for the model (tokens, budget)
 ├── LLMError               the endpoint failed after retries, refused, or stopped at the limit
-└── OutputValidationError  still invalid after the re-ask limit (attempts, raw_output, errors, usage)
+└── OutputValidationError  still invalid after the re-asks (attempts, raw_output, errors, usage)
 ```
 """
 

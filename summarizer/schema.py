@@ -15,7 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 __all__ = [
     "ActorKind",
@@ -100,14 +107,24 @@ class Draft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     issue: Text = Field(
-        description="The central question the article is about, in one line, phrased as a "
-        "question."
+        description="The central question the article is about, in one line, phrased as a question."
     )
     summary: Text = Field(description="A neutral summary of the article.")
     positions: list[DraftPosition] = Field(
         description="One entry per actor (person, organisation, government or group) who "
         "takes a position on the issue."
     )
+
+    @model_validator(mode="after")
+    def _within_actor_limit(self, info: ValidationInfo) -> Draft:
+        # The limit is a run-time option, so it cannot live in the static JSON schema.
+        limit = (info.context or {}).get("max_actors")
+        if limit is not None and len(self.positions) > limit:
+            raise ValueError(
+                f"positions lists {len(self.positions)} actors but at most {limit} are allowed; "
+                f"keep only the {limit} most prominent"
+            )
+        return self
 
 
 # ---- what callers get back ----------------------------------------------------------------

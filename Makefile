@@ -1,0 +1,20 @@
+# One task runner; CI (.ci/run) runs the same commands.
+.PHONY: install test lint record bench
+
+install:
+	python -m pip install -e ".[test]"
+
+test:
+	python -m pytest
+
+lint:
+	ruff check summarizer tests bench
+	ruff format --check summarizer tests bench
+	mypy
+
+# Re-record the cassettes against the local llama.cpp server (../shared/tools/local-llm-server start).
+record:
+	python -m pytest --record-mode=rewrite -m vcr
+
+bench:
+	python bench/run_all.py

@@ -1,0 +1,212 @@
+"""The `summarizer` command: thin click commands over the library."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from summarizer import display
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.pipeline import prepare, summarize
+from summarizer.schema import Article, SummaryResult
+
+__all__ = ["main"]
+
+
+class _Group(click.Group):
+    """Turns every SummarizerError into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SummarizerError as exc:
+            if ctx.meta.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="summarizer")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Who takes which position in a news story, with every quote checked.
+
+    \b
+    Example:
+      summarizer summarize examples/seed-article.txt
+    """
+    ctx.meta["debug"] = debug
+
+
+def _settings_options(func: Any) -> Any:
+    options = [
+        click.option("--model", help="Model name (SUMMARIZER_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (OPENAI_BASE_URL)."),
+        click.option(
+            "--prompts",
+            "prompts_dir",
+            type=click.Path(path_type=Path),
+            help="Folder of house-style templates (SUMMARIZER_PROMPTS_DIR).",
+        ),
+        click.option(
+            "--mode",
+            "output_mode",
+            type=click.Choice(["auto", "json_schema", "json_object"]),
+            help="Structured output mode (SUMMARIZER_OUTPUT_MODE).",
+        ),
+        click.option("--max-actors", type=int, help="Most actors to list."),
+        click.option("--language", help="Language of the summary and positions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(**flags: Any) -> Settings:
+    return Settings.load(**flags)
+
+
+def read_article(path: str) -> Article:
+    """Read one article from a file path or '-' (stdin), with one-line errors."""
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        source = "<stdin>"
+    else:
+        file = Path(path)
+        if file.is_dir():
+            raise InputError("is a directory; pass one article file.", source=path)
+        try:
+            data = file.read_bytes()
+        except FileNotFoundError:
+            raise InputError("file not found. Check the path.", source=path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror}).", source=path) from None
+        source = path
+    if b"\0" in data[:4096]:
+        raise InputError("looks like a binary file; pass a text or HTML article.", source=source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not valid UTF-8 (byte {exc.start}); convert it with `iconv -t UTF-8`.",
+            source=source,
+        ) from None
+    if not text.strip():
+        raise InputError("the article is empty.", source=source)
+    return Article(text=text, id=None if path == "-" else Path(path).name)
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command("summarize")
+@click.argument("article", metavar="PATH|-")
+@_settings_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE.")
+def summarize_cmd(article: str, fmt: str, output: Path | None, **flags: Any) -> None:
+    """Summarise one article: the issue, a summary, and who takes which position.
+
+    \b
+    Examples:
+      summarizer summarize examples/seed-article.txt
+      cat story.txt | summarizer summarize - --format json
+      summarizer summarize story.txt --base-url http://127.0.0.1:8765/v1 --model local-medium
+    """
+    settings = _settings(**flags)
+    if not settings.has_endpoint:
+        raise ConfigError(
+            "No LLM endpoint configured. Set OPENAI_API_KEY for OpenAI, or pass --base-url "
+            "(or OPENAI_BASE_URL) for a local OpenAI-compatible server, e.g. "
+            "--base-url http://127.0.0.1:8765/v1."
+        )
+    result = summarize(read_article(article), settings=settings)
+    _write(_format(result, fmt, color=output is None and sys.stdout.isatty()), output)
+
+
+def _format(result: SummaryResult, fmt: str, *, color: bool) -> str:
+    if fmt == "json":
+        return result.model_dump_json(indent=2) + "\n"
+    if fmt == "markdown":
+        return display.to_markdown(result)
+    return display.to_text(result, color=color)
+
+
+@cli.command()
+@click.argument("article", metavar="PATH|-")
+@_settings_options
+def render(article: str, **flags: Any) -> None:
+    """Print exactly the messages that would be sent, with token counts; calls no model.
+
+    \b
+    Example:
+      summarizer render examples/seed-article.txt
+    """
+    settings = _settings(**flags)
+    prepared = prepare(read_article(article), settings=settings)
+    for message, tokens in zip(prepared.messages, prepared.message_tokens, strict=True):
+        click.echo(f"=== {message['role']} ({tokens} tokens) ===")
+        click.echo(message["content"])
+        click.echo()
+    click.echo(
+        f"template {prepared.template} sha256 {prepared.template_sha256[:12]}; "
+        f"prompt {prepared.prompt_tokens} tokens; budget {prepared.budget} tokens",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("article", metavar="PATH|-")
+@_settings_options
+def tokens(article: str, **flags: Any) -> None:
+    """Count the prompt's tokens and check it against the model's context window.
+
+    \b
+    Example:
+      summarizer tokens examples/seed-article.txt --model gpt-4o-mini
+    """
+    settings = _settings(**flags)
+    prepared = prepare(read_article(article), settings=settings)
+    payload = {
+        "model": settings.model,
+        "article_tokens": sum(prepared.message_tokens[1:]),
+        "prompt_tokens": prepared.prompt_tokens,
+        "max_output_tokens": settings.max_output_tokens,
+        "context_window": prepared.budget,
+        "fits": True,
+    }
+    click.echo(json.dumps(payload, indent=2))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON schema of a result, for validating output downstream.
+
+    \b
+    Example:
+      summarizer schema > summary.schema.json
+    """
+    click.echo(json.dumps(SummaryResult.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Entry point of the `summarizer` script."""
+    cli(prog_name="summarizer")

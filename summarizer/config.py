@@ -1,0 +1,106 @@
+"""Settings, and the only place environment variables are read.
+
+Precedence: an explicit argument or CLI flag, then a ``SUMMARIZER_*`` variable, then the default.
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL`` keep their standard meaning.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from summarizer.errors import ConfigError
+
+__all__ = ["ENV_PREFIX", "OutputMode", "Settings"]
+
+ENV_PREFIX = "SUMMARIZER_"
+OutputMode = Literal["auto", "json_schema", "json_object"]
+
+
+class Settings(BaseModel):
+    """Everything that shapes a run. Immutable; derive variants with ``model_copy(update=...)``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # endpoint
+    api_key: SecretStr | None = Field(default=None, repr=False, description="OPENAI_API_KEY")
+    base_url: str | None = Field(default=None, description="OPENAI_BASE_URL")
+    model: str = Field(default="gpt-4o-mini", description="Model name sent to the endpoint.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds per request.")
+    max_retries: int = Field(default=2, ge=0, description="SDK retries on 429/5xx/timeouts.")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    output_mode: OutputMode = Field(
+        default="auto", description="json_schema, json_object, or auto (try, then fall back)."
+    )
+    # prompts
+    prompts_dir: Path | None = Field(default=None, description="Folder of house-style templates.")
+    template: str = Field(default="positions", description="Template task name.")
+    max_actors: int = Field(default=8, ge=1, description="Most actors the summary may list.")
+    language: str = Field(default="English", description="Language of issue, summary, positions.")
+    summary_sentences: int = Field(default=3, ge=1, le=10, description="Target summary length.")
+    # budget
+    max_output_tokens: int = Field(default=2048, ge=64, description="Output allowance per call.")
+    context_window: int | None = Field(
+        default=None, ge=512, description="Override the model's context window (tokens)."
+    )
+    # validation
+    max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid output.")
+    quote_reask: bool = Field(default=True, description="Re-ask once for unverifiable quotes.")
+    drop_unverified: bool = Field(default=False, description="Drop quotes not found verbatim.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Build settings from an environment mapping, then explicit overrides.
+
+        Overrides whose value is None are ignored, so CLI flags can be passed straight through.
+        """
+        values: dict[str, Any] = {}
+        if key := environ.get("OPENAI_API_KEY"):
+            values["api_key"] = key
+        if url := environ.get("OPENAI_BASE_URL"):
+            values["base_url"] = url
+        for name in cls.model_fields:
+            env_name = ENV_PREFIX + name.upper()
+            if env_name in environ and name not in ("api_key", "base_url"):
+                values[name] = environ[env_name]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][0]) if first["loc"] else "?"
+            raise ConfigError(
+                f"Invalid setting {field}={first.get('input')!r}: {first['msg']}. "
+                f"Set {ENV_PREFIX}{field.upper()} or the matching flag to a valid value."
+            ) from exc
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Settings:
+        """Settings from this process's environment, then explicit overrides."""
+        return cls.from_env(os.environ, **overrides)
+
+    @property
+    def endpoint_host(self) -> str:
+        """The endpoint's host (never the key, never the path), for provenance and logs."""
+        if not self.base_url:
+            return "api.openai.com"
+        return urlsplit(self.base_url).hostname or self.base_url
+
+    @property
+    def has_endpoint(self) -> bool:
+        """True when a key or a base URL is configured (a local server needs no real key)."""
+        return self.api_key is not None or self.base_url is not None
+
+    def require_endpoint(self) -> None:
+        """Raise ConfigError when no endpoint is configured."""
+        if not self.has_endpoint:
+            raise ConfigError(
+                "No LLM endpoint configured. Set OPENAI_API_KEY for OpenAI, or point at any "
+                "OpenAI-compatible server with --base-url / OPENAI_BASE_URL "
+                "(e.g. http://127.0.0.1:8765/v1)."
+            )

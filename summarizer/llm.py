@@ -1,0 +1,424 @@
+"""The LLM call: the only module that imports openai.
+
+Two layers:
+
+- ``OpenAIChat`` is the transport: one chat completion against any OpenAI-compatible endpoint,
+  SDK errors mapped to ``LLMError`` (after the SDK's own retries). ``summarizer.testing.FakeLLM``
+  implements the same ``ChatModel`` protocol without a network.
+- ``structured_call`` asks for JSON matching a pydantic model: picks the output mode (``auto``
+  tries strict Structured Outputs and falls back to JSON mode once per client), refuses to
+  parse refusals and truncated answers, re-asks with the validation errors fed back, and runs
+  one optional follow-up check (the quote re-ask).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from summarizer.config import Settings
+from summarizer.errors import LLMError, OutputValidationError
+from summarizer.schema import Usage
+from summarizer.templates import Message
+
+__all__ = [
+    "ChatModel",
+    "ChatRequest",
+    "ChatResponse",
+    "OpenAIChat",
+    "Structured",
+    "strict_json_schema",
+    "structured_call",
+]
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=BaseModel)
+Mode = Literal["json_schema", "json_object"]
+
+# Statuses with which servers that lack Structured Outputs reject json_schema requests:
+# llama.cpp answers 500, vLLM/Ollama versions 400 or 422, some gateways 501.
+_REJECTS_JSON_SCHEMA = {400, 422, 500, 501}
+_RATE_HEADERS = ("retry-after", "retry-after-ms", "x-request-id")
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat completion to make."""
+
+    messages: Sequence[Message]
+    model: str
+    mode: Mode
+    schema: dict[str, Any]
+    schema_name: str
+    max_tokens: int
+    temperature: float
+    probe: bool = False
+    """True for the first json_schema attempt in auto mode: no SDK retries, a rejection is
+    expected from servers without Structured Outputs."""
+
+
+@dataclass(frozen=True)
+class ChatResponse:
+    """What came back: the text and everything needed to judge it."""
+
+    content: str | None
+    finish_reason: str | None
+    usage: Usage
+    refusal: str | None = None
+    request_id: str | None = None
+    model: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class ChatModel(Protocol):
+    """Anything that can answer a ChatRequest.
+
+    ``supports_json_schema`` is None until the first auto-mode call finds out; it then holds
+    the answer for the client's lifetime.
+    """
+
+    supports_json_schema: bool | None
+
+    async def complete(self, request: ChatRequest) -> ChatResponse: ...
+
+
+class OpenAIChat:
+    """A ChatModel backed by the openai SDK (OpenAI, Azure OpenAI v1, vLLM, llama.cpp, Ollama).
+
+    Args:
+        settings: Endpoint, key, timeout and retries.
+        client: An ``openai.AsyncOpenAI`` to use instead of building one (for custom httpx
+            transports, proxies or Azure).
+    """
+
+    def __init__(self, settings: Settings, *, client: openai.AsyncOpenAI | None = None):
+        self.settings = settings
+        self.supports_json_schema: bool | None = None
+        self._given = client
+        self._client = client
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._send_schema_field = settings.endpoint_host != "api.openai.com"
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        """The SDK client, rebuilt when a sync caller runs us on a new event loop."""
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            key = self.settings.api_key
+            self._client = openai.AsyncOpenAI(
+                api_key=key.get_secret_value() if key else "no-key-needed",
+                base_url=self.settings.base_url,
+                timeout=self.settings.timeout,
+                max_retries=self.settings.max_retries,
+            )
+            self._loop = loop
+        return self._client
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only the one this object built)."""
+        if self._client is not None and self._given is None:
+            await self._client.close()
+            self._client = None
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        client = self._sdk()
+        if request.probe:
+            client = client.with_options(max_retries=0)
+        try:
+            raw = await client.chat.completions.with_raw_response.create(
+                model=request.model,
+                messages=list(request.messages),  # type: ignore[arg-type]
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                extra_body={"response_format": self._response_format(request)},
+            )
+            completion = raw.parse()
+        except openai.APIStatusError as exc:
+            raise _status_error(exc) from exc
+        except openai.APITimeoutError as exc:
+            raise LLMError(
+                f"{self.settings.endpoint_host}: request timed out after "
+                f"{self.settings.timeout:g}s (and {self.settings.max_retries} retries). "
+                "Raise SUMMARIZER_TIMEOUT or try again later.",
+                reason="timeout",
+            ) from exc
+        except openai.APIConnectionError as exc:
+            raise LLMError(
+                f"{self.settings.endpoint_host}: cannot connect ({exc.__cause__ or exc}). "
+                "Check OPENAI_BASE_URL / --base-url and that the server is running.",
+                reason="connection",
+            ) from exc
+        if not completion.choices:
+            raise LLMError("The endpoint returned no choices.", request_id=raw.request_id)
+        choice = completion.choices[0]
+        usage = completion.usage
+        return ChatResponse(
+            content=choice.message.content,
+            finish_reason=choice.finish_reason,
+            refusal=getattr(choice.message, "refusal", None),
+            usage=Usage(
+                prompt_tokens=usage.prompt_tokens if usage else 0,
+                completion_tokens=usage.completion_tokens if usage else 0,
+            ),
+            request_id=raw.request_id,
+            model=completion.model,
+            headers={k: v for k, v in raw.headers.items() if k.lower().startswith("x-ratelimit")},
+        )
+
+    def _response_format(self, request: ChatRequest) -> dict[str, Any]:
+        if request.mode == "json_schema":
+            return {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.schema_name,
+                    "strict": True,
+                    "schema": request.schema,
+                },
+            }
+        # JSON mode. llama.cpp and vLLM also read a "schema" key and constrain the output to
+        # it; OpenAI itself rejects unknown keys, so it gets plain JSON mode.
+        if self._send_schema_field:
+            return {"type": "json_object", "schema": request.schema}
+        return {"type": "json_object"}
+
+
+def _status_error(exc: openai.APIStatusError) -> LLMError:
+    detail = ""
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        detail = str(inner.get("message", "") if isinstance(inner, dict) else inner)
+    detail = " ".join(detail.split())[:300] or exc.response.reason_phrase
+    status = exc.status_code
+    retry_after = _retry_after(exc.response.headers)
+    if status == 429:
+        hint = "Rate limited even after retries: lower the concurrency or --rpm, or wait."
+    elif status in (401, 403):
+        hint = "Check OPENAI_API_KEY."
+    elif status == 404:
+        hint = "Check the model name (--model) and OPENAI_BASE_URL."
+    else:
+        hint = "The endpoint failed; try again later."
+    return LLMError(
+        f"HTTP {status} from the endpoint: {detail}. {hint}",
+        status=status,
+        request_id=exc.request_id,
+        reason="rate_limit" if status == 429 else "http",
+        retry_after=retry_after,
+    )
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    try:
+        if "retry-after-ms" in headers:
+            return float(headers["retry-after-ms"]) / 1000
+        if "retry-after" in headers:
+            return float(headers["retry-after"])
+    except ValueError:
+        return None
+    return None
+
+
+# ---- structured output -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Structured(Generic[T]):
+    """A validated answer and what it took to get it."""
+
+    value: T
+    raw: str
+    attempts: int
+    usage: Usage
+    mode: Mode
+    model: str | None
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema in the subset OpenAI's strict Structured Outputs accept.
+
+    Every property required, no additional properties, no defaults or length keywords.
+    """
+    schema = model.model_json_schema()
+
+    def fix(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("default", "minLength", "maxLength", "title"):
+                if key in node and not isinstance(node[key], dict):
+                    node.pop(key)
+            if node.get("type") == "object" and "properties" in node:
+                node["additionalProperties"] = False
+                node["required"] = list(node["properties"])
+            for value in node.values():
+                fix(value)
+        elif isinstance(node, list):
+            for item in node:
+                fix(item)
+
+    fix(schema)
+    return schema
+
+
+async def structured_call(
+    chat: ChatModel,
+    output_type: type[T],
+    *,
+    settings: Settings,
+    messages_for: Callable[[bool], list[Message]],
+    reask_message: Callable[[list[str]], str],
+    validation_context: dict[str, Any] | None = None,
+    followup: Callable[[T], str | None] | None = None,
+) -> Structured[T]:
+    """Ask for JSON matching ``output_type``, re-asking until valid or out of attempts.
+
+    Args:
+        chat: The transport.
+        output_type: The pydantic model the answer must validate against.
+        settings: Model, mode, temperature, output allowance and re-ask limit.
+        messages_for: Renders the prompt; called with True when the schema must go into the
+            prompt (JSON mode), False for strict Structured Outputs.
+        reask_message: Renders the user message that feeds errors back.
+        validation_context: Passed to pydantic (e.g. the actor limit).
+        followup: Runs once on the first valid answer; a returned message is sent as one more
+            turn (e.g. "these quotes are not in the article"), and its valid answer is kept.
+
+    Raises:
+        LLMError: The endpoint failed, refused, was filtered or stopped at the length limit.
+        OutputValidationError: Still invalid after ``settings.max_reasks`` re-asks.
+    """
+    schema = strict_json_schema(output_type)
+    mode = _initial_mode(chat, settings)
+    messages = messages_for(mode == "json_object")
+    usage = Usage()
+    attempts = reasks = 0
+    followup_done = followup is None
+    best: Structured[T] | None = None
+    while True:
+        probe = settings.output_mode == "auto" and chat.supports_json_schema is None
+        request = ChatRequest(
+            messages=messages,
+            model=settings.model,
+            mode=mode,
+            schema=schema,
+            schema_name=output_type.__name__,
+            max_tokens=settings.max_output_tokens,
+            temperature=settings.temperature,
+            probe=probe and mode == "json_schema",
+        )
+        attempts += 1
+        try:
+            response = await chat.complete(request)
+        except LLMError as exc:
+            if request.probe and exc.status in _REJECTS_JSON_SCHEMA:
+                logger.info(
+                    "Endpoint rejected json_schema (HTTP %s); using json_object from now on.",
+                    exc.status,
+                )
+                chat.supports_json_schema = False
+                mode = "json_object"
+                messages = messages_for(True)
+                continue
+            raise
+        if request.probe:
+            chat.supports_json_schema = True
+        usage = usage + response.usage
+        raw = _usable_content(response, settings)
+        value, errors = _parse(raw, output_type, validation_context)
+        if value is not None:
+            best = Structured(value, raw, attempts, usage, mode, response.model)
+            note = None if followup is None or followup_done else followup(value)
+            followup_done = True
+            if note is None:
+                return best
+            messages = [*messages, {"role": "assistant", "content": raw}, _user(note)]
+            continue
+        if best is not None:
+            # The follow-up answer broke the format: keep the earlier valid answer.
+            return Structured(best.value, best.raw, attempts, usage, best.mode, best.model)
+        if reasks >= settings.max_reasks:
+            raise OutputValidationError(
+                f"The model's output was still invalid after {attempts} attempts: "
+                f"{'; '.join(errors[:3])}. Try a larger model, or raise SUMMARIZER_MAX_REASKS.",
+                attempts=attempts,
+                raw_output=raw,
+                errors=errors,
+                usage=usage.model_dump(),
+            )
+        reasks += 1
+        messages = [
+            *messages,
+            {"role": "assistant", "content": raw},
+            _user(reask_message(errors)),
+        ]
+
+
+def _initial_mode(chat: ChatModel, settings: Settings) -> Mode:
+    if settings.output_mode != "auto":
+        return settings.output_mode
+    return "json_object" if chat.supports_json_schema is False else "json_schema"
+
+
+def _user(content: str) -> Message:
+    return {"role": "user", "content": content}
+
+
+def _usable_content(response: ChatResponse, settings: Settings) -> str:
+    """The answer text, or an LLMError for refusals, filtering and truncation."""
+    rid = response.request_id
+    if response.refusal:
+        raise LLMError(
+            f"The model refused: {response.refusal[:200]}", reason="refusal", request_id=rid
+        )
+    if response.finish_reason == "length":
+        raise LLMError(
+            f"The answer was cut off at the {settings.max_output_tokens}-token output limit, so "
+            "it was not used. Raise SUMMARIZER_MAX_OUTPUT_TOKENS or lower SUMMARIZER_MAX_ACTORS.",
+            reason="length",
+            request_id=rid,
+        )
+    if response.finish_reason == "content_filter":
+        raise LLMError(
+            "The provider's content filter stopped the answer.",
+            reason="content_filter",
+            request_id=rid,
+        )
+    if not response.content:
+        raise LLMError("The model returned an empty answer.", reason="empty", request_id=rid)
+    return response.content
+
+
+def _parse(
+    raw: str, output_type: type[T], context: dict[str, Any] | None
+) -> tuple[T | None, list[str]]:
+    try:
+        data = json.loads(_strip_fences(raw))
+    except json.JSONDecodeError as exc:
+        return None, [f"The reply is not valid JSON ({exc.msg} at character {exc.pos})."]
+    try:
+        return output_type.model_validate(data, context=context), []
+    except ValidationError as exc:
+        return None, [_describe(error) for error in exc.errors()]
+
+
+def _strip_fences(raw: str) -> str:
+    text = raw.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "the object"
+    got = error.get("input")
+    shown = json.dumps(got)[:80] if not isinstance(got, dict) else "an object"
+    return f"{where}: {error['msg']} (got {shown})"

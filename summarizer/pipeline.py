@@ -1,0 +1,245 @@
+"""One article end to end: render, budget, call, verify quotes, attach provenance."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from summarizer._version import __version__
+from summarizer.config import Settings
+from summarizer.errors import InputError, SummarizerError
+from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
+from summarizer.quotes import ArticleText
+from summarizer.schema import Article, Draft, Position, Provenance, Quote, SummaryResult
+from summarizer.templates import Message, Templates
+from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
+
+__all__ = ["Prepared", "asummarize", "prepare", "summarize"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An article rendered into the exact messages to send, with their token counts."""
+
+    article: Article
+    messages: list[Message]
+    message_tokens: list[int]
+    prompt_tokens: int
+    budget: int
+    template: str
+    template_sha256: str
+    templates: Templates
+    variables: dict[str, Any]
+
+    def messages_for(self, include_schema: bool) -> list[Message]:
+        """The messages with or without the JSON schema in the prompt (JSON mode needs it)."""
+        if include_schema == self.variables["include_schema"]:
+            return self.messages
+        variables = {**self.variables, "include_schema": include_schema}
+        return self.templates.render_task(self.template, variables).messages
+
+
+def as_article(article: str | Article, *, source: str = "article") -> Article:
+    """Accept plain text or an Article; refuse empty text."""
+    if isinstance(article, str):
+        article = Article(text=article)
+    if not article.text.strip():
+        raise InputError(
+            "the article text is empty. Pass the article's text.", source=article.id or source
+        )
+    return article
+
+
+def prepare(
+    article: str | Article, *, settings: Settings, templates: Templates | None = None
+) -> Prepared:
+    """Render the prompt for an article and check it fits the model's context window.
+
+    Raises:
+        InputError: The article is empty.
+        TemplateError: A template is missing or broken.
+        BudgetError: Prompt plus output allowance exceed the context window.
+    """
+    article = as_article(article)
+    templates = templates or Templates(settings.prompts_dir)
+    include_schema = settings.output_mode == "json_object"
+    variables: dict[str, Any] = {
+        "article": article.text.strip(),
+        "title": article.title,
+        "max_actors": settings.max_actors,
+        "language": settings.language,
+        "summary_sentences": settings.summary_sentences,
+        "schema": json.dumps(strict_json_schema(Draft), ensure_ascii=False),
+        "include_schema": include_schema,
+        "hints": None,
+    }
+    rendered = templates.render_task(settings.template, variables)
+    tokenizer = tokenizer_for(settings.model)
+    message_tokens = [tokenizer.count(m["content"]) for m in rendered.messages]
+    prompt_tokens = count_messages(tokenizer, rendered.messages)
+    window = context_window(settings.model, settings.context_window)
+    if settings.output_mode == "auto":
+        # A fallback to JSON mode puts the schema in the prompt: budget for the larger prompt.
+        with_schema = templates.render_task(
+            settings.template, {**variables, "include_schema": True}
+        )
+        needed = count_messages(tokenizer, with_schema.messages)
+    else:
+        needed = prompt_tokens
+    check_budget(needed, settings.max_output_tokens, window, model=settings.model)
+    return Prepared(
+        article=article,
+        messages=rendered.messages,
+        message_tokens=message_tokens,
+        prompt_tokens=prompt_tokens,
+        budget=window,
+        template=rendered.template,
+        template_sha256=rendered.sha256,
+        templates=templates,
+        variables=variables,
+    )
+
+
+async def asummarize(
+    article: str | Article,
+    *,
+    settings: Settings | None = None,
+    client: ChatModel | None = None,
+) -> SummaryResult:
+    """Summarise one article: who takes which position, with every quote checked.
+
+    Args:
+        article: The article text, or an Article with an id, title and so on.
+        settings: Defaults to ``Settings.load()`` (the environment).
+        client: A ChatModel (``OpenAIChat``, ``summarizer.testing.FakeLLM``); by default one
+            is built from the settings and closed afterwards.
+
+    Raises:
+        SummarizerError: Any of its subclasses; see ``summarizer.errors``.
+    """
+    settings = settings or Settings.load()
+    prepared = prepare(article, settings=settings)
+    own_client = client is None
+    if client is None:
+        settings.require_endpoint()
+        client = OpenAIChat(settings)
+    try:
+        return await _run(prepared, settings, client)
+    finally:
+        if own_client and isinstance(client, OpenAIChat):
+            await client.aclose()
+
+
+def summarize(
+    article: str | Article,
+    *,
+    settings: Settings | None = None,
+    client: ChatModel | None = None,
+) -> SummaryResult:
+    """Blocking twin of :func:`asummarize` (same arguments, same result)."""
+    return run_sync(asummarize(article, settings=settings, client=client))
+
+
+def run_sync(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from synchronous code; refuse inside a running event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    coro.close()
+    raise SummarizerError(
+        "summarize() was called from inside a running event loop; use `await asummarize(...)`."
+    )
+
+
+async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> SummaryResult:
+    article = prepared.article
+    text = ArticleText(article.text)
+    templates = prepared.templates
+
+    def reask(errors: list[str]) -> str:
+        return templates.render("reask.user.j2", {"errors": errors})
+
+    def quote_followup(draft: Draft) -> str | None:
+        missing = [
+            {"actor": p.actor, "text": q}
+            for p in draft.positions
+            for q in p.quotes
+            if text.find(q) is None
+        ]
+        if not missing or not settings.quote_reask:
+            return None
+        return templates.render("quotes.user.j2", {"quotes": missing})
+
+    started = time.perf_counter()
+    answer = await structured_call(
+        client,
+        Draft,
+        settings=settings,
+        messages_for=prepared.messages_for,
+        reask_message=reask,
+        validation_context={"max_actors": settings.max_actors},
+        followup=quote_followup,
+    )
+    latency = time.perf_counter() - started
+    provenance = Provenance(
+        engine="llm",
+        model=answer.model or settings.model,
+        endpoint_host=settings.endpoint_host,
+        output_mode=answer.mode,
+        template=prepared.template,
+        template_sha256=prepared.template_sha256,
+        usage=answer.usage,
+        attempts=answer.attempts,
+        latency_s=round(latency, 3),
+        tool_version=__version__,
+        article_sha256=article_sha256(article.text),
+        created_at=datetime.now(UTC),
+    )
+    return SummaryResult(
+        article_id=article.id,
+        title=article.title,
+        issue=answer.value.issue,
+        summary=answer.value.summary,
+        positions=check_quotes(answer.value, text, drop_unverified=settings.drop_unverified),
+        provenance=provenance,
+    )
+
+
+def check_quotes(draft: Draft, text: ArticleText, *, drop_unverified: bool) -> list[Position]:
+    """Turn the model's positions into checked ones: each quote found verbatim or flagged."""
+    positions = []
+    for p in draft.positions:
+        quotes = []
+        for raw in p.quotes:
+            span = text.find(raw)
+            if span is None and drop_unverified:
+                continue
+            if span is None:
+                quotes.append(Quote(text=raw.strip(), verified=False))
+            else:
+                start, end = span
+                quotes.append(Quote(text=text.text[start:end], verified=True, start=start, end=end))
+        positions.append(
+            Position(
+                actor=p.actor,
+                kind=p.kind,
+                role=p.role,
+                stance=p.stance,
+                position=p.position,
+                quotes=quotes,
+            )
+        )
+    return positions
+
+
+def article_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

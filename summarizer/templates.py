@@ -1,0 +1,146 @@
+"""Find, load and render the prompt templates: sandboxed Jinja, StrictUndefined, hashed."""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from summarizer.errors import TemplateError
+
+__all__ = ["Message", "RenderedPrompt", "Templates", "default_prompts_dir"]
+
+Message = dict[str, str]
+
+
+def default_prompts_dir() -> Path:
+    """The templates shipped with the package (inside the wheel, or the repo's prompts/)."""
+    packaged = Path(str(resources.files("summarizer"))) / "prompts"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "prompts"
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """The exact messages to send, and which template version produced them."""
+
+    messages: list[Message]
+    template: str
+    sha256: str
+
+
+class Templates:
+    """Prompt templates from a house-style folder, falling back to the shipped defaults.
+
+    Args:
+        prompts_dir: A folder of ``<task>.system.j2`` / ``<task>.user.j2`` files. Templates it
+            lacks come from the defaults, so a house style can override just one file.
+    """
+
+    def __init__(self, prompts_dir: Path | None = None):
+        self.prompts_dir = prompts_dir
+        if prompts_dir is not None and not prompts_dir.is_dir():
+            raise TemplateError(
+                f"{prompts_dir}: prompts folder not found. Pass an existing folder to --prompts "
+                "or SUMMARIZER_PROMPTS_DIR (`summarizer templates init DIR` creates one).",
+                template=str(prompts_dir),
+            )
+        search = [str(prompts_dir)] if prompts_dir else []
+        search.append(str(default_prompts_dir()))
+        self._env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(search),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+
+    def names(self) -> list[str]:
+        """Every template name visible, house style first."""
+        return sorted(n for n in self._env.list_templates() if n.endswith(".j2"))
+
+    def source(self, name: str) -> tuple[str, str]:
+        """Return (source text, file path) of a template."""
+        loader = self._env.loader
+        if loader is None:  # pragma: no cover - always set in __init__
+            raise TemplateError("no template loader", template=name)
+        try:
+            text, path, _ = loader.get_source(self._env, name)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(
+                f"{name}: template not found. Available: {', '.join(self.names())}.",
+                template=name,
+            ) from exc
+        return text, path or name
+
+    def sha256(self, task: str) -> str:
+        """Hash of the task's system and user template sources: the prompt's version."""
+        digest = hashlib.sha256()
+        for part in ("system", "user"):
+            digest.update(self.source(f"{task}.{part}.j2")[0].encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def render(self, name: str, variables: Mapping[str, Any]) -> str:
+        """Render one template, turning every Jinja failure into a TemplateError."""
+        _, path = self.source(name)
+        try:
+            template = self._env.get_template(name)
+            return template.render(**variables).strip()
+        except jinja2.UndefinedError as exc:
+            line = _template_line(exc, path)
+            available = ", ".join(sorted(variables))
+            raise TemplateError(
+                f"{path}{f':{line}' if line else ''}: {exc.message}. Available: {available}.",
+                template=name,
+                variable=_undefined_name(exc),
+                line=line,
+            ) from exc
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(
+                f"{path}:{exc.lineno}: syntax error: {exc.message}.", template=name, line=exc.lineno
+            ) from exc
+        except jinja2.exceptions.SecurityError as exc:
+            line = _template_line(exc, path)
+            raise TemplateError(
+                f"{path}{f':{line}' if line else ''}: blocked by the sandbox: {exc}.",
+                template=name,
+                line=line,
+            ) from exc
+
+    def render_task(self, task: str, variables: Mapping[str, Any]) -> RenderedPrompt:
+        """Render ``<task>.system.j2`` and ``<task>.user.j2`` into chat messages."""
+        messages = [
+            {"role": "system", "content": self.render(f"{task}.system.j2", variables)},
+            {"role": "user", "content": self.render(f"{task}.user.j2", variables)},
+        ]
+        return RenderedPrompt(messages=messages, template=task, sha256=self.sha256(task))
+
+    @cached_property
+    def default_names(self) -> list[str]:
+        return sorted(p.name for p in default_prompts_dir().glob("*.j2"))
+
+
+def _template_line(exc: BaseException, path: str) -> int | None:
+    """The line in the template file where rendering failed (Jinja rewrites tracebacks)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == path or frame.filename.endswith(Path(path).name):
+            return frame.lineno
+    return None
+
+
+def _undefined_name(exc: jinja2.UndefinedError) -> str | None:
+    message = exc.message or ""
+    if message.startswith("'") and "' is undefined" in message:
+        return message[1 : message.index("' is undefined")]
+    return None

@@ -1,0 +1,112 @@
+"""The command line: one-line errors, render/tokens/schema, and one recorded end-to-end run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer.cli import cli
+from summarizer.schema import SummaryResult
+from tests.conftest import SEED
+
+ENDPOINT = ["--base-url", "http://127.0.0.1:9/v1"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p / "missing.txt", "missing.txt: file not found"),
+        (lambda p: p, "is a directory"),
+        (lambda p: _write(p / "empty.txt", b"  \n"), "empty.txt: the article is empty"),
+        (lambda p: _write(p / "bin.txt", b"\x89PNG\0\0\0"), "bin.txt: looks like a binary file"),
+        (lambda p: _write(p / "latin.txt", "Café".encode("latin-1")), "latin.txt: not valid UTF-8"),
+    ],
+    ids=["missing", "directory", "empty", "binary", "undecodable"],
+)
+def test_bad_input_is_one_line_and_exit_1(
+    runner: CliRunner, tmp_path: Path, make: object, message: str
+) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    result = runner.invoke(cli, ["summarize", str(path), *ENDPOINT])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output + result.stderr
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_no_endpoint_says_how_to_configure(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["summarize", str(SEED)])
+    assert result.exit_code == 1
+    assert "OPENAI_API_KEY" in result.stderr
+    assert "--base-url" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_render_prints_messages_and_token_counts(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", str(SEED), "--max-actors", "5"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("=== system (")
+    assert "=== user (" in result.stdout
+    assert "at most 5" in result.stdout
+    assert "Keir Starmer" in result.stdout
+    assert "prompt" in result.stderr
+    assert "tokens" in result.stderr
+
+
+def test_render_reads_stdin(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["render", "-"], input="A short article from stdin.")
+    assert result.exit_code == 0
+    assert "A short article from stdin." in result.stdout
+
+
+def test_tokens_reports_budget(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["tokens", str(SEED), "--model", "gpt-4o-mini"])
+    payload = json.loads(result.stdout)
+    assert payload["context_window"] == 128_000
+    assert 400 < payload["article_tokens"] < payload["prompt_tokens"]
+
+
+def test_tokens_over_budget_is_one_line(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_CONTEXT_WINDOW", "1000")
+    result = runner.invoke(cli, ["tokens", str(SEED)])
+    assert result.exit_code == 1
+    assert "1000-token context window" in result.stderr
+
+
+def test_bad_setting_is_config_error(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAX_ACTORS", "many")
+    result = runner.invoke(cli, ["render", str(SEED)])
+    assert result.exit_code == 1
+    assert "SUMMARIZER_MAX_ACTORS" in result.stderr
+
+
+def test_schema_is_json_schema_of_result(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["schema"])
+    schema = json.loads(result.stdout)
+    assert schema == SummaryResult.model_json_schema()
+
+
+def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.stdout, f"{name} --help has no example"
+        assert command.help
+
+
+def test_usage_error_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["summarize"])
+    assert result.exit_code == 2

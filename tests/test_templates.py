@@ -1,0 +1,83 @@
+"""Prompt templates: sandboxed, strict, house-style overrides, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import TemplateError
+from summarizer.templates import Templates, default_prompts_dir
+
+VARS = {
+    "article": "Text.",
+    "title": None,
+    "max_actors": 3,
+    "language": "German",
+    "summary_sentences": 2,
+    "schema": "{}",
+    "include_schema": False,
+    "hints": None,
+}
+
+
+def test_defaults_render_with_options() -> None:
+    prompt = Templates().render_task("positions", VARS)
+    system, user = (m["content"] for m in prompt.messages)
+    assert "at most 3" in system
+    assert "in German" in system
+    assert "about 2 sentences" in system
+    assert user.endswith("<article>\nText.\n</article>")
+    assert len(prompt.sha256) == 64
+
+
+def test_shipped_templates_are_only_j2() -> None:
+    files = sorted(p.name for p in default_prompts_dir().iterdir())
+    assert files
+    assert all(name.endswith(".j2") for name in files)
+
+
+def test_house_style_overrides_one_file_and_changes_the_hash(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_text("House style. At most {{ max_actors }}.")
+    default = Templates().render_task("positions", VARS)
+    house = Templates(tmp_path).render_task("positions", VARS)
+    assert house.messages[0]["content"] == "House style. At most 3."
+    assert house.messages[1] == default.messages[1]  # user template from the defaults
+    assert house.sha256 != default.sha256
+
+
+def test_undefined_variable_names_template_line_and_available(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_text("Line one.\nOutlet: {{ outlet }}\n")
+    with pytest.raises(TemplateError) as info:
+        Templates(tmp_path).render_task("positions", VARS)
+    err = info.value
+    assert err.variable == "outlet"
+    assert err.line == 2
+    message = str(err)
+    assert "positions.system.j2:2" in message
+    assert "'outlet' is undefined" in message
+    assert "Available: article, hints, include_schema" in message
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "positions.user.j2").write_text("ok\n{% if %}\n")
+    with pytest.raises(TemplateError, match=r"positions\.user\.j2:2: syntax error"):
+        Templates(tmp_path).render_task("positions", VARS)
+
+
+def test_sandbox_blocks_python_internals(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_text(
+        "{{ article.__class__.__mro__[1].__subclasses__() }}"
+    )
+    with pytest.raises(TemplateError, match=r"sandbox|undefined"):
+        Templates(tmp_path).render_task("positions", VARS)
+
+
+def test_missing_template_lists_available() -> None:
+    with pytest.raises(TemplateError, match=r"template not found\. Available: .*positions"):
+        Templates().render_task("nosuchtask", VARS)
+
+
+def test_missing_prompts_folder_is_template_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="prompts folder not found"):
+        Templates(tmp_path / "nope")
