@@ -405,7 +405,7 @@ class FakeServer:
 
     def _count(self, outcome: str, prompt: int = 0, completion: int = 0) -> None:
         with self._lock:
-            self._outcomes[outcome] += 1
+            self._outcomes[str(outcome)] += 1  # plain strings, not Fault members, in stats
             self._prompt_tokens += prompt
             self._completion_tokens += completion
 
