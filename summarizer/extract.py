@@ -26,6 +26,9 @@ from summarizer.schema import Article
 __all__ = [
     "HTML_SUFFIXES",
     "MAX_FILE_BYTES",
+    "MIN_ARTICLE_WORDS",
+    "article_from_bytes",
+    "article_from_text",
     "decode_bytes",
     "extract_html",
     "looks_like_html",
@@ -34,6 +37,9 @@ __all__ = [
 
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# Fewer words than this out of a page is a menu or a cookie notice that trafilatura fell back
+# on, not an article.
+MIN_ARTICLE_WORDS = 10
 _SNIFF = 4096
 
 _HTML_START = re.compile(r"<(!doctype\s+html|html|head|body)\b", re.IGNORECASE)
@@ -131,7 +137,7 @@ def extract_html(
             html, url=url, with_metadata=True, include_comments=False, include_tables=True
         )
     text = _body_text(doc) if isinstance(doc, Document) else ""
-    if not isinstance(doc, Document) or not text:
+    if not isinstance(doc, Document) or len(text.split()) < MIN_ARTICLE_WORDS:
         raise InputError(
             "no article text found in the HTML (an index page, a paywall, or a page built by "
             "JavaScript?); save the article's text and pass that instead.",
@@ -172,9 +178,8 @@ def read_article(
         return article_from_bytes(data, source="<stdin>", max_bytes=max_bytes)
     file = Path(path)
     data = _read_file(file, max_bytes)
-    article = article_from_bytes(
-        data, source=str(file), max_bytes=max_bytes, html=file.suffix.lower() in HTML_SUFFIXES
-    )
+    is_html = True if file.suffix.lower() in HTML_SUFFIXES else None  # others are sniffed
+    article = article_from_bytes(data, source=str(file), max_bytes=max_bytes, html=is_html)
     return article.model_copy(update={"id": article.id or file.name})
 
 
