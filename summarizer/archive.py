@@ -239,7 +239,7 @@ def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise InputError(f"the {key!r} field is empty.")
     if not isinstance(value, str):
-        raise InputError(f"the {key!r} field is a {type(value).__name__}, not text.")
+        raise InputError(f"the {key!r} field is not text (it is {type(value).__name__}).")
     if _SURROGATE.search(value):
         raise InputError(
             f"the {key!r} field holds bytes that are not valid UTF-8; re-export the archive as "

@@ -86,7 +86,7 @@ def test_jsonl_every_bad_record_keeps_its_line(tmp_path: Path) -> None:
         5: "no text field",
         6: "'text' field is empty",
         7: "'text' field is empty",
-        8: "'text' field is a int, not text",
+        8: "'text' field is not text (it is int)",
         9: "not valid UTF-8",
         10: "not valid UTF-8",
         11: "HTML with no article text",
