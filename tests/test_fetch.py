@@ -1,0 +1,231 @@
+"""Tests for summarizer.fetch against a local HTTP server on 127.0.0.1 serving pages written here.
+
+pytest runs with ``--block-network``, which blocks every connect, 127.0.0.1 included, unless
+the host is allowed: the module-wide mark below lets loopback through and nothing else.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx2
+import pytest
+
+from summarizer.errors import InputError
+from summarizer.fetch import fetch_article, fetch_page, user_agent
+
+pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
+
+QUOTE = "“We will not pay for a bridge to nowhere,” said councillor Ruth Obi."
+
+ARTICLE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>Council rejects bridge plan</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Council rejects bridge plan</h1>
+<p>The council rejected the plan for a second river crossing on Monday night, after a debate
+that ran for more than four hours and drew a crowd of residents to the town hall.</p>
+<p>{QUOTE}</p>
+<p>Supporters of the bridge said they would bring the plan back next year with new figures on
+the cost of the works and the expected traffic across the river.</p>
+</article></body></html>""".encode()
+
+NO_ARTICLE = b"""<!DOCTYPE html><html><head><title>Home</title></head><body>
+<nav><a href="/a">A</a> <a href="/b">B</a></nav><div id="app"></div>
+<script>render()</script></body></html>"""
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+
+
+def _send(status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> Handler:
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(status)
+        request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    return handle
+
+
+def _redirect(to: str) -> Handler:
+    def handle(request: BaseHTTPRequestHandler) -> None:
+        request.send_response(302)
+        request.send_header("Location", to)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    return handle
+
+
+def _endless(request: BaseHTTPRequestHandler) -> None:
+    """A huge page with no Content-Length: the client must stop reading by itself."""
+    request.send_response(200)
+    request.send_header("Content-Type", "text/html")
+    request.send_header("Connection", "close")
+    request.end_headers()
+    chunk = b"<p>" + b"filler text " * 5000 + b"</p>\n"
+    for _ in range(2000):  # 120 MB if nobody stops
+        request.wfile.write(chunk)
+
+
+def _gzipped(request: BaseHTTPRequestHandler) -> None:
+    body = gzip.compress(ARTICLE)
+    request.send_response(200)
+    request.send_header("Content-Type", "text/html; charset=utf-8")
+    request.send_header("Content-Encoding", "gzip")
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    request.wfile.write(body)
+
+
+def _echo_user_agent(request: BaseHTTPRequestHandler) -> None:
+    _send(200, request.headers.get("User-Agent", "").encode(), "text/plain")(request)
+
+
+RELEASE = threading.Event()
+
+
+def _slow(request: BaseHTTPRequestHandler) -> None:
+    RELEASE.wait(5)
+    _send(200, ARTICLE)(request)
+
+
+ROUTES: dict[str, Handler] = {
+    "/article": _send(200, ARTICLE),
+    "/moved": _redirect("/article"),
+    "/loop": _redirect("/loop"),
+    "/missing": _send(404, b"<h1>Not Found</h1>"),
+    "/broken": _send(500, b"oops"),
+    "/report.pdf": _send(200, b"%PDF-1.7\n...", "application/pdf"),
+    "/huge": _send(200, b"<p>" + b"x" * 300_000 + b"</p>"),
+    "/endless": _endless,
+    "/no-article": _send(200, NO_ARTICLE),
+    "/empty": _send(200, b""),
+    "/plain": _send(200, QUOTE.encode(), "text/plain; charset=utf-8"),
+    "/latin1": _send(
+        200,
+        ARTICLE.decode().replace("“", '"').replace("”", '"').encode("latin-1"),
+        "text/html; charset=ISO-8859-1",
+    ),
+    "/gzip": _gzipped,
+    "/ua": _echo_user_agent,
+    "/slow": _slow,
+}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        ROUTES.get(self.path, _send(404, b"no route"))(self)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # keep test output clean
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # the client hanging up mid-page (size cap, timeout) is the point of some tests
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    server = _Server(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        RELEASE.set()
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("path", "final"),
+    [("/article", "/article"), ("/moved", "/article"), ("/gzip", "/gzip")],
+    ids=["direct", "redirect", "gzip"],
+)
+def test_fetch_article(base_url: str, path: str, final: str) -> None:
+    article = fetch_article(base_url + path)
+
+    assert QUOTE in article.text
+    assert "Home" not in article.text
+    assert article.title == "Council rejects bridge plan"
+    assert article.url == base_url + final
+
+
+def test_fetch_plain_text(base_url: str) -> None:
+    article = fetch_article(f"{base_url}/plain")
+
+    assert article.text == QUOTE
+
+
+def test_fetch_uses_declared_charset(base_url: str) -> None:
+    assert "councillor Ruth Obi" in fetch_article(f"{base_url}/latin1").text
+
+
+def test_user_agent_names_the_tool(base_url: str) -> None:
+    page = fetch_page(f"{base_url}/ua")
+
+    assert page.body.decode() == user_agent()
+    assert page.body.startswith(b"summarizer/")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/missing", "HTTP 404 Not Found"),
+        ("/broken", "HTTP 500"),
+        ("/report.pdf", "is application/pdf, not a web page"),
+        ("/no-article", "no article text found"),
+        ("/empty", "the page is empty"),
+        ("/loop", "too many redirects"),
+    ],
+    ids=["404", "500", "pdf", "no-article", "empty", "redirect-loop"],
+)
+def test_fetch_errors_name_the_url(base_url: str, path: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as info:
+        fetch_article(base_url + path)
+
+    assert info.value.source == base_url + path
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("path", ["/huge", "/endless"], ids=["content-length", "streamed"])
+def test_fetch_stops_at_the_size_cap(base_url: str, path: str) -> None:
+    with pytest.raises(InputError, match="larger than"):
+        fetch_article(base_url + path, max_bytes=100_000)
+
+
+def test_fetch_times_out(base_url: str) -> None:
+    with pytest.raises(InputError, match=r"timed out after 0\.3 s"):
+        fetch_article(f"{base_url}/slow", timeout=0.3)
+
+
+def test_fetch_connection_refused() -> None:
+    with socket.socket() as sock:  # a port nothing listens on once this closes
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    with pytest.raises(InputError, match="cannot connect"):
+        fetch_article(f"http://127.0.0.1:{port}/article")
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/a", "example.com/a", "file:///etc/passwd"])
+def test_fetch_refuses_non_http_urls(url: str) -> None:
+    with pytest.raises(InputError, match=r"not an http\(s\) URL"):
+        fetch_article(url)
+
+
+def test_fetch_with_injected_client(base_url: str) -> None:
+    with httpx2.Client(headers={"User-Agent": "custom/1.0"}, max_redirects=0) as client:
+        assert fetch_page(f"{base_url}/ua", client=client).body == b"custom/1.0"
+        with pytest.raises(InputError, match="too many redirects"):
+            fetch_article(f"{base_url}/moved", client=client)
