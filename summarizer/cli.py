@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,9 +12,10 @@ import click
 
 from summarizer import display
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, InputError, SummarizerError
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.extract import read_article
 from summarizer.pipeline import prepare, summarize
-from summarizer.schema import Article, SummaryResult
+from summarizer.schema import SummaryResult
 
 __all__ = ["main"]
 
@@ -73,36 +75,6 @@ def _settings(**flags: Any) -> Settings:
     return Settings.load(**flags)
 
 
-def read_article(path: str) -> Article:
-    """Read one article from a file path or '-' (stdin), with one-line errors."""
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        source = "<stdin>"
-    else:
-        file = Path(path)
-        if file.is_dir():
-            raise InputError("is a directory; pass one article file.", source=path)
-        try:
-            data = file.read_bytes()
-        except FileNotFoundError:
-            raise InputError("file not found. Check the path.", source=path) from None
-        except OSError as exc:
-            raise InputError(f"cannot read ({exc.strerror}).", source=path) from None
-        source = path
-    if b"\0" in data[:4096]:
-        raise InputError("looks like a binary file; pass a text or HTML article.", source=source)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not valid UTF-8 (byte {exc.start}); convert it with `iconv -t UTF-8`.",
-            source=source,
-        ) from None
-    if not text.strip():
-        raise InputError("the article is empty.", source=source)
-    return Article(text=text, id=None if path == "-" else Path(path).name)
-
-
 def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
@@ -147,7 +119,8 @@ def _format(result: SummaryResult, fmt: str, *, color: bool) -> str:
         return result.model_dump_json(indent=2) + "\n"
     if fmt == "markdown":
         return display.to_markdown(result)
-    return display.to_text(result, color=color)
+    width = shutil.get_terminal_size().columns if color else 88
+    return display.to_text(result, color=color, width=width)
 
 
 @cli.command()

@@ -23,13 +23,13 @@ def runner() -> CliRunner:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda p: p / "missing.txt", "missing.txt: file not found"),
+        (lambda p: p / "missing.txt", "missing.txt: no such file"),
         (lambda p: p, "is a directory"),
-        (lambda p: _write(p / "empty.txt", b"  \n"), "empty.txt: the article is empty"),
-        (lambda p: _write(p / "bin.txt", b"\x89PNG\0\0\0"), "bin.txt: looks like a binary file"),
-        (lambda p: _write(p / "latin.txt", "Café".encode("latin-1")), "latin.txt: not valid UTF-8"),
+        (lambda p: _write(p / "empty.txt", b"  \n"), "empty.txt: the input is blank"),
+        (lambda p: _write(p / "bin.txt", b"\x89PNG\0\0\0"), "bin.txt: looks like a PNG image"),
+        (lambda p: _write(p / "nul.txt", b"text\0with NUL bytes"), "nul.txt: "),
     ],
-    ids=["missing", "directory", "empty", "binary", "undecodable"],
+    ids=["missing", "directory", "empty", "binary", "nul-bytes"],
 )
 def test_bad_input_is_one_line_and_exit_1(
     runner: CliRunner, tmp_path: Path, make: object, message: str

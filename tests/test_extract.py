@@ -11,7 +11,7 @@ from summarizer.errors import InputError
 from summarizer.extract import decode_bytes, extract_html, looks_like_html, read_article
 
 # Curly quotes, dashes and ellipses on purpose: they must come through extraction unchanged.
-QUOTE = "“We had no choice — none at all,” said Mayor Ann Lee. ‘Really’… it's done."  # noqa: RUF001
+QUOTE = "“We had no choice — none at all,” said Mayor Ann Lee. ‘Really’… it's done."
 
 ARTICLE_HTML = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -57,7 +57,7 @@ def test_extract_drops_navigation_and_the_repeated_headline() -> None:
 
 def test_extract_accepts_bytes_in_a_declared_charset() -> None:
     page = ARTICLE_HTML.replace("utf-8", "windows-1252").replace("—", "-").replace("…", "...")
-    page = page.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")  # noqa: RUF001
+    page = page.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
     page = page.replace("Mayor Ann Lee", "Maire Zoë Lée")
 
     article = extract_html(page.encode("windows-1252"), source="page.html")
