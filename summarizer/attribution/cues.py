@@ -19,11 +19,21 @@ __all__ = ["Cue", "Subject", "cue_after", "cue_before", "subject_left", "subject
 
 SubjectKind = Literal["name", "pronoun", "nominal"]
 
-_CHUNK_BREAK = re.compile(
-    r"[,;:()\[\]—–]|\s-\s|\b(?:and|but|that|while|as|because|when|who|which|after|before|"
-    r"und|aber|dass|als|während|nachdem|weil|der|die)\b(?=\s)"
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+_CONJUNCTION = re.compile(
+    r"\b(?:and|but|that|while|as|because|when|who|which|after|before|"
+    r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
 )
-_DETERMINER = re.compile(r"\b(?:the|a|an|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
+_PREPOSITION = frozenset(
+    """in on at during after before for from with by under over since despite unlike like
+    according into about through nach bei mit für auf seit trotz""".split()
+)
+_LEADING_OK = frozenset("the a an his her their its our my one der die das ein eine".split())
+_DETERMINER = re.compile(
+    r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
+)
+_CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
 _INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
 _SO_CUE = re.compile(r"^\W{0,3}so\s+(?=\S)")
 _LAUT = re.compile(r"\b(?:laut|according to)\s+", re.IGNORECASE)
@@ -49,36 +59,45 @@ class Cue:
 
 
 def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Clause-like pieces of ``text[start:end]``, split at punctuation and conjunctions."""
+    """Clause-like pieces of ``text[start:end]``, split at punctuation."""
     pieces = []
     cursor = start
-    for m in _CHUNK_BREAK.finditer(text, start, end):
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
         pieces.append((cursor, m.start()))
         cursor = m.end()
     pieces.append((cursor, end))
     return [(a, b) for a, b in pieces if text[a:b].strip()]
 
 
-def _pick_mention(mentions: list[Mention]) -> Mention:
-    """The head name of a noun phrase: the first with a role or two words, else the first."""
-    for mention in mentions:
-        if mention.role or len(mention.name.split()) > 1:
-            return mention
+def _pick_mention(text: str, a: int, mentions: list[Mention]) -> Mention:
+    """The head name of a noun phrase: a titled name first, then two words, then the first."""
+
+    def titled(m: Mention) -> bool:
+        before = text[a : m.start].split()
+        return bool(m.role) or bool(before and (is_title(before[-1]) or before[-1] in ROLE_NOUNS))
+
+    for test in (titled, lambda m: len(m.name.split()) > 1):
+        for mention in mentions:
+            if test(mention):
+                return mention
     return mentions[0]
 
 
-def _nominal(text: str, a: int, b: int) -> Subject | None:
+def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None:
+    """A speaker named by a noun phrase ("a White House spokesman", "the report")."""
     words = text[a:b].split()
-    if not words or len(words) > 8:
+    if not words or len(words) > 12:
         return None
-    det = None
-    for m in _DETERMINER.finditer(text, a, b):
-        det = m.start()
+    dets = list(_DETERMINER.finditer(text, a, b))
+    det = (dets[-1] if last else dets[0]).start() if dets else None
     first = det if det is not None else a
-    phrase = text[first:b].strip(" \t,.")
+    cut = _CUT_AT.search(text, first, b)
+    phrase = text[first : cut.start() if cut else b].strip(" \t,.")
     tokens = phrase.split()
-    has_head = any(w.lower() in ROLE_NOUNS or is_title(w) for w in tokens)
-    if not tokens or (not has_head and det is None) or tokens[-1].lower() in FUNCTION_WORDS:
+    if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
+        return None
+    has_head = any(w.lower().strip(".,") in ROLE_NOUNS or is_title(w) for w in tokens)
+    if not has_head and det is None:
         return None
     return Subject("nominal", phrase, None, first)
 
@@ -92,9 +111,10 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
     if mentions:
-        mention = _pick_mention(mentions)
+        mention = _pick_mention(text, a, mentions)
         after = text[mention.end : b].split()
-        if after and after[0].lower().strip(".,") in ROLE_NOUNS and not mention.role:
+        head = after[0].lower().strip(".,") if after else ""
+        if (head in ROLE_NOUNS or is_title(head)) and not mention.role:
             return _nominal(text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0]))
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
@@ -115,11 +135,16 @@ def _lowercase_role(text: str, a: int, b: int) -> str | None:
 
 
 def _appositive_role(text: str, a: int, b: int) -> str | None:
+    """For ", the German chancellor," the role ("German chancellor"), "" if it names none.
+
+    None when the phrase is not an appositive (it does not open with an article).
+    """
     phrase = text[a:b].strip()
     m = re.match(r"(?:the|a|an|der|die|das|ein|eine)\s+(.+)", phrase, re.IGNORECASE)
-    if m and any(is_title(w) for w in m.group(1).split()):
-        return m.group(1)
-    return None
+    if not m:
+        return None
+    role = re.split(r"\s(?:who|which|that|der|die|das)\s", m.group(1))[0]
+    return role if any(is_title(w) or w in ROLE_NOUNS for w in role.split()) else ""
 
 
 def _blank_party_tags(text: str, a: int, b: int) -> str:
@@ -128,23 +153,60 @@ def _blank_party_tags(text: str, a: int, b: int) -> str:
     return text[:a] + region + text[b:]
 
 
+def _clause_subject(text: str, a: int, b: int) -> Subject | None:
+    """The subject at the end of a clause that runs up to a speech verb."""
+    cursor = a
+    parts = []
+    for m in _CONJUNCTION.finditer(text, a, b):
+        parts.append((cursor, m.start()))
+        cursor = m.end()
+    parts.append((cursor, b))
+    last_a, last_b = parts[-1]
+    if not text[last_a:last_b].strip() and len(parts) > 1 and _RELATIVE.search(text, a, last_a):
+        # "a headline that said": the subject is the noun phrase before "that".
+        prev_a, prev_b = parts[-2]
+        return _nominal(text, prev_a, prev_b, last=True) or _classify(text, prev_a, prev_b)
+    for pa, pb in reversed(parts):
+        if text[pa:pb].strip():
+            return _classify(text, pa, pb)
+    return None
+
+
+def _skippable(phrase: str) -> bool:
+    """Relative clauses and predicate fragments, which do not hold the subject."""
+    first = phrase.split()[0]
+    low = first.lower()
+    return (
+        low in ("who", "which", "whose", "where", "der", "die", "das")
+        or low in _PREPOSITION
+        or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+    )
+
+
 def subject_left(text: str, a: int, b: int) -> Subject | None:
-    """The subject of a speech verb at ``b``, from the clause before it."""
+    """The subject of a speech verb at ``b``, from the clauses before it."""
     text = _blank_party_tags(text, a, b)
     chunks = _chunks(text, a, b)
     role: str | None = None
     for tried, (ca, cb) in enumerate(reversed(chunks)):
-        if tried >= 3:
+        if tried >= 4:
             break
+        phrase = text[ca:cb].strip()
+        is_last = tried == len(chunks) - 1
         apposition = _appositive_role(text, ca, cb)
-        if apposition and tried < len(chunks) - 1:
-            role = apposition
+        if apposition is not None and not is_last:
+            role = apposition or role
             continue
-        subject = _classify(text, ca, cb)
+        if _skippable(phrase) and not (tried == 0 and is_last):
+            continue
+        subject = _clause_subject(text, ca, cb)
         if subject:
             if role and subject.kind == "name" and not subject.role:
                 return Subject(subject.kind, subject.name, role, subject.start)
             return subject
+        if tried == 0 and not is_last:
+            continue
+        return None
     return None
 
 
@@ -176,7 +238,11 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
         subject = subject_right(text, close + 1 + so.end(), end)
         return Cue(subject, region.strip(" ,.").strip(), "so") if subject else None
     verb = SPEECH_VERB.search(text, close + 1, end)
-    if not verb or len(text[close + 1 : verb.start()].split()) > 10:
+    if not verb:
+        return None
+    gap = len(text[close + 1 : verb.start()].split())
+    ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
+    if gap > (4 if ended else 20):
         return None
     if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
         start = verb.end() + (3 if verb.group() == "according" else 0)

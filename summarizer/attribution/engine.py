@@ -7,7 +7,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from summarizer.attribution.cues import Cue, Subject, cue_after, cue_before, statement_subject
+from summarizer.attribution.cues import (
+    Cue,
+    Subject,
+    cue_after,
+    cue_before,
+    statement_subject,
+    subject_left,
+)
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
@@ -81,7 +88,20 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return before
     if not doc.text[para_start : span.open_mark].strip(" •*-–—") and span.paragraph:
         return _lead_in_cue(doc, span.paragraph - 1)
+    if region_start < span.open_mark:
+        return _sentence_subject(doc, region_start, span.open_mark)
     return None
+
+
+def _sentence_subject(doc: _Doc, start: int, end: int) -> Cue | None:
+    """No speech verb: the quote's own sentence names its source ("Kasich resisted: ...")."""
+    subject = subject_left(doc.masked, start, end)
+    if subject is None:
+        mentions = find_mentions(doc.masked, start, end)
+        if not mentions:
+            return None
+        subject = Subject("name", mentions[0].name, mentions[0].role, mentions[0].start)
+    return Cue(subject, doc.text[start:end].strip(" :,"), "")
 
 
 def _lead_in_cue(doc: _Doc, paragraph: int) -> Cue | None:
@@ -135,7 +155,8 @@ def _canonical(doc: _Doc, subject: Subject) -> Subject:
         m
         for m in doc.mentions
         if len(name_tokens(m.name)) > len(tokens)
-        and (set(tokens) <= set(name_tokens(m.name)) or name_tokens(m.name)[-1] == tokens[-1])
+        and set(tokens) <= set(name_tokens(m.name))
+        and name_tokens(m.name)[-1] == tokens[-1]
     ]
     fuller.sort(key=lambda m: (m.start > subject.start, abs(m.start - subject.start)))
     best = fuller[0] if fuller else None

@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 _EN_VERBS = """
-said says say saying stated states told tells telling warned warns warning stressed stresses
+said says say saying stated told tells telling warned warns warning stressed stresses
 emphasized emphasised emphasizes emphasises argued argues arguing called calling calls
 insisted insists posted posts urged urges noted notes added adds claimed claims explained
 explains asked asks wrote writes tweeted tweets declared declares announced announces
@@ -24,7 +24,11 @@ responded responds remarked recalled predicted promised pledged vowed demanded c
 countered conceded observed maintained asserted complained charged agreed testified joked
 quipped reiterated reiterates described describing blasted slammed criticized criticised
 praised lamented conceded recounted confirmed denied denies stated explained writing
-according
+according pressed answered opined described describes cited quoted wondered
+boasted bragged retorted cautioned echoed summed reasoned interjected chimed texted emailed
+proclaimed thundered confided alleged revealed disclosed hinted touted hailed mocked tweeted
+shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
+warning explaining writing asking urging stressing claiming
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
@@ -95,13 +99,19 @@ ROLE_NOUNS = frozenset(
     campaign report statement source sources analyst analysts expert experts critics
     supporters police authorities ministry department committee group agency spokespeople
     representative representatives lawyer lawyers attorney memo letter study poll survey
-    document release statement government administration office
+    document release statement government administration office friend friends colleague
+    colleagues wife husband mother father son daughter brother sister neighbor neighbour
+    resident residents voter voters supporter member members staffer witness man woman
+    person people scientist consultant researcher economist editorial newspaper paper
+    magazine website post tweet poll pollster survey lawyers judge prosecutors prosecutor
+    headline ad advertisement video blog blogger column columnist
     """.split()
 )
 """Lower-case head nouns of nominal speakers ("a White House spokesman", "the report")."""
 
 FUNCTION_WORDS = frozenset(
     """
+    zero one two three four five six seven eight nine ten dozens hundreds thousands
     the a an and but or nor however in on at of for to from by with without he she it they we
     i you this that these those while when where after before as if despite meanwhile also
     still yet so then there here his her its their our my your what who which why how not no

@@ -13,7 +13,7 @@ _ABBREVIATIONS = frozenset(
     corp co ltd jan feb mar apr aug sept sep oct nov dec u.s u.k u.n d.c ca approx etc
     bzw ca dr nr vgl z.b u.a""".split()
 )
-_BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]?[A-ZÄÖÜ0-9])")
+_BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]\S|[A-ZÄÖÜ0-9])")
 
 
 def mask_quotes(text: str, spans: list[Span]) -> str:
