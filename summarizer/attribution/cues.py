@@ -29,6 +29,9 @@ _PREPOSITION = frozenset(
     """in on at during after before for from with by under over since despite unlike like
     according into about through nach bei mit für auf seit trotz""".split()
 )
+_PLAUSIBLE = re.compile(
+    "|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE
+)
 _LEADING_OK = frozenset("the a an his her their its our my one der die das ein eine".split())
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
@@ -183,6 +186,28 @@ def _skippable(phrase: str) -> bool:
     )
 
 
+def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
+    """Whether the chunk before ``chunks[index]`` ends in a name (so it is an appositive)."""
+    if index == 0:
+        return False
+    a, b = chunks[index - 1]
+    mentions = find_mentions(text, a, b)
+    return bool(mentions) and not text[mentions[-1].end : b].strip()
+
+
+def sentence_subject(text: str, a: int, b: int) -> Subject | None:
+    """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
+    text = _blank_party_tags(text, a, b)
+    for ca, cb in _chunks(text, a, b):
+        if _skippable(text[ca:cb].strip()):
+            continue
+        head = _CONJUNCTION.search(text, ca, cb)
+        subject = _classify(text, ca, head.start() if head else cb)
+        if subject:
+            return subject
+    return None
+
+
 def subject_left(text: str, a: int, b: int) -> Subject | None:
     """The subject of a speech verb at ``b``, from the clauses before it."""
     text = _blank_party_tags(text, a, b)
@@ -194,7 +219,7 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
         phrase = text[ca:cb].strip()
         is_last = tried == len(chunks) - 1
         apposition = _appositive_role(text, ca, cb)
-        if apposition is not None and not is_last:
+        if apposition is not None and not is_last and _names_before(text, chunks, len(chunks) - 1 - tried):
             role = apposition or role
             continue
         if _skippable(phrase) and not (tried == 0 and is_last):
@@ -254,8 +279,13 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
 
 
-def cue_before(text: str, start: int, open_mark: int) -> Cue | None:
-    """A cue before an opening mark in the same sentence: ``Name said: “…”``."""
+def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
+    """A cue before an opening mark in the same sentence: ``Name said: “…”``.
+
+    ``start`` is where the cue may begin (after an earlier quote), ``sentence`` where the
+    sentence begins (for a participle's subject); both default to ``start``.
+    """
+    sentence = start if sentence is None else sentence
     laut = None
     for laut in _LAUT.finditer(text, start, open_mark):
         pass
@@ -263,7 +293,13 @@ def cue_before(text: str, start: int, open_mark: int) -> Cue | None:
     for verb in reversed(verbs):
         if verb.group() in ("according", "laut"):
             continue
-        subject = subject_left(text, start, verb.start())
+        if verb.group().endswith("ing"):
+            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
+            subject = sentence_subject(text, sentence, verb.start())
+        else:
+            subject = subject_left(text, start, verb.start())
+            if subject is None or subject.kind == "nominal" and not _PLAUSIBLE.search(subject.name):
+                subject = sentence_subject(text, sentence, verb.start()) or subject
         if subject is None and verb.group() not in ("zufolge",):
             subject = subject_right(text, verb.end(), open_mark)
         if subject:

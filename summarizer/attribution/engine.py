@@ -5,13 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from summarizer.attribution.cues import (
     Cue,
     Subject,
     cue_after,
     cue_before,
+    sentence_subject,
     statement_subject,
     subject_left,
 )
@@ -39,10 +40,12 @@ class _Doc:
     sentences: list[tuple[int, int]]
     mentions: list[Mention]
     headings: set[int]
+    starts: list[int] = field(default_factory=list)
 
     def sentence_start(self, pos: int) -> int:
-        starts = [s for s, _ in self.sentences]
-        return self.sentences[max(bisect.bisect_right(starts, pos) - 1, 0)][0]
+        if not self.starts:
+            self.starts = [s for s, _ in self.sentences]
+        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
 
 
 def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
@@ -76,7 +79,8 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     para_start, para_end = doc.paragraphs[span.paragraph]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
     region_start = max(doc.sentence_start(span.open_mark), (prev_close or para_start - 1) + 1)
-    before = cue_before(doc.masked, region_start, span.open_mark)
+    sentence = doc.sentence_start(span.open_mark)
+    before = cue_before(doc.masked, region_start, span.open_mark, sentence)
     if kind == "partial" and before:
         return before
     if span.close_mark is not None:
@@ -87,10 +91,27 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if before:
         return before
     if not doc.text[para_start : span.open_mark].strip(" •*-–—") and span.paragraph:
-        return _lead_in_cue(doc, span.paragraph - 1)
+        lead_in = _lead_in_cue(doc, span.paragraph - 1)
+        quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
+        if lead_in or quoted_before:
+            return lead_in
+        return _previous_subject(doc, span.paragraph - 1)
     if region_start < span.open_mark:
-        return _sentence_subject(doc, region_start, span.open_mark)
+        return _sentence_subject(doc, sentence, span.open_mark)
     return None
+
+
+def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
+    """A quote-only paragraph after "Carter said that ...": the speaker carries over."""
+    a, b = doc.paragraphs[paragraph]
+    if paragraph in doc.headings:
+        return None
+    start = doc.sentence_start(b - 1)
+    verb = SPEECH_VERB.search(doc.masked, start, b)
+    subject = sentence_subject(doc.masked, start, verb.start() if verb else b)
+    if subject is None or subject.kind == "nominal":
+        return None
+    return Cue(subject, "previous paragraph", verb.group() if verb else "")
 
 
 def _sentence_subject(doc: _Doc, start: int, end: int) -> Cue | None:

@@ -28,7 +28,8 @@ according pressed answered opined described describes cited quoted wondered
 boasted bragged retorted cautioned echoed summed reasoned interjected chimed texted emailed
 proclaimed thundered confided alleged revealed disclosed hinted touted hailed mocked tweeted
 shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
-warning explaining writing asking urging stressing claiming
+warning explaining writing asking urging stressing claiming asserting reported reports
+assured assures responds indicated mocked accused predicting promising vowing
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
