@@ -32,6 +32,10 @@ _PREPOSITION = frozenset(
 _PLAUSIBLE = re.compile(
     "|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE
 )
+_SUBORDINATORS = frozenset(
+    """while although though when whenever after before as because if since unless until
+    whereas während obwohl als wenn nachdem weil""".split()
+)
 _LEADING_OK = frozenset("the a an his her their its our my one der die das ein eine".split())
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
@@ -181,6 +185,7 @@ def _skippable(phrase: str) -> bool:
     low = first.lower()
     return (
         low in ("who", "which", "whose", "where", "der", "die", "das")
+        or low in _SUBORDINATORS
         or low in _PREPOSITION
         or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
     )
@@ -249,8 +254,14 @@ def subject_right(text: str, a: int, b: int) -> Subject | None:
     return subject
 
 
+_ABBREVIATED = "".join(
+    rf"(?<!\b{abbr})" for abbr in "Gov Sen Rep Gen Lt Col Sgt Capt Adm Dr Mr Mrs Ms Jr Sr St Prof".split()
+)
+_STOP = re.compile(rf"(?<![A-Z]){_ABBREVIATED}[.!?](?=\s|$)|[“„\"»«]")
+
+
 def _sentence_end(text: str, a: int, limit: int) -> int:
-    m = re.search(r"[.!?](?=\s|$)|[“„\"»«]", text[a:limit])
+    m = _STOP.search(text[a:limit])
     return a + m.end() if m else limit
 
 
@@ -323,6 +334,6 @@ def statement_subject(text: str, start: int, verb: re.Match[str]) -> Subject | N
     return subject
 
 
-def tokens_of(subject: Subject) -> list[str]:
+def tokens_of(subject: Subject) -> tuple[str, ...]:
     """Content words of a subject's name (for clustering)."""
     return name_tokens(subject.name)

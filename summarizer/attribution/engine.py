@@ -305,6 +305,8 @@ def analyze(text: str) -> Attribution:
     quotes = []
     for span, kind, cue in zip(spans, kinds, cues, strict=True):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
+        if kind == "short" and cue and cue.verb:
+            kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
             FoundQuote(
                 text[span.start : span.end],

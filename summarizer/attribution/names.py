@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,10 +33,11 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def name_tokens(name: str) -> list[str]:
+@functools.lru_cache(maxsize=8192)
+def name_tokens(name: str) -> tuple[str, ...]:
     """Lower-cased, accent-folded content words of a name, without titles or function words."""
     words = re.findall(r"[\w-]+", _fold(name.replace("’s", "").replace("'s", "")))
-    return [w for w in words if w not in FUNCTION_WORDS and w not in HONORIFICS and len(w) > 1]
+    return tuple(w for w in words if w not in FUNCTION_WORDS and w not in HONORIFICS and len(w) > 1)
 
 
 def split_role(words: list[str]) -> tuple[str | None, str]:
