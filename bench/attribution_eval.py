@@ -48,9 +48,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def _gold_quotes(record: dict[str, Any]) -> list[tuple[tuple[int, int], dict[str, Any]]]:
     return [
-        ((a, b), speaker)
-        for speaker in record["speakers"]
-        for a, b in speaker["quote_offsets"]
+        ((a, b), speaker) for speaker in record["speakers"] for a, b in speaker["quote_offsets"]
     ]
 
 
@@ -92,7 +90,7 @@ def _score_article(record: dict[str, Any], result: Attribution, score: Score) ->
                 f"gold={speaker['name']!r} {quote.text[:50]!r}"
             )
     score.gold_found += len(found)
-    for i, (g, speaker) in enumerate(gold):
+    for i, (g, _speaker) in enumerate(gold):
         if i not in found:
             score.errors.append(f"FN  {record['id']}: {text[g[0] : g[1]][:70]!r}")
     _score_speakers(record, result, score)
@@ -143,8 +141,10 @@ def main() -> None:
         )
         for line in s.errors[: args.errors]:
             print(line)
-    print("| set | articles | detection precision | detection recall | attribution accuracy "
-          "| named-speaker recall | articles/s |")
+    print(
+        "| set | articles | detection precision | detection recall | attribution accuracy "
+        "| named-speaker recall | articles/s |"
+    )
     print("|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 

@@ -20,63 +20,96 @@ def _quote(result: Attribution, words: str) -> tuple[str | None, str]:
 
 SPEAKER_CASES = [
     pytest.param(
-        "“We will not back down,” Starmer stated.", "We will not back down", "Starmer",
+        "“We will not back down,” Starmer stated.",
+        "We will not back down",
+        "Starmer",
         id="after-name-verb",
     ),
     pytest.param(
         "“Peace must be fair,” said Olaf Scholz, the German chancellor.",
-        "Peace must be fair", "Olaf Scholz", id="after-verb-name",
+        "Peace must be fair",
+        "Olaf Scholz",
+        id="after-verb-name",
     ),
     pytest.param(
-        "Giorgia Meloni said: “Italy stands with Ukraine.”", "Italy stands", "Giorgia Meloni",
+        "Giorgia Meloni said: “Italy stands with Ukraine.”",
+        "Italy stands",
+        "Giorgia Meloni",
         id="before-colon",
     ),
     pytest.param(
-        "Mark Rutte posted on X:\n\n“NATO is ready to help.”", "NATO is ready",
-        "Mark Rutte", id="lead-in-paragraph",
+        "Mark Rutte posted on X:\n\n“NATO is ready to help.”",
+        "NATO is ready",
+        "Mark Rutte",
+        id="lead-in-paragraph",
     ),
     pytest.param(
         "Senator Jane Doe spoke on Monday. “This bill is a disgrace,” she said.",
-        "This bill", "Jane Doe", id="pronoun",
+        "This bill",
+        "Jane Doe",
+        id="pronoun",
     ),
     pytest.param(
         "“We have nothing to add at this time,” a White House spokesman said.",
-        "nothing to add", "a White House spokesman", id="nominal-spokesman",
+        "nothing to add",
+        "a White House spokesman",
+        id="nominal-spokesman",
     ),
     pytest.param(
-        "“Emissions rose for a third year,” the report said.", "Emissions rose",
-        "the report", id="nominal-report",
+        "“Emissions rose for a third year,” the report said.",
+        "Emissions rose",
+        "the report",
+        id="nominal-report",
     ),
     pytest.param(
         "German Chancellor Olaf Scholz was strongly opposed, calling the plan “completely "
-        "premature” given the war.", "completely premature", "Olaf Scholz", id="partial",
+        "premature” given the war.",
+        "completely premature",
+        "Olaf Scholz",
+        id="partial",
     ),
     pytest.param(
-        "“The first part,” Smith said. “And the second part.”", "second part", "Smith",
+        "“The first part,” Smith said. “And the second part.”",
+        "second part",
+        "Smith",
         id="same-paragraph",
     ),
     pytest.param(
         "Mayor Ann Lee spoke last.\n\n“The budget is balanced.\n\n“It will stay balanced,” "
-        "Lee said.", "The budget", "Ann Lee", id="across-paragraphs",
+        "Lee said.",
+        "The budget",
+        "Ann Lee",
+        id="across-paragraphs",
     ),
     pytest.param(
-        "“Our policy is ‘zero tolerance’ for fraud,” Gov. Tom Hart said.", "zero tolerance",
-        "Tom Hart", id="nested-single",
+        "“Our policy is ‘zero tolerance’ for fraud,” Gov. Tom Hart said.",
+        "zero tolerance",
+        "Tom Hart",
+        id="nested-single",
     ),
     pytest.param(
-        "\"Straight quotes work too,\" said Sen. Bob Ray, R-Texas.", "Straight quotes",
-        "Bob Ray", id="straight-marks",
+        '"Straight quotes work too," said Sen. Bob Ray, R-Texas.',
+        "Straight quotes",
+        "Bob Ray",
+        id="straight-marks",
     ),
     pytest.param(
-        "„Wir brauchen mehr Zeit“, sagte Bundeskanzlerin Angela Merkel.", "mehr Zeit",
-        "Angela Merkel", id="de-sagte",
+        "„Wir brauchen mehr Zeit“, sagte Bundeskanzlerin Angela Merkel.",
+        "mehr Zeit",
+        "Angela Merkel",
+        id="de-sagte",
     ),
     pytest.param(
-        "»Das ist ein guter Tag«, so Müller.", "guter Tag", "Müller", id="de-so-guillemets",
+        "»Das ist ein guter Tag«, so Müller.",
+        "guter Tag",
+        "Müller",
+        id="de-so-guillemets",
     ),
     pytest.param(
-        "Der Minister Peter Struck erklärte: „Die Truppe bleibt.“", "Die Truppe",
-        "Peter Struck", id="de-before",
+        "Der Minister Peter Struck erklärte: „Die Truppe bleibt.“",
+        "Die Truppe",
+        "Peter Struck",
+        id="de-before",
     ),
 ]
 
@@ -102,8 +135,9 @@ def test_run_across_paragraphs_is_flagged() -> None:
     ("text", "kind"),
     [
         pytest.param("The so-called “hoax” drew crowds on Monday.", "short", id="scare"),
-        pytest.param("Trump’s “Big Beautiful” Plan\n\nThe plan was debated.", "headline",
-                     id="headline"),
+        pytest.param(
+            "Trump’s “Big Beautiful” Plan\n\nThe plan was debated.", "headline", id="headline"
+        ),
         pytest.param("He said that “we will win this fight” soon.", "partial", id="partial"),
     ],
 )
@@ -117,8 +151,12 @@ def test_quote_kind(text: str, kind: str) -> None:
         pytest.param("Scholz", "German Chancellor Olaf Scholz", True, id="surname"),
         pytest.param("olaf scholz", "Olaf Scholz", True, id="case"),
         pytest.param("Pedro Sánchez", "Pedro Sanchez", True, id="accents"),
-        pytest.param("a White House spokesman", "White House spokesman Josh Earnest", True,
-                     id="nominal-subset"),
+        pytest.param(
+            "a White House spokesman",
+            "White House spokesman Josh Earnest",
+            True,
+            id="nominal-subset",
+        ),
         pytest.param("Antonio Costa", "Pedro Sanchez", False, id="different"),
         pytest.param("", "Scholz", False, id="empty"),
     ],
@@ -167,11 +205,11 @@ def test_seed_quotes(seed: Attribution, words: str, speaker: str) -> None:
 @pytest.mark.parametrize(
     ("name", "role", "words"),
     [
-        pytest.param("Antonio Costa", "European Council President", "peace through strength",
-                     id="costa"),
+        pytest.param(
+            "Antonio Costa", "European Council President", "peace through strength", id="costa"
+        ),
         pytest.param("Pedro Sanchez", "Spanish PM", "repeating past mistakes", id="sanchez"),
-        pytest.param("Keir Starmer", "UK Prime Minister", "US security backstop",
-                     id="starmer"),
+        pytest.param("Keir Starmer", "UK Prime Minister", "US security backstop", id="starmer"),
     ],
 )
 def test_seed_reported_statements(seed: Attribution, name: str, role: str, words: str) -> None:

@@ -12,8 +12,9 @@ from summarizer.attribution.lexicon import (
     ROLE_NOUNS,
     SPEECH_VERB,
     is_title,
+    words,
 )
-from summarizer.attribution.names import _PARTY_TAG, Mention, find_mentions, name_tokens
+from summarizer.attribution.names import PARTY_TAG, Mention, find_mentions, name_tokens
 
 __all__ = ["Cue", "Subject", "cue_after", "cue_before", "subject_left", "subject_right"]
 
@@ -25,18 +26,16 @@ _CONJUNCTION = re.compile(
     r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
 )
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
-_PREPOSITION = frozenset(
+_PREPOSITION = words(
     """in on at during after before for from with by under over since despite unlike like
-    according into about through nach bei mit für auf seit trotz""".split()
+    according into about through nach bei mit für auf seit trotz"""
 )
-_PLAUSIBLE = re.compile(
-    "|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE
-)
-_SUBORDINATORS = frozenset(
+_PLAUSIBLE = re.compile("|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE)
+_SUBORDINATORS = words(
     """while although though when whenever after before as because if since unless until
-    whereas während obwohl als wenn nachdem weil""".split()
+    whereas während obwohl als wenn nachdem weil"""
 )
-_LEADING_OK = frozenset("the a an his her their its our my one der die das ein eine".split())
+_LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
 )
@@ -122,7 +121,9 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
         after = text[mention.end : b].split()
         head = after[0].lower().strip(".,") if after else ""
         if (head in ROLE_NOUNS or is_title(head)) and not mention.role:
-            return _nominal(text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0]))
+            return _nominal(
+                text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0])
+            )
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
     return _nominal(text, a, b)
@@ -156,7 +157,7 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
 
 def _blank_party_tags(text: str, a: int, b: int) -> str:
     """``text`` with party tags ("D-Mass.") in ``[a, b)`` blanked, offsets kept."""
-    region = _PARTY_TAG.sub(lambda m: " " * len(m.group()), text[a:b])
+    region = PARTY_TAG.sub(lambda m: " " * len(m.group()), text[a:b])
     return text[:a] + region + text[b:]
 
 
@@ -224,7 +225,11 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
         phrase = text[ca:cb].strip()
         is_last = tried == len(chunks) - 1
         apposition = _appositive_role(text, ca, cb)
-        if apposition is not None and not is_last and _names_before(text, chunks, len(chunks) - 1 - tried):
+        if (
+            apposition is not None
+            and not is_last
+            and _names_before(text, chunks, len(chunks) - 1 - tried)
+        ):
             role = apposition or role
             continue
         if _skippable(phrase) and not (tried == 0 and is_last):
@@ -255,7 +260,8 @@ def subject_right(text: str, a: int, b: int) -> Subject | None:
 
 
 _ABBREVIATED = "".join(
-    rf"(?<!\b{abbr})" for abbr in "Gov Sen Rep Gen Lt Col Sgt Capt Adm Dr Mr Mrs Ms Jr Sr St Prof".split()
+    rf"(?<!\b{abbr})"
+    for abbr in sorted(words("Gov Sen Rep Gen Lt Col Sgt Capt Adm Dr Mr Mrs Ms Jr Sr St Prof"))
 )
 _STOP = re.compile(rf"(?<![A-Z]){_ABBREVIATED}[.!?](?=\s|$)|[“„\"»«]")
 
@@ -297,9 +303,8 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     sentence begins (for a participle's subject); both default to ``start``.
     """
     sentence = start if sentence is None else sentence
-    laut = None
-    for laut in _LAUT.finditer(text, start, open_mark):
-        pass
+    lauts = list(_LAUT.finditer(text, start, open_mark))
+    laut = lauts[-1] if lauts else None
     verbs = [m for m in SPEECH_VERB.finditer(text, start, open_mark) if text[m.start() - 1] != "-"]
     for verb in reversed(verbs):
         if verb.group() in ("according", "laut"):
@@ -309,7 +314,9 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
             subject = sentence_subject(text, sentence, verb.start())
         else:
             subject = subject_left(text, start, verb.start())
-            if subject is None or subject.kind == "nominal" and not _PLAUSIBLE.search(subject.name):
+            if subject is None or (
+                subject.kind == "nominal" and not _PLAUSIBLE.search(subject.name)
+            ):
                 subject = sentence_subject(text, sentence, verb.start()) or subject
         if subject is None and verb.group() not in ("zufolge",):
             subject = subject_right(text, verb.end(), open_mark)

@@ -16,7 +16,7 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
-from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB
+from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
 from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
@@ -24,9 +24,9 @@ from summarizer.attribution.sentences import mask_quotes, split_sentences
 
 __all__ = ["analyze"]
 
-_ORG_WORDS = frozenset(
+_ORG_WORDS = words(
     """house senate congress party council committee department ministry university news
-    times post network court union commission office agency bank group company""".split()
+    times post network court union commission office agency bank group company"""
 )
 
 
@@ -103,7 +103,7 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
 
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
     """A quote-only paragraph after "Carter said that ...": the speaker carries over."""
-    a, b = doc.paragraphs[paragraph]
+    _, b = doc.paragraphs[paragraph]
     if paragraph in doc.headings:
         return None
     start = doc.sentence_start(b - 1)
@@ -208,7 +208,12 @@ def _inherit(quotes: list[FoundQuote], spans: Sequence[Span], doc: _Doc) -> list
         else:
             para_start = doc.paragraphs[spans[i].paragraph][0]
             opens = not doc.text[para_start : spans[i].open_mark].strip()
-            if opens and i and spans[i - 1].paragraph == spans[i].paragraph - 1 and out[i - 1].speaker:
+            if (
+                opens
+                and i
+                and spans[i - 1].paragraph == spans[i].paragraph - 1
+                and out[i - 1].speaker
+            ):
                 out[i] = _copy_speaker(out[i], out[i - 1], "previous paragraph")
     return out
 
@@ -217,7 +222,9 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
     return replace(quote, speaker=source.speaker, speaker_role=source.speaker_role, cue=how)
 
 
-def _statements(doc: _Doc, spans: Sequence[Span], speakers: set[str]) -> list[tuple[Subject, Statement]]:
+def _statements(
+    doc: _Doc, spans: Sequence[Span], speakers: set[str]
+) -> list[tuple[Subject, Statement]]:
     """Reported-speech sentences with their resolved speakers."""
     direct_at = {s.open_mark for s in spans if _kind(doc, s) == "direct"}
     found = []
@@ -265,7 +272,13 @@ def _actors(
     for key in order:
         aliases = sorted(
             {doc.text[m.start : m.end] for m in doc.mentions if m.name == names[key]}
-            | {m.name for m in doc.mentions if name_tokens(m.name) and set(name_tokens(m.name)) <= set(key.split()) and m.name != names[key]}
+            | {
+                m.name
+                for m in doc.mentions
+                if name_tokens(m.name)
+                and set(name_tokens(m.name)) <= set(key.split())
+                and m.name != names[key]
+            }
         )
         actors.append(
             Actor(

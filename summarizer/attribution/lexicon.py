@@ -1,4 +1,4 @@
-"""Word lists the rules read: speech verbs, titles, pronouns and function words (English, German)."""
+"""Word lists the rules read: speech verbs, titles, pronouns, function words (en, de)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ __all__ = [
     "SPEECH_VERB",
     "TITLE_WORDS",
     "is_title",
+    "words",
 ]
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``: word lists stay readable as paragraphs."""
+    return frozenset(text.split())
+
 
 _EN_VERBS = """
 said says say saying stated told tells telling warned warns warning stressed stresses
@@ -41,11 +48,11 @@ erläuterte erläutert kündigte versicherte versichert räumte verwies verweist
 bezeichnet nannte nennt schätzte appellierte twitterte
 """
 SPEECH_VERB = re.compile(
-    r"\b(" + "|".join(sorted(set((_EN_VERBS + _DE_VERBS).split()), key=len, reverse=True)) + r")\b"
+    r"\b(" + "|".join(sorted(words(_EN_VERBS + _DE_VERBS), key=len, reverse=True)) + r")\b"
 )
 """A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
 
-TITLE_WORDS = frozenset(
+TITLE_WORDS = words(
     """
     president vice prime minister chancellor sen senator rep representative gov governor
     secretary general mayor judge justice ceo chairman chairwoman chair director spokesman
@@ -58,7 +65,7 @@ TITLE_WORDS = frozenset(
     kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
     chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
     richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
-    """.split()
+    """
 )
 """Lower-cased words that make the words before a name a role ("German Chancellor")."""
 
@@ -88,13 +95,13 @@ _DE_TITLE_SUFFIXES = (
     "leiterin",
 )
 
-HONORIFICS = frozenset("mr mrs ms miss dr sir dame herr frau dr.".split())
+HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
 """Dropped from names and not kept as roles."""
 
-PRONOUNS = frozenset("he she they we i it er sie wir ich es".split())
-PERSON_PRONOUNS = frozenset("he she er sie".split())
+PRONOUNS = words("he she they we i it er sie wir ich es")
+PERSON_PRONOUNS = words("he she er sie")
 
-ROLE_NOUNS = frozenset(
+ROLE_NOUNS = words(
     """
     spokesman spokeswoman spokesperson official officials aide aides adviser advisers
     campaign report statement source sources analyst analysts expert experts critics
@@ -106,11 +113,11 @@ ROLE_NOUNS = frozenset(
     person people scientist consultant researcher economist editorial newspaper paper
     magazine website post tweet poll pollster survey lawyers judge prosecutors prosecutor
     headline ad advertisement video blog blogger column columnist
-    """.split()
+    """
 )
 """Lower-case head nouns of nominal speakers ("a White House spokesman", "the report")."""
 
-FUNCTION_WORDS = frozenset(
+FUNCTION_WORDS = words(
     """
     zero one two three four five six seven eight nine ten dozens hundreds thousands
     the a an and but or nor however in on at of for to from by with without he she it they we
@@ -126,7 +133,7 @@ FUNCTION_WORDS = frozenset(
     dass weil wenn als da dann noch nun heute gestern morgen man sein seine ihre unser
     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
-    """.split()
+    """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
 

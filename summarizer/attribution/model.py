@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from summarizer.attribution.names import match_actor
+
 __all__ = ["Actor", "Attribution", "FoundQuote", "QuoteKind", "Statement"]
 
 QuoteKind = Literal["direct", "partial", "short", "headline"]
@@ -89,8 +91,6 @@ class Attribution:
 
     def actor(self, name: str) -> Actor | None:
         """The actor whose name or an alias loosely matches ``name`` (see ``match_actor``)."""
-        from summarizer.attribution.names import match_actor
-
         for actor in self.actors:
             if any(match_actor(name, alias) for alias in (actor.name, *actor.aliases)):
                 return actor

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from summarizer.attribution.lexicon import FUNCTION_WORDS, HONORIFICS, is_title
 
-__all__ = ["Mention", "find_mentions", "match_actor", "name_tokens", "split_role"]
+__all__ = ["PARTY_TAG", "Mention", "find_mentions", "match_actor", "name_tokens", "split_role"]
 
 _PARTICLES = r"(?:von|van|der|de|den|la|le|del|della|di|da|du|bin|al|el|ten|zu)"
 _ABBREV = r"(?:Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Dr|Mr|Mrs|Ms|Jr|Sr|St|Prof|Maj|Cmdr|Det|[A-Z])"
 _CAP = rf"(?:(?:[A-Z]\.){{2,}}|{_ABBREV}\.(?=\s)|[A-ZÄÖÜÀ-Þ][\w’'-]*\w(?:[’']s)?|[A-Z])"
 _RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP})*")
-_PARTY_TAG = re.compile(r"\(?\b[DRI]-[A-Z][a-zA-Z.]*\)?,?|\((?:SPD|CDU|CSU|FDP|AfD|Grüne|Linke)\)")
+PARTY_TAG = re.compile(r"\(?\b[DRI]-[A-Z][a-zA-Z.]*\)?,?|\((?:SPD|CDU|CSU|FDP|AfD|Grüne|Linke)\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
         while words and (words[0].lower().strip(".") in FUNCTION_WORDS):
             offset = text.index(words[1], offset + len(words[0])) if len(words) > 1 else m.end()
             words = words[1:]
-        if not words or _PARTY_TAG.fullmatch(words[-1]):
+        if not words or PARTY_TAG.fullmatch(words[-1]):
             continue
         role, name = split_role(words)
         if not name_tokens(name) or (role is None and is_title(name) and len(words) == 1):

@@ -9,14 +9,14 @@ __all__ = ["Span", "find_spans", "paragraph_bounds"]
 
 # Opening mark -> marks that may close it. Straight and mixed pairs are common in real copy.
 _CLOSERS = {
-    "“": "”\"“",
-    "„": "“”\"",
-    "‟": "”\"",
-    '"': "\"”“",
+    "“": '”"“',
+    "„": '“”"',
+    "‟": '”"',
+    '"': '"”“',
     "»": "«",
     "«": "»",
 }
-_DOUBLE_MARKS = frozenset("“”„‟\"»«")
+_DOUBLE_MARKS = frozenset('“”„‟"»«')
 _LEADING_JUNK = " \t•*-–—"
 
 

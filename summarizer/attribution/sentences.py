@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 
+from summarizer.attribution.lexicon import words
 from summarizer.attribution.quotes import Span
 
 __all__ = ["mask_quotes", "split_sentences"]
 
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = words(
     """mr mrs ms dr sen rep gov gen lt col sgt capt adm jr sr st prof maj cmdr det no vs inc
     corp co ltd jan feb mar apr aug sept sep oct nov dec u.s u.k u.n d.c ca approx etc
-    bzw ca dr nr vgl z.b u.a""".split()
+    bzw ca dr nr vgl z.b u.a"""
 )
 _BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]\S|[A-ZÄÖÜ0-9])")
 
@@ -40,7 +41,7 @@ def split_sentences(masked: str, paragraphs: list[tuple[int, int]]) -> list[tupl
         cursor = start
         for m in _BOUNDARY.finditer(masked, start, end):
             word = masked[cursor : m.start()].rsplit(None, 1)[-1:] or [""]
-            token = word[0].lower().strip("(\"“")
+            token = word[0].lower().strip('("“')
             if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
                 continue
             stop = m.end()
