@@ -1,0 +1,346 @@
+"""Attribution cues: the speech verb near a quote or in a sentence, and the subject that speaks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from summarizer.attribution.lexicon import (
+    FUNCTION_WORDS,
+    PRONOUNS,
+    ROLE_NOUNS,
+    SPEECH_VERB,
+    is_title,
+    words,
+)
+from summarizer.attribution.names import PARTY_TAG, Mention, find_mentions, name_tokens
+
+__all__ = ["Cue", "Subject", "cue_after", "cue_before", "subject_left", "subject_right"]
+
+SubjectKind = Literal["name", "pronoun", "nominal"]
+
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s")
+_CONJUNCTION = re.compile(
+    r"\b(?:and|but|that|while|as|because|when|who|which|after|before|"
+    r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
+)
+_RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
+_PREPOSITION = words(
+    """in on at during after before for from with by under over since despite unlike like
+    according into about through nach bei mit für auf seit trotz"""
+)
+_PLAUSIBLE = re.compile("|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE)
+_SUBORDINATORS = words(
+    """while although though when whenever after before as because if since unless until
+    whereas während obwohl als wenn nachdem weil"""
+)
+_LEADING_OK = words("the a an his her their its our my one der die das ein eine")
+_DETERMINER = re.compile(
+    r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
+)
+_CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
+_INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
+_SO_CUE = re.compile(r"^\W{0,3}so\s+(?=\S)")
+_LAUT = re.compile(r"\b(?:laut|according to)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """Who speaks, as found next to a speech verb."""
+
+    kind: SubjectKind
+    name: str
+    role: str | None
+    start: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A subject and the attribution text it came from."""
+
+    subject: Subject
+    text: str
+    verb: str
+
+
+def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clause-like pieces of ``text[start:end]``, split at punctuation."""
+    pieces = []
+    cursor = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        pieces.append((cursor, m.start()))
+        cursor = m.end()
+    pieces.append((cursor, end))
+    return [(a, b) for a, b in pieces if text[a:b].strip()]
+
+
+def _pick_mention(text: str, a: int, mentions: list[Mention]) -> Mention:
+    """The head name of a noun phrase: a titled name first, then two words, then the first."""
+
+    def titled(m: Mention) -> bool:
+        before = text[a : m.start].split()
+        return bool(m.role) or bool(before and (is_title(before[-1]) or before[-1] in ROLE_NOUNS))
+
+    for test in (titled, lambda m: len(m.name.split()) > 1):
+        for mention in mentions:
+            if test(mention):
+                return mention
+    return mentions[0]
+
+
+def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None:
+    """A speaker named by a noun phrase ("a White House spokesman", "the report")."""
+    words = text[a:b].split()
+    if not words or len(words) > 12:
+        return None
+    dets = list(_DETERMINER.finditer(text, a, b))
+    det = (dets[-1] if last else dets[0]).start() if dets else None
+    first = det if det is not None else a
+    cut = _CUT_AT.search(text, first, b)
+    phrase = text[first : cut.start() if cut else b].strip(" \t,.")
+    tokens = phrase.split()
+    if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
+        return None
+    has_head = any(w.lower().strip(".,") in ROLE_NOUNS or is_title(w) for w in tokens)
+    if not has_head and det is None:
+        return None
+    return Subject("nominal", phrase, None, first)
+
+
+def _classify(text: str, a: int, b: int) -> Subject | None:
+    """The subject expressed by one chunk: a pronoun, a name with its role, or a noun phrase."""
+    words = text[a:b].split()
+    lowered = [w.lower().strip(".,") for w in words]
+    for i, word in enumerate(lowered[:2]):
+        if word in PRONOUNS and (len(words) <= 3 or i == len(words) - 1):
+            return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
+    mentions = find_mentions(text, a, b)
+    if mentions:
+        mention = _pick_mention(text, a, mentions)
+        after = text[mention.end : b].split()
+        head = after[0].lower().strip(".,") if after else ""
+        if (head in ROLE_NOUNS or is_title(head)) and not mention.role:
+            return _nominal(
+                text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0])
+            )
+        role = mention.role or _lowercase_role(text, a, mention.start)
+        return Subject("name", mention.name, role, mention.start)
+    return _nominal(text, a, b)
+
+
+def _lowercase_role(text: str, a: int, b: int) -> str | None:
+    """Role words written before a name in lower case ("spokesman Josh Earnest")."""
+    words = text[a:b].split()
+    role: list[str] = []
+    for word in reversed(words):
+        if word.lower() in FUNCTION_WORDS:
+            break
+        role.insert(0, word)
+    if role and any(is_title(w) or w.lower() in ROLE_NOUNS for w in role):
+        return " ".join(role)
+    return None
+
+
+def _appositive_role(text: str, a: int, b: int) -> str | None:
+    """For ", the German chancellor," the role ("German chancellor"), "" if it names none.
+
+    None when the phrase is not an appositive (it does not open with an article).
+    """
+    phrase = text[a:b].strip()
+    m = re.match(r"(?:the|a|an|der|die|das|ein|eine)\s+(.+)", phrase, re.IGNORECASE)
+    if not m:
+        return None
+    role = re.split(r"\s(?:who|which|that|der|die|das)\s", m.group(1))[0]
+    return role if any(is_title(w) or w in ROLE_NOUNS for w in role.split()) else ""
+
+
+def _blank_party_tags(text: str, a: int, b: int) -> str:
+    """``text`` with party tags ("D-Mass.") in ``[a, b)`` blanked, offsets kept."""
+    region = PARTY_TAG.sub(lambda m: " " * len(m.group()), text[a:b])
+    return text[:a] + region + text[b:]
+
+
+def _clause_subject(text: str, a: int, b: int) -> Subject | None:
+    """The subject at the end of a clause that runs up to a speech verb."""
+    cursor = a
+    parts = []
+    for m in _CONJUNCTION.finditer(text, a, b):
+        parts.append((cursor, m.start()))
+        cursor = m.end()
+    parts.append((cursor, b))
+    last_a, last_b = parts[-1]
+    if not text[last_a:last_b].strip() and len(parts) > 1 and _RELATIVE.search(text, a, last_a):
+        # "a headline that said": the subject is the noun phrase before "that".
+        prev_a, prev_b = parts[-2]
+        return _nominal(text, prev_a, prev_b, last=True) or _classify(text, prev_a, prev_b)
+    for pa, pb in reversed(parts):
+        if text[pa:pb].strip():
+            return _classify(text, pa, pb)
+    return None
+
+
+def _skippable(phrase: str) -> bool:
+    """Relative clauses and predicate fragments, which do not hold the subject."""
+    first = phrase.split()[0]
+    low = first.lower()
+    return (
+        low in ("who", "which", "whose", "where", "der", "die", "das")
+        or low in _SUBORDINATORS
+        or low in _PREPOSITION
+        or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+    )
+
+
+def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
+    """Whether the chunk before ``chunks[index]`` ends in a name (so it is an appositive)."""
+    if index == 0:
+        return False
+    a, b = chunks[index - 1]
+    mentions = find_mentions(text, a, b)
+    return bool(mentions) and not text[mentions[-1].end : b].strip()
+
+
+def sentence_subject(text: str, a: int, b: int) -> Subject | None:
+    """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
+    text = _blank_party_tags(text, a, b)
+    for ca, cb in _chunks(text, a, b):
+        if _skippable(text[ca:cb].strip()):
+            continue
+        head = _CONJUNCTION.search(text, ca, cb)
+        subject = _classify(text, ca, head.start() if head else cb)
+        if subject:
+            return subject
+    return None
+
+
+def subject_left(text: str, a: int, b: int) -> Subject | None:
+    """The subject of a speech verb at ``b``, from the clauses before it."""
+    text = _blank_party_tags(text, a, b)
+    chunks = _chunks(text, a, b)
+    role: str | None = None
+    for tried, (ca, cb) in enumerate(reversed(chunks)):
+        if tried >= 4:
+            break
+        phrase = text[ca:cb].strip()
+        is_last = tried == len(chunks) - 1
+        apposition = _appositive_role(text, ca, cb)
+        if (
+            apposition is not None
+            and not is_last
+            and _names_before(text, chunks, len(chunks) - 1 - tried)
+        ):
+            role = apposition or role
+            continue
+        if _skippable(phrase) and not (tried == 0 and is_last):
+            continue
+        subject = _clause_subject(text, ca, cb)
+        if subject:
+            if role and subject.kind == "name" and not subject.role:
+                return Subject(subject.kind, subject.name, role, subject.start)
+            return subject
+        if tried == 0 and not is_last:
+            continue
+        return None
+    return None
+
+
+def subject_right(text: str, a: int, b: int) -> Subject | None:
+    """The subject after an inverted verb ("said Olaf Scholz, the German chancellor")."""
+    text = _blank_party_tags(text, a, b)
+    chunks = _chunks(text, a, b)
+    if not chunks:
+        return None
+    subject = _classify(text, *chunks[0])
+    if subject and subject.kind == "name" and not subject.role and len(chunks) > 1:
+        role = _appositive_role(text, *chunks[1])
+        if role:
+            return Subject(subject.kind, subject.name, role, subject.start)
+    return subject
+
+
+_ABBREVIATED = "".join(
+    rf"(?<!\b{abbr})"
+    for abbr in sorted(words("Gov Sen Rep Gen Lt Col Sgt Capt Adm Dr Mr Mrs Ms Jr Sr St Prof"))
+)
+_STOP = re.compile(rf"(?<![A-Z]){_ABBREVIATED}[.!?](?=\s|$)|[“„\"»«]")
+
+
+def _sentence_end(text: str, a: int, limit: int) -> int:
+    m = _STOP.search(text[a:limit])
+    return a + m.end() if m else limit
+
+
+def cue_after(text: str, close: int, limit: int) -> Cue | None:
+    """A cue right after a closing mark: ``, Starmer stated.`` or ``, said Olaf Scholz``."""
+    end = _sentence_end(text, close + 1, limit)
+    region = text[close + 1 : end]
+    so = _SO_CUE.match(region)
+    if so:
+        subject = subject_right(text, close + 1 + so.end(), end)
+        return Cue(subject, region.strip(" ,.").strip(), "so") if subject else None
+    verb = SPEECH_VERB.search(text, close + 1, end)
+    if not verb:
+        return None
+    gap = len(text[close + 1 : verb.start()].split())
+    ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
+    if gap > (4 if ended else 20):
+        return None
+    if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
+        start = verb.end() + (3 if verb.group() == "according" else 0)
+        subject = subject_right(text, start, end)
+    else:
+        subject = subject_left(text, close + 1, verb.start())
+    if not subject:
+        return None
+    return Cue(subject, region.strip(" ,.:").strip(), verb.group())
+
+
+def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
+    """A cue before an opening mark in the same sentence: ``Name said: “…”``.
+
+    ``start`` is where the cue may begin (after an earlier quote), ``sentence`` where the
+    sentence begins (for a participle's subject); both default to ``start``.
+    """
+    sentence = start if sentence is None else sentence
+    lauts = list(_LAUT.finditer(text, start, open_mark))
+    laut = lauts[-1] if lauts else None
+    verbs = [m for m in SPEECH_VERB.finditer(text, start, open_mark) if text[m.start() - 1] != "-"]
+    for verb in reversed(verbs):
+        if verb.group() in ("according", "laut"):
+            continue
+        if verb.group().endswith("ing"):
+            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
+            subject = sentence_subject(text, sentence, verb.start())
+        else:
+            subject = subject_left(text, start, verb.start())
+            if subject is None or (
+                subject.kind == "nominal" and not _PLAUSIBLE.search(subject.name)
+            ):
+                subject = sentence_subject(text, sentence, verb.start()) or subject
+        if subject is None and verb.group() not in ("zufolge",):
+            subject = subject_right(text, verb.end(), open_mark)
+        if subject:
+            return Cue(subject, text[start:open_mark].strip(" :,"), verb.group())
+    if laut:
+        subject = subject_right(text, laut.end(), open_mark)
+        if subject:
+            return Cue(subject, text[laut.start() : open_mark].strip(" :,"), "according")
+    return None
+
+
+def statement_subject(text: str, start: int, verb: re.Match[str]) -> Subject | None:
+    """The speaker of a reported-speech sentence, given its speech verb."""
+    if verb.group() in ("according", "laut"):
+        end = _sentence_end(text, verb.end(), len(text))
+        return subject_right(text, verb.end() + (3 if verb.group() == "according" else 0), end)
+    subject = subject_left(text, start, verb.start())
+    if subject is None:
+        end = _sentence_end(text, verb.end(), len(text))
+        subject = subject_right(text, verb.end(), min(end, verb.end() + 80))
+    return subject
+
+
+def tokens_of(subject: Subject) -> tuple[str, ...]:
+    """Content words of a subject's name (for clustering)."""
+    return name_tokens(subject.name)

@@ -1,0 +1,337 @@
+"""``analyze``: quotes, their speakers, reported speech and actors for one article."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from summarizer.attribution.cues import (
+    Cue,
+    Subject,
+    cue_after,
+    cue_before,
+    sentence_subject,
+    statement_subject,
+    subject_left,
+)
+from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
+from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
+from summarizer.attribution.names import Mention, find_mentions, name_tokens
+from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
+from summarizer.attribution.sentences import mask_quotes, split_sentences
+
+__all__ = ["analyze"]
+
+_ORG_WORDS = words(
+    """house senate congress party council committee department ministry university news
+    times post network court union commission office agency bank group company"""
+)
+
+
+@dataclass(slots=True)
+class _Doc:
+    """Working state for one article; private to this module."""
+
+    text: str
+    masked: str
+    paragraphs: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    mentions: list[Mention]
+    headings: set[int]
+    starts: list[int] = field(default_factory=list)
+
+    def sentence_start(self, pos: int) -> int:
+        if not self.starts:
+            self.starts = [s for s, _ in self.sentences]
+        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
+
+
+def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
+    """Paragraphs that read as a headline or section heading rather than prose."""
+    found = set()
+    for i, (a, b) in enumerate(paragraphs):
+        line = text[a:b].strip()
+        words = len(line.split())
+        unpunctuated = not re.search(r"[.!?:;\"”“«»]$", line)
+        if (i == 0 and words <= 20 and not SPEECH_VERB.search(line)) or (
+            unpunctuated and words <= 12
+        ):
+            found.add(i)
+    return found
+
+
+def _kind(doc: _Doc, span: Span) -> QuoteKind:
+    if span.paragraph in doc.headings:
+        return "headline"
+    words = doc.text[span.start : span.end].split()
+    if len(words) < 3 and not span.continues:
+        return "short"
+    before = doc.text[doc.paragraphs[span.paragraph][0] : span.open_mark].rstrip()
+    if (before and before[-1].isalnum()) or doc.text[span.start].islower():
+        return "partial"
+    return "direct"
+
+
+def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
+    span = spans[i]
+    para_start, para_end = doc.paragraphs[span.paragraph]
+    prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
+    region_start = max(doc.sentence_start(span.open_mark), (prev_close or para_start - 1) + 1)
+    sentence = doc.sentence_start(span.open_mark)
+    before = cue_before(doc.masked, region_start, span.open_mark, sentence)
+    if kind == "partial" and before:
+        return before
+    if span.close_mark is not None:
+        following = [s.open_mark for s in spans[i + 1 :] if s.paragraph == span.paragraph]
+        after = cue_after(doc.masked, span.close_mark, following[0] if following else para_end)
+        if after:
+            return after
+    if before:
+        return before
+    if not doc.text[para_start : span.open_mark].strip(" •*-–—") and span.paragraph:
+        lead_in = _lead_in_cue(doc, span.paragraph - 1)
+        quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
+        if lead_in or quoted_before:
+            return lead_in
+        return _previous_subject(doc, span.paragraph - 1)
+    if region_start < span.open_mark:
+        return _sentence_subject(doc, sentence, span.open_mark)
+    return None
+
+
+def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
+    """A quote-only paragraph after "Carter said that ...": the speaker carries over."""
+    _, b = doc.paragraphs[paragraph]
+    if paragraph in doc.headings:
+        return None
+    start = doc.sentence_start(b - 1)
+    verb = SPEECH_VERB.search(doc.masked, start, b)
+    subject = sentence_subject(doc.masked, start, verb.start() if verb else b)
+    if subject is None or subject.kind == "nominal":
+        return None
+    return Cue(subject, "previous paragraph", verb.group() if verb else "")
+
+
+def _sentence_subject(doc: _Doc, start: int, end: int) -> Cue | None:
+    """No speech verb: the quote's own sentence names its source ("Kasich resisted: ...")."""
+    subject = subject_left(doc.masked, start, end)
+    if subject is None:
+        mentions = find_mentions(doc.masked, start, end)
+        if not mentions:
+            return None
+        subject = Subject("name", mentions[0].name, mentions[0].role, mentions[0].start)
+    return Cue(subject, doc.text[start:end].strip(" :,"), "")
+
+
+def _lead_in_cue(doc: _Doc, paragraph: int) -> Cue | None:
+    """``Name posted on X:`` as the paragraph before a quote that opens its paragraph."""
+    a, b = doc.paragraphs[paragraph]
+    line = doc.masked[a:b].rstrip()
+    if not line.endswith(":"):
+        return None
+    colon = a + len(line) - 1
+    start = doc.sentence_start(colon)
+    cue = cue_before(doc.masked, start, colon)
+    if cue:
+        return cue
+    mentions = find_mentions(doc.masked, start, colon)
+    if mentions:
+        first = mentions[0]
+        subject = Subject("name", first.name, first.role, first.start)
+        return Cue(subject, doc.text[start:colon].strip(), "")
+    return None
+
+
+def _person_like(mention: Mention, speakers: set[str]) -> bool:
+    tokens = name_tokens(mention.name)
+    if not tokens:
+        return False
+    if mention.role or tokens[-1] in speakers:
+        return True
+    return len(tokens) > 1 and not _ORG_WORDS.intersection(tokens)
+
+
+def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
+    """A named subject with the fullest name the article uses; pronouns to their antecedent."""
+    if subject.kind == "nominal":
+        return subject
+    if subject.kind == "pronoun":
+        if subject.name not in PERSON_PRONOUNS:
+            return None
+        earlier = [m for m in doc.mentions if m.end <= subject.start]
+        for mention in reversed(earlier):
+            if _person_like(mention, speakers):
+                return _canonical(doc, Subject("name", mention.name, mention.role, mention.start))
+        return None
+    return _canonical(doc, subject)
+
+
+def _canonical(doc: _Doc, subject: Subject) -> Subject:
+    tokens = name_tokens(subject.name)
+    if not tokens:
+        return subject
+    fuller = [
+        m
+        for m in doc.mentions
+        if len(name_tokens(m.name)) > len(tokens)
+        and set(tokens) <= set(name_tokens(m.name))
+        and name_tokens(m.name)[-1] == tokens[-1]
+    ]
+    fuller.sort(key=lambda m: (m.start > subject.start, abs(m.start - subject.start)))
+    best = fuller[0] if fuller else None
+    name = best.name if best else subject.name
+    role = subject.role or (best.role if best else None)
+    if role is None:
+        role = next((m.role for m in doc.mentions if m.role and m.name == name), None)
+    return Subject("name", name, role, subject.start)
+
+
+def _inherit(quotes: list[FoundQuote], spans: Sequence[Span], doc: _Doc) -> list[FoundQuote]:
+    """Give speakerless quotes the speaker of their run, paragraph, or preceding quote."""
+    out = list(quotes)
+    for i in range(1, len(out)):  # runs across paragraphs, forwards then backwards
+        if spans[i - 1].continues and out[i].speaker is None and out[i - 1].speaker:
+            out[i] = _copy_speaker(out[i], out[i - 1], "continued quotation")
+    for i in range(len(out) - 2, -1, -1):
+        if spans[i].continues and out[i].speaker is None and out[i + 1].speaker:
+            out[i] = _copy_speaker(out[i], out[i + 1], "continued quotation")
+    for i in range(len(out)):
+        if out[i].speaker or out[i].kind in ("short", "headline"):
+            continue
+        same = [j for j in (i - 1, i + 1) if 0 <= j < len(out)]
+        for j in same:
+            if spans[j].paragraph == spans[i].paragraph and out[j].speaker:
+                out[i] = _copy_speaker(out[i], out[j], "same paragraph")
+                break
+        else:
+            para_start = doc.paragraphs[spans[i].paragraph][0]
+            opens = not doc.text[para_start : spans[i].open_mark].strip()
+            if (
+                opens
+                and i
+                and spans[i - 1].paragraph == spans[i].paragraph - 1
+                and out[i - 1].speaker
+            ):
+                out[i] = _copy_speaker(out[i], out[i - 1], "previous paragraph")
+    return out
+
+
+def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote:
+    return replace(quote, speaker=source.speaker, speaker_role=source.speaker_role, cue=how)
+
+
+def _statements(
+    doc: _Doc, spans: Sequence[Span], speakers: set[str]
+) -> list[tuple[Subject, Statement]]:
+    """Reported-speech sentences with their resolved speakers."""
+    direct_at = {s.open_mark for s in spans if _kind(doc, s) == "direct"}
+    found = []
+    for a, b in doc.sentences:
+        if any(a <= mark < b for mark in direct_at):
+            continue
+        if bisect.bisect_right([p[0] for p in doc.paragraphs], a) - 1 in doc.headings:
+            continue
+        for verb in SPEECH_VERB.finditer(doc.masked, a, b):
+            if doc.masked[verb.start() - 1] == "-":
+                continue
+            subject = statement_subject(doc.masked, a, verb)
+            resolved = _resolve(doc, subject, speakers) if subject else None
+            if resolved:
+                found.append((resolved, Statement(doc.text[a:b], a, b, verb.group())))
+                break
+    return found
+
+
+def _actors(
+    quotes: Sequence[FoundQuote],
+    statements: Sequence[tuple[Subject, Statement]],
+    doc: _Doc,
+) -> tuple[Actor, ...]:
+    order: list[str] = []
+    names: dict[str, str] = {}
+    roles: dict[str, str | None] = {}
+    by_quotes: dict[str, list[FoundQuote]] = {}
+    by_statements: dict[str, list[Statement]] = {}
+    items: list[tuple[int, str, str | None, FoundQuote | Statement]] = [
+        (q.start, q.speaker, q.speaker_role, q) for q in quotes if q.speaker
+    ]
+    items += [(s.start, subj.name, subj.role, s) for subj, s in statements]
+    for _, name, role, item in sorted(items, key=lambda t: t[0]):
+        key = " ".join(name_tokens(name)) or name.lower()
+        if key not in names:
+            order.append(key)
+            names[key], roles[key] = name, role
+        roles[key] = roles[key] or role
+        if isinstance(item, FoundQuote):
+            by_quotes.setdefault(key, []).append(item)
+        else:
+            by_statements.setdefault(key, []).append(item)
+    actors = []
+    for key in order:
+        aliases = sorted(
+            {doc.text[m.start : m.end] for m in doc.mentions if m.name == names[key]}
+            | {
+                m.name
+                for m in doc.mentions
+                if name_tokens(m.name)
+                and set(name_tokens(m.name)) <= set(key.split())
+                and m.name != names[key]
+            }
+        )
+        actors.append(
+            Actor(
+                names[key],
+                roles[key],
+                tuple(aliases),
+                tuple(by_quotes.get(key, ())),
+                tuple(by_statements.get(key, ())),
+            )
+        )
+    return tuple(actors)
+
+
+def analyze(text: str) -> Attribution:
+    """Find the quotes in ``text``, who said them, and who is reported as saying what.
+
+    Deterministic and offline: rules over the text, no model and no network.
+    """
+    spans = find_spans(text)
+    masked = mask_quotes(text, spans)
+    paragraphs = paragraph_bounds(text)
+    doc = _Doc(
+        text,
+        masked,
+        paragraphs,
+        split_sentences(masked, paragraphs),
+        find_mentions(masked),
+        _headings(text, paragraphs),
+    )
+    kinds = [_kind(doc, span) for span in spans]
+    cues = [_cue_for(doc, spans, i, kinds[i]) for i in range(len(spans))]
+    speakers = {
+        name_tokens(c.subject.name)[-1]
+        for c in cues
+        if c and c.subject.kind == "name" and name_tokens(c.subject.name)
+    }
+    quotes = []
+    for span, kind, cue in zip(spans, kinds, cues, strict=True):
+        subject = _resolve(doc, cue.subject, speakers) if cue else None
+        if kind == "short" and cue and cue.verb:
+            kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
+        quotes.append(
+            FoundQuote(
+                text[span.start : span.end],
+                span.start,
+                span.end,
+                subject.name if subject else None,
+                subject.role if subject else None,
+                cue.text if cue else None,
+                kind,
+                span.continues,
+            )
+        )
+    quotes = _inherit(quotes, spans, doc)
+    statements = _statements(doc, spans, speakers)
+    return Attribution(tuple(quotes), _actors(quotes, statements, doc), text)

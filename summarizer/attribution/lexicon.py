@@ -1,0 +1,147 @@
+"""Word lists the rules read: speech verbs, titles, pronouns, function words (en, de)."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "FUNCTION_WORDS",
+    "HONORIFICS",
+    "PRONOUNS",
+    "ROLE_NOUNS",
+    "SPEECH_VERB",
+    "TITLE_WORDS",
+    "is_title",
+    "words",
+]
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text``: word lists stay readable as paragraphs."""
+    return frozenset(text.split())
+
+
+_EN_VERBS = """
+said says say saying stated told tells telling warned warns warning stressed stresses
+emphasized emphasised emphasizes emphasises argued argues arguing called calling calls
+insisted insists posted posts urged urges noted notes added adds claimed claims explained
+explains asked asks wrote writes tweeted tweets declared declares announced announces
+acknowledged acknowledges admitted admits suggested suggests continued replied replies
+responded responds remarked recalled predicted promised pledged vowed demanded contended
+countered conceded observed maintained asserted complained charged agreed testified joked
+quipped reiterated reiterates described describing blasted slammed criticized criticised
+praised lamented conceded recounted confirmed denied denies stated explained writing
+according pressed answered opined described describes cited quoted wondered
+boasted bragged retorted cautioned echoed summed reasoned interjected chimed texted emailed
+proclaimed thundered confided alleged revealed disclosed hinted touted hailed mocked tweeted
+shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
+warning explaining writing asking urging stressing claiming asserting reported reports
+assured assures responds indicated mocked accused predicting promising vowing
+"""
+_DE_VERBS = """
+sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
+kritisierte kritisiert forderte fordert warnte warnt schrieb schreibt bekräftigte äußerte
+äußert verkündete verkündet bestätigte bestätigt behauptete behauptet antwortete antwortet
+ergänzte ergänzt unterstrich unterstreicht kommentierte kommentiert mahnte mahnt fügte
+teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet laut zufolge
+erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
+bezeichnet nannte nennt schätzte appellierte twitterte
+"""
+SPEECH_VERB = re.compile(
+    r"\b(" + "|".join(sorted(words(_EN_VERBS + _DE_VERBS), key=len, reverse=True)) + r")\b"
+)
+"""A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
+
+TITLE_WORDS = words(
+    """
+    president vice prime minister chancellor sen senator rep representative gov governor
+    secretary general mayor judge justice ceo chairman chairwoman chair director spokesman
+    spokeswoman spokesperson leader speaker ambassador commissioner attorney chief king queen
+    pope premier pm mp mep adviser advisor aide candidate nominee frontrunner front-runner
+    envoy councillor councilman councilwoman officer official lawmaker sheriff lt col gen
+    adm sgt capt commander founder deputy executive manager professor prof head economist
+    analyst strategist pollster minority majority whip treasurer anchor host reporter
+    coordinator administrator superintendent inspector rabbi bishop cardinal archbishop
+    kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
+    chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
+    richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
+    """
+)
+"""Lower-cased words that make the words before a name a role ("German Chancellor")."""
+
+_DE_TITLE_SUFFIXES = (
+    "minister",
+    "ministerin",
+    "kanzler",
+    "kanzlerin",
+    "präsident",
+    "präsidentin",
+    "sprecher",
+    "sprecherin",
+    "chef",
+    "chefin",
+    "vorsitzende",
+    "vorsitzender",
+    "meister",
+    "meisterin",
+    "senator",
+    "senatorin",
+    "sekretär",
+    "direktor",
+    "direktorin",
+    "experte",
+    "expertin",
+    "leiter",
+    "leiterin",
+)
+
+HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
+"""Dropped from names and not kept as roles."""
+
+PRONOUNS = words("he she they we i it er sie wir ich es")
+PERSON_PRONOUNS = words("he she er sie")
+
+ROLE_NOUNS = words(
+    """
+    spokesman spokeswoman spokesperson official officials aide aides adviser advisers
+    campaign report statement source sources analyst analysts expert experts critics
+    supporters police authorities ministry department committee group agency spokespeople
+    representative representatives lawyer lawyers attorney memo letter study poll survey
+    document release statement government administration office friend friends colleague
+    colleagues wife husband mother father son daughter brother sister neighbor neighbour
+    resident residents voter voters supporter member members staffer witness man woman
+    person people scientist consultant researcher economist editorial newspaper paper
+    magazine website post tweet poll pollster survey lawyers judge prosecutors prosecutor
+    headline ad advertisement video blog blogger column columnist
+    """
+)
+"""Lower-case head nouns of nominal speakers ("a White House spokesman", "the report")."""
+
+FUNCTION_WORDS = words(
+    """
+    zero one two three four five six seven eight nine ten dozens hundreds thousands
+    the a an and but or nor however in on at of for to from by with without he she it they we
+    i you this that these those while when where after before as if despite meanwhile also
+    still yet so then there here his her its their our my your what who which why how not no
+    yes all some many most more one two three first last next new old other such both each
+    even just only though although because since until unless once now today yesterday
+    tomorrow tonight monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december following
+    according under over into about among between during through against
+    der die das ein eine einer eines einem einen dem den des er sie es wir ich ihr auch laut
+    nach wie so am im zum zur bei mit für auf dies diese dieser dieses aber und oder doch
+    dass weil wenn als da dann noch nun heute gestern morgen man sein seine ihre unser
+    montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
+    oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
+    """
+)
+"""Lower-cased words that a capitalised run never starts with, and speakers never are."""
+
+
+def is_title(word: str) -> bool:
+    """Whether a word is a title or role word, including German compounds ("Außenminister")."""
+    low = word.lower().strip(".,")
+    if low in TITLE_WORDS:
+        return True
+    tail = low.rsplit("-", 1)[-1]
+    return tail in TITLE_WORDS or (len(low) > 6 and low.endswith(_DE_TITLE_SUFFIXES))

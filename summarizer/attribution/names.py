@@ -1,0 +1,88 @@
+"""Names in the text: find capitalised mentions, split roles from names, match names loosely."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from summarizer.attribution.lexicon import FUNCTION_WORDS, HONORIFICS, is_title
+
+__all__ = ["PARTY_TAG", "Mention", "find_mentions", "match_actor", "name_tokens", "split_role"]
+
+_PARTICLES = r"(?:von|van|der|de|den|la|le|del|della|di|da|du|bin|al|el|ten|zu)"
+_ABBREV = r"(?:Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Adm|Dr|Mr|Mrs|Ms|Jr|Sr|St|Prof|Maj|Cmdr|Det|[A-Z])"
+_CAP = rf"(?:(?:[A-Z]\.){{2,}}|{_ABBREV}\.(?=\s)|[A-ZÄÖÜÀ-Þ][\w’'-]*\w(?:[’']s)?|[A-Z])"
+_RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_PARTICLES}[ \t]+)*{_CAP})*")
+PARTY_TAG = re.compile(r"\(?\b[DRI]-[A-Z][a-zA-Z.]*\)?,?|\((?:SPD|CDU|CSU|FDP|AfD|Grüne|Linke)\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A capitalised name in the text, with the role words that came in front of it."""
+
+    name: str
+    role: str | None
+    start: int
+    end: int
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=8192)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Lower-cased, accent-folded content words of a name, without titles or function words."""
+    words = re.findall(r"[\w-]+", _fold(name.replace("’s", "").replace("'s", "")))
+    return tuple(w for w in words if w not in FUNCTION_WORDS and w not in HONORIFICS and len(w) > 1)
+
+
+def split_role(words: list[str]) -> tuple[str | None, str]:
+    """Split "German Chancellor Olaf Scholz" into ("German Chancellor", "Olaf Scholz")."""
+    last_title = -1
+    for i, word in enumerate(words[:-1]):
+        if is_title(word) or word.lower().strip(".") in HONORIFICS:
+            last_title = i
+    role_words = [w for w in words[: last_title + 1] if w.lower().strip(".") not in HONORIFICS]
+    name = " ".join(words[last_title + 1 :])
+    return (" ".join(role_words) or None), name
+
+
+def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+    """Capitalised runs in ``text[start:end]`` that can name an actor, roles split off."""
+    stop = len(text) if end is None else end
+    mentions = []
+    for m in _RUN.finditer(text, start, stop):
+        words = m.group().split()
+        offset = m.start()
+        while words and (words[0].lower().strip(".") in FUNCTION_WORDS):
+            offset = text.index(words[1], offset + len(words[0])) if len(words) > 1 else m.end()
+            words = words[1:]
+        if not words or PARTY_TAG.fullmatch(words[-1]):
+            continue
+        role, name = split_role(words)
+        if not name_tokens(name) or (role is None and is_title(name) and len(words) == 1):
+            continue
+        name = re.sub(r"[’']s$", "", name)
+        mentions.append(Mention(name, role, offset, m.end()))
+    return mentions
+
+
+def match_actor(name_a: str, name_b: str) -> bool:
+    """Whether two names plausibly refer to the same actor.
+
+    Case- and accent-insensitive; titles and function words are ignored. True when the
+    surnames (last content words) agree, or when every content word of the shorter name
+    occurs in the longer one ("Scholz" ~ "German Chancellor Olaf Scholz", "a White House
+    spokesman" ~ "White House spokesman Josh Earnest").
+    """
+    a, b = name_tokens(name_a), name_tokens(name_b)
+    if not a or not b:
+        return False
+    if a[-1] == b[-1]:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return set(short) <= set(long_)

@@ -1,0 +1,54 @@
+"""Sentence boundaries on text whose quoted words are masked, so quotes never split a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.attribution.lexicon import words
+from summarizer.attribution.quotes import Span
+
+__all__ = ["mask_quotes", "split_sentences"]
+
+_ABBREVIATIONS = words(
+    """mr mrs ms dr sen rep gov gen lt col sgt capt adm jr sr st prof maj cmdr det no vs inc
+    corp co ltd jan feb mar apr aug sept sep oct nov dec u.s u.k u.n d.c ca approx etc
+    bzw ca dr nr vgl z.b u.a"""
+)
+_BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]\S|[A-ZÄÖÜ0-9])")
+
+
+def mask_quotes(text: str, spans: list[Span]) -> str:
+    """``text`` with quoted words replaced by ``x`` (same length, marks and final stop kept).
+
+    Names, verbs and sentence ends inside quotes then cannot mislead the rules that look for
+    speakers outside them.
+    """
+    chars = list(text)
+    for span in spans:
+        stop = span.end
+        if stop > span.start and text[stop - 1] in ".!?":
+            stop -= 1
+        for i in range(span.start, stop):
+            if not chars[i].isspace():
+                chars[i] = "x"
+    return "".join(chars)
+
+
+def split_sentences(masked: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start, end) of every sentence; paragraphs always end one."""
+    sentences = []
+    for start, end in paragraphs:
+        cursor = start
+        for m in _BOUNDARY.finditer(masked, start, end):
+            word = masked[cursor : m.start()].rsplit(None, 1)[-1:] or [""]
+            token = word[0].lower().strip('("“')
+            if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+                continue
+            stop = m.end()
+            while stop > cursor and masked[stop - 1].isspace():
+                stop -= 1
+            sentences.append((cursor, stop))
+            cursor = m.end()
+        if cursor < end:
+            sentences.append((cursor, end))
+    return sentences

@@ -1,0 +1,239 @@
+"""The offline attribution engine on hand-written snippets and the seed article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.attribution import Attribution, analyze, match_actor
+
+SEED = Path(__file__).resolve().parent.parent / "examples" / "seed-article.txt"
+
+
+def _quote(result: Attribution, words: str) -> tuple[str | None, str]:
+    for quote in result.quotes:
+        if words in quote.text:
+            return quote.speaker, quote.kind
+    raise AssertionError(f"no quote containing {words!r} in {result.quotes}")
+
+
+SPEAKER_CASES = [
+    pytest.param(
+        "“We will not back down,” Starmer stated.",
+        "We will not back down",
+        "Starmer",
+        id="after-name-verb",
+    ),
+    pytest.param(
+        "“Peace must be fair,” said Olaf Scholz, the German chancellor.",
+        "Peace must be fair",
+        "Olaf Scholz",
+        id="after-verb-name",
+    ),
+    pytest.param(
+        "Giorgia Meloni said: “Italy stands with Ukraine.”",
+        "Italy stands",
+        "Giorgia Meloni",
+        id="before-colon",
+    ),
+    pytest.param(
+        "Mark Rutte posted on X:\n\n“NATO is ready to help.”",
+        "NATO is ready",
+        "Mark Rutte",
+        id="lead-in-paragraph",
+    ),
+    pytest.param(
+        "Senator Jane Doe spoke on Monday. “This bill is a disgrace,” she said.",
+        "This bill",
+        "Jane Doe",
+        id="pronoun",
+    ),
+    pytest.param(
+        "“We have nothing to add at this time,” a White House spokesman said.",
+        "nothing to add",
+        "a White House spokesman",
+        id="nominal-spokesman",
+    ),
+    pytest.param(
+        "“Emissions rose for a third year,” the report said.",
+        "Emissions rose",
+        "the report",
+        id="nominal-report",
+    ),
+    pytest.param(
+        "German Chancellor Olaf Scholz was strongly opposed, calling the plan “completely "
+        "premature” given the war.",
+        "completely premature",
+        "Olaf Scholz",
+        id="partial",
+    ),
+    pytest.param(
+        "“The first part,” Smith said. “And the second part.”",
+        "second part",
+        "Smith",
+        id="same-paragraph",
+    ),
+    pytest.param(
+        "Mayor Ann Lee spoke last.\n\n“The budget is balanced.\n\n“It will stay balanced,” "
+        "Lee said.",
+        "The budget",
+        "Ann Lee",
+        id="across-paragraphs",
+    ),
+    pytest.param(
+        "“Our policy is ‘zero tolerance’ for fraud,” Gov. Tom Hart said.",
+        "zero tolerance",
+        "Tom Hart",
+        id="nested-single",
+    ),
+    pytest.param(
+        '"Straight quotes work too," said Sen. Bob Ray, R-Texas.',
+        "Straight quotes",
+        "Bob Ray",
+        id="straight-marks",
+    ),
+    pytest.param(
+        "„Wir brauchen mehr Zeit“, sagte Bundeskanzlerin Angela Merkel.",
+        "mehr Zeit",
+        "Angela Merkel",
+        id="de-sagte",
+    ),
+    pytest.param(
+        "»Das ist ein guter Tag«, so Müller.",
+        "guter Tag",
+        "Müller",
+        id="de-so-guillemets",
+    ),
+    pytest.param(
+        "Der Minister Peter Struck erklärte: „Die Truppe bleibt.“",
+        "Die Truppe",
+        "Peter Struck",
+        id="de-before",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "words", "speaker"), SPEAKER_CASES)
+def test_speaker(text: str, words: str, speaker: str) -> None:
+    found, _ = _quote(analyze(text), words)
+    assert found == speaker
+
+
+def test_quote_offsets_exclude_marks() -> None:
+    text = "“Hello there, everyone,” Ann said."
+    quote = analyze(text).quotes[0]
+    assert text[quote.start : quote.end] == quote.text == "Hello there, everyone"
+
+
+def test_run_across_paragraphs_is_flagged() -> None:
+    result = analyze("“First paragraph goes on.\n\n“Second paragraph ends,” Lee said.")
+    assert [q.continues for q in result.quotes] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("The so-called “hoax” drew crowds on Monday.", "short", id="scare"),
+        pytest.param(
+            "Trump’s “Big Beautiful” Plan\n\nThe plan was debated.", "headline", id="headline"
+        ),
+        pytest.param("He said that “we will win this fight” soon.", "partial", id="partial"),
+    ],
+)
+def test_quote_kind(text: str, kind: str) -> None:
+    assert analyze(text).quotes[0].kind == kind
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        pytest.param("Scholz", "German Chancellor Olaf Scholz", True, id="surname"),
+        pytest.param("olaf scholz", "Olaf Scholz", True, id="case"),
+        pytest.param("Pedro Sánchez", "Pedro Sanchez", True, id="accents"),
+        pytest.param(
+            "a White House spokesman",
+            "White House spokesman Josh Earnest",
+            True,
+            id="nominal-subset",
+        ),
+        pytest.param("Antonio Costa", "Pedro Sanchez", False, id="different"),
+        pytest.param("", "Scholz", False, id="empty"),
+    ],
+)
+def test_match_actor(a: str, b: str, same: bool) -> None:
+    assert match_actor(a, b) is same
+
+
+def test_actor_merges_name_forms_and_keeps_role_apart() -> None:
+    text = (
+        "German Chancellor Olaf Scholz arrived early.\n\n"
+        "“We stand together,” Scholz said.\n\n"
+        "Scholz also warned against haste."
+    )
+    actor = analyze(text).actor("Scholz")
+    assert actor is not None
+    assert (actor.name, actor.role) == ("Olaf Scholz", "German Chancellor")
+    assert len(actor.quotes) == 1
+    assert [s.verb for s in actor.statements] == ["warned"]
+
+
+def test_speaker_of_finds_the_overlapping_quote() -> None:
+    text = "“We stand together,” Scholz said."
+    result = analyze(text)
+    assert result.speaker_of(text.index("stand"), text.index("stand") + 5) == "Scholz"
+    assert result.speaker_of(0, 0) is None
+
+
+@pytest.fixture(scope="module")
+def seed() -> Attribution:
+    return analyze(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("words", "speaker"),
+    [
+        pytest.param("I’m prepared to consider", "Keir Starmer", id="starmer"),
+        pytest.param("completely premature", "Olaf Scholz", id="scholz-partial"),
+        pytest.param("It is a difficult situation", "Olaf Scholz", id="scholz-post"),
+    ],
+)
+def test_seed_quotes(seed: Attribution, words: str, speaker: str) -> None:
+    assert _quote(seed, words)[0] == speaker
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "words"),
+    [
+        pytest.param(
+            "Antonio Costa", "European Council President", "peace through strength", id="costa"
+        ),
+        pytest.param("Pedro Sanchez", "Spanish PM", "repeating past mistakes", id="sanchez"),
+        pytest.param("Keir Starmer", "UK Prime Minister", "US security backstop", id="starmer"),
+    ],
+)
+def test_seed_reported_statements(seed: Attribution, name: str, role: str, words: str) -> None:
+    actor = seed.actor(name)
+    assert actor is not None
+    assert actor.role == role
+    assert any(words in s.text for s in actor.statements)
+    text = SEED.read_text(encoding="utf-8")
+    assert all(text[s.start : s.end] == s.text for s in actor.statements)
+
+
+def test_seed_costa_and_sanchez_have_no_direct_quotes(seed: Attribution) -> None:
+    for name in ("Antonio Costa", "Pedro Sanchez"):
+        actor = seed.actor(name)
+        assert actor is not None
+        assert actor.quotes == ()
+
+
+def test_seed_headings_are_not_quotes(seed: Attribution) -> None:
+    texts = [q.text for q in seed.quotes]
+    assert not any("European Leaders Reaffirm" in t for t in texts)
+    assert not any("Trump-Putin Talks" in t for t in texts)
+    assert len(seed.quotes) == 3
+
+
+def test_deterministic(seed: Attribution) -> None:
+    assert analyze(SEED.read_text(encoding="utf-8")) == seed
