@@ -22,7 +22,7 @@ from summarizer.schema import Article, Draft, Position, Provenance, Quote, Summa
 from summarizer.templates import Message, Templates
 from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
 
-__all__ = ["Prepared", "asummarize", "prepare", "summarize"]
+__all__ = ["Prepared", "asummarize", "prepare", "summarize", "template_sha256"]
 
 T = TypeVar("T")
 
@@ -79,6 +79,11 @@ def _count(tokenizer: Tokenizer, message: Message) -> int:
     if message["role"] == "system":
         return _count_static(tokenizer, message["content"])
     return tokenizer.count(message["content"])
+
+
+def template_sha256(settings: Settings) -> str:
+    """The sha256 of the prompt templates the settings select (what results record)."""
+    return _templates(settings.prompts_dir).sha256(settings.template)
 
 
 def as_article(article: str | Article, *, source: str = "article") -> Article:
