@@ -181,7 +181,7 @@ def _error_outcome(
 
 class BatchRunner:
     """Runs an engine over records with bounded concurrency; see :func:`abatch` for the
-    arguments (``backoff_base``: seconds before the first retry of a 5xx or timeout).
+    arguments.
 
     ``stop()`` stops taking new records and lets those in flight finish; ``abandon()`` also
     cancels those in flight (they get no outcome, so a resumed run redoes them).
@@ -196,7 +196,6 @@ class BatchRunner:
         engine: Summarize | None = None,
         limiter: RateLimiter | None = None,
         cache_key: Callable[[Article], str] | None = None,
-        backoff_base: float = 1.0,
         rng: random.Random | None = None,
     ) -> None:
         self.settings = settings
@@ -205,7 +204,6 @@ class BatchRunner:
         self.engine = engine or llm_engine(settings)
         self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
         self.cache_key = cache_key or cache_key_for(settings)
-        self.backoff_base = backoff_base
         self.rng = rng or random.Random()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -295,13 +293,14 @@ class BatchRunner:
             client,
             self.limiter,
             max_attempts=self.settings.max_attempts,
-            backoff_base=self.backoff_base,
+            backoff_base=self.settings.retry_backoff,
             rng=self.rng,
         )
         try:
-            result = await asyncio.wait_for(
-                self.engine(article, shaped), timeout=self.settings.article_timeout
-            )
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the call completes, and an abandoned worker would then run on.
+            async with asyncio.timeout(self.settings.article_timeout):
+                result = await self.engine(article, shaped)
         except TimeoutError:
             error = LLMError(
                 f"gave up after {self.settings.article_timeout:g}s on this article "
@@ -378,17 +377,25 @@ async def abatch(
     Leaving the loop early cancels the articles in flight.
     """
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine, limiter=limiter)
-    queue: asyncio.Queue[Outcome | None] = asyncio.Queue(maxsize=settings.concurrency)
+    # Unbounded so the end marker can always be put; the semaphore holds the workers back
+    # when the caller is slower than they are.
+    queue: asyncio.Queue[Outcome | None] = asyncio.Queue()
+    room = asyncio.Semaphore(settings.concurrency)
+
+    async def emit(outcome: Outcome) -> None:
+        await room.acquire()
+        queue.put_nowait(outcome)
 
     async def produce() -> None:
         try:
-            await runner.run(records, queue.put)
+            await runner.run(records, emit)
         finally:
-            await queue.put(None)
+            queue.put_nowait(None)
 
     task = asyncio.create_task(produce())
     try:
         while (outcome := await queue.get()) is not None:
+            room.release()
             yield outcome
         await task  # re-raises a failure of the run itself
     finally:

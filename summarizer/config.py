@@ -59,6 +59,9 @@ class Settings(BaseModel):
     max_attempts: int = Field(
         default=6, ge=1, description="Tries per call on 429, 5xx, timeouts and dropped connections."
     )
+    retry_backoff: float = Field(
+        default=1.0, ge=0, description="Seconds before the first retry; doubles, jittered."
+    )
     article_timeout: float = Field(
         default=900.0, gt=0, description="Seconds per article, retries and re-asks included."
     )

@@ -1,0 +1,352 @@
+"""The batch runner's logic, with the in-process FakeLLM: lines, cache, resume, retries.
+
+Every failure here (429s, 500s, slow answers) is scripted into the fake on purpose; none was
+observed from a real provider. HTTP faults against the fake server are in test_batch_faults.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.archive import Record
+from summarizer.batch import BatchRunner, abatch, offline_engine, run_batch
+from summarizer.cache import ResultCache
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, LLMError
+from summarizer.llm import ChatRequest, ChatResponse
+from summarizer.progress import RunTotals
+from summarizer.ratelimit import RateLimiter
+from summarizer.schema import Article
+from summarizer.testing import FakeLLM
+
+SETTINGS = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", retry_backoff=0.0)
+
+
+def article(n: int) -> dict[str, Any]:
+    return {
+        "id": f"a{n}",
+        "title": f"Story {n}",
+        "text": f"Story number {n}. The minister said: “We will act on item {n} now.”",
+    }
+
+
+def write_archive(path: Path, rows: list[dict[str, Any] | str]) -> Path:
+    lines = [row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def read_lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def run(
+    source: Path, output: Path, client: Any, *, cache: Any = None, **settings: Any
+) -> RunTotals:
+    return asyncio.run(
+        run_batch(
+            source,
+            output,
+            settings=SETTINGS.model_copy(update=settings),
+            client=client,
+            cache=cache,
+            progress=False,
+        )
+    )
+
+
+def test_one_line_per_input_record_including_bad_ones(tmp_path: Path) -> None:
+    source = write_archive(
+        tmp_path / "in.jsonl",
+        [
+            article(1),
+            "{not json",
+            {"id": "no-text", "title": "T"},
+            {"id": "blank", "text": "   "},
+            article(2),
+            article(2),  # the same id twice: both records get a line
+            {"id": 7, "body": "Numeric id, body field. It said “three words here”."},
+        ],
+    )
+    out = tmp_path / "out.jsonl"
+    fake = FakeLLM()
+    totals = run(source, out, fake, concurrency=3)
+    lines = read_lines(out)
+    assert len(lines) == 7
+    assert sorted(line["record"] for line in lines) == list(range(1, 8))
+    by_record = {line["record"]: line for line in lines}
+    assert [by_record[n]["ok"] for n in range(1, 8)] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert by_record[2]["error"] == "InputError"
+    assert by_record[2]["line"] == 2
+    assert "malformed JSON" in by_record[2]["message"]
+    assert by_record[3]["id"] == "no-text"
+    assert "no text field" in by_record[3]["message"]
+    assert by_record[4]["attempts"] == 0
+    assert by_record[7]["id"] == "7"
+    assert by_record[7]["result"]["article_id"] == "7"
+    assert (totals.ok, totals.errors) == (4, 3)
+    # The two identical records are one article: the second is served from the run's cache
+    # only when a cache is configured; with none, each costs a call.
+    assert len(fake.requests) == 4
+
+
+def test_lines_carry_id_record_and_line_for_joining(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), "", article(2)])
+    out = tmp_path / "out.jsonl"
+    run(source, out, FakeLLM())
+    lines = {line["id"]: line for line in read_lines(out)}
+    assert (lines["a1"]["record"], lines["a1"]["line"]) == (1, 1)
+    assert (lines["a2"]["record"], lines["a2"]["line"]) == (2, 3)  # blank lines are skipped
+    assert lines["a2"]["result"]["title"] == "Story 2"
+
+
+def test_second_run_over_the_same_archive_makes_no_calls(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(n) for n in range(6)])
+    fake = FakeLLM()
+    with ResultCache(tmp_path / "cache.sqlite") as cache:
+        run(source, tmp_path / "one.jsonl", fake, cache=cache)
+        calls = len(fake.requests)
+        totals = run(source, tmp_path / "two.jsonl", fake, cache=cache)
+    assert calls == 6
+    assert len(fake.requests) == calls
+    assert totals.cached == 6
+    assert all(line["cached"] for line in read_lines(tmp_path / "two.jsonl"))
+    first = {x["id"]: x["result"] for x in read_lines(tmp_path / "one.jsonl")}
+    second = {x["id"]: x["result"] for x in read_lines(tmp_path / "two.jsonl")}
+    assert first == second
+
+
+def test_a_duplicate_article_under_another_id_costs_no_call(tmp_path: Path) -> None:
+    twin = {**article(1), "id": "twin"}
+    source = write_archive(tmp_path / "in.jsonl", [article(1), twin])
+    fake = FakeLLM()
+    with ResultCache(tmp_path / "cache.sqlite") as cache:
+        run(source, tmp_path / "out.jsonl", fake, cache=cache, concurrency=1)
+    lines = {x["id"]: x for x in read_lines(tmp_path / "out.jsonl")}
+    assert len(fake.requests) == 1
+    assert lines["twin"]["cached"]
+    assert lines["twin"]["result"]["article_id"] == "twin"  # relabelled, not a stale copy
+
+
+def test_cache_key_changes_with_model_and_options(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    fake = FakeLLM()
+    with ResultCache(tmp_path / "cache.sqlite") as cache:
+        run(source, tmp_path / "1.jsonl", fake, cache=cache)
+        run(source, tmp_path / "2.jsonl", fake, cache=cache, max_actors=3)
+        run(source, tmp_path / "3.jsonl", fake, cache=cache, model="gpt-4.1-mini")
+        run(source, tmp_path / "4.jsonl", fake, cache=cache, max_actors=3)
+    assert len(fake.requests) == 3
+
+
+def test_resume_skips_done_records_and_repairs_a_torn_last_line(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(n) for n in range(1, 11)])
+    out = tmp_path / "out.jsonl"
+    run(source, out, FakeLLM())
+    complete = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    # As a kill -9 would leave it: four whole lines, then half of the fifth.
+    out.write_text("".join(complete[:4]) + complete[4][:50], encoding="utf-8")
+    fake = FakeLLM()
+    totals = run(source, out, fake)
+    lines = read_lines(out)
+    assert sorted(x["id"] for x in lines) == sorted(f"a{n}" for n in range(1, 11))
+    assert totals.skipped == 4
+    assert len(fake.requests) == 6
+
+
+def test_resume_with_retry_errors_tries_failed_records_again(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), article(2)])
+    out = tmp_path / "out.jsonl"
+    refusing = FakeLLM([LLMError("HTTP 401: bad key. Check OPENAI_API_KEY.", status=401)])
+    run(source, out, refusing, concurrency=1)
+    assert sorted(x["ok"] for x in read_lines(out)) == [False, True]
+    run(source, out, FakeLLM())  # a plain re-run keeps the error line
+    assert len(read_lines(out)) == 2
+    totals = asyncio.run(
+        run_batch(
+            source, out, settings=SETTINGS, client=FakeLLM(), retry_errors=True, progress=False
+        )
+    )
+    assert totals.ok == 1
+    assert [x["ok"] for x in read_lines(out)] == [True, True]
+
+
+def test_429_with_retry_after_pauses_everyone_then_succeeds(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    limited = LLMError("HTTP 429", status=429, reason="rate_limit", retry_after=0.2)
+    fake = FakeLLM([limited, limited])
+    out = tmp_path / "out.jsonl"
+    loop_time = asyncio.run(_timed(run_batch, source, out, fake))
+    [line] = read_lines(out)
+    assert line["ok"]
+    assert len(fake.requests) == 3
+    assert loop_time >= 0.4  # both Retry-After pauses were waited out
+
+
+async def _timed(func: Any, source: Path, out: Path, client: Any) -> float:
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await func(source, out, settings=SETTINGS, client=client, progress=False)
+    return loop.time() - start
+
+
+@pytest.mark.parametrize(
+    ("error", "calls"),
+    [
+        (LLMError("HTTP 500", status=500), 3),
+        (LLMError("timed out", reason="timeout"), 3),
+        (LLMError("cannot connect", reason="connection"), 3),
+        (LLMError("HTTP 404: no such model", status=404), 1),
+    ],
+    ids=["500", "timeout", "connection", "404-not-retried"],
+)
+def test_transient_failures_are_retried_up_to_the_limit(
+    tmp_path: Path, error: LLMError, calls: int
+) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    fake = FakeLLM([error] * 5)
+    out = tmp_path / "out.jsonl"
+    # json_object: in auto mode a 500 on the first (probe) call means "no json_schema here".
+    run(source, out, fake, max_attempts=3, output_mode="json_object")
+    [line] = read_lines(out)
+    assert not line["ok"]
+    assert line["error"] == "LLMError"
+    assert line["attempts"] == calls
+    assert len(fake.requests) == calls
+
+
+def test_json_schema_probe_rejection_falls_back_instead_of_retrying(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), article(2)])
+    fake = FakeLLM(reject_json_schema=True)
+    out = tmp_path / "out.jsonl"
+    run(source, out, fake, concurrency=1)
+    assert all(x["ok"] for x in read_lines(out))
+    modes = [r.mode for r in fake.requests]
+    assert modes == ["json_schema", "json_object", "json_object"]
+
+
+class _Slow(FakeLLM):
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        await asyncio.sleep(5)
+        return await super().complete(request)
+
+
+def test_article_timeout_becomes_an_error_line(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    out = tmp_path / "out.jsonl"
+    run(source, out, _Slow(), article_timeout=0.2)
+    [line] = read_lines(out)
+    assert line["error"] == "LLMError"
+    assert line["reason"] == "timeout"
+    assert "--article-timeout" in line["message"]
+
+
+def test_rpm_ceiling_shapes_the_request_rate() -> None:
+    records = [
+        Record(n, n, f"a{n}", article=Article(text=f"Article {n}.", id=f"a{n}"))
+        for n in range(1, 5)
+    ]
+    settings = SETTINGS.model_copy(update={"concurrency": 4, "rpm": 600})  # one per 0.1 s
+
+    async def go() -> float:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        limiter = RateLimiter(rpm=600, burst=0)
+        async for _ in abatch(records, settings=settings, client=FakeLLM(), limiter=limiter):
+            pass
+        return loop.time() - start
+
+    assert asyncio.run(go()) >= 0.29  # four requests spaced 0.1 s apart
+
+
+def test_abatch_yields_every_outcome_and_can_stop_early() -> None:
+    records = [
+        Record(n, n, f"a{n}", article=Article(text=f"Article {n}.", id=f"a{n}"))
+        for n in range(1, 30)
+    ]
+
+    async def first_three() -> list[str]:
+        seen = []
+        async for outcome in abatch(records, settings=SETTINGS, client=FakeLLM()):
+            seen.append(outcome.record.id)
+            if len(seen) == 3:
+                break
+        return seen
+
+    async def all_of_them() -> int:
+        return len([o async for o in abatch(records, settings=SETTINGS, client=FakeLLM())])
+
+    assert len(asyncio.run(first_three())) == 3
+    assert asyncio.run(all_of_them()) == 29
+
+
+def test_stop_finishes_in_flight_and_takes_no_new_work() -> None:
+    records = [
+        Record(n, n, f"a{n}", article=Article(text=f"Article {n}.", id=f"a{n}"))
+        for n in range(1, 50)
+    ]
+    settings = SETTINGS.model_copy(update={"concurrency": 2})
+
+    class Slowish(FakeLLM):
+        async def complete(self, request: ChatRequest) -> ChatResponse:
+            await asyncio.sleep(0.01)
+            return await super().complete(request)
+
+    runner = BatchRunner(settings, client=Slowish())
+    seen: list[bool] = []
+
+    async def emit(outcome: Any) -> None:
+        seen.append(outcome.ok)
+        if len(seen) == 3:
+            runner.stop()
+
+    asyncio.run(runner.run(records, emit))
+    assert 3 <= len(seen) <= 3 + settings.concurrency
+    assert all(seen)
+
+
+def test_no_endpoint_stops_before_reading(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    settings = Settings()
+    with pytest.raises(ConfigError, match="No LLM endpoint"):
+        asyncio.run(run_batch(source, tmp_path / "out.jsonl", settings=settings, progress=False))
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_offline_refuses_clearly_until_the_engine_lands() -> None:
+    with pytest.raises(ConfigError, match="--offline needs the attribution engine"):
+        offline_engine(SETTINGS)
+
+
+def test_summary_line_has_the_totals(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), "{bad"])
+    totals = run(source, tmp_path / "out.jsonl", FakeLLM())
+    summary = totals.summary()
+    assert "2 written (1 ok, 0 from cache, 1 errors)" in summary
+    assert "1 calls" in summary
+    assert "$" in summary
+
+
+def test_records_from_a_folder_have_no_line_but_an_id(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "one.txt").write_text("First article. It said “three whole words”.", "utf-8")
+    (folder / "two.md").write_text("Second article, in Markdown.", "utf-8")
+    out = tmp_path / "out.jsonl"
+    run(folder, out, FakeLLM())
+    lines = {x["id"]: x for x in read_lines(out)}
+    assert set(lines) == {"one.txt", "two.md"}
+    assert lines["one.txt"]["line"] is None
