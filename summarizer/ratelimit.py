@@ -123,6 +123,10 @@ class _Gcra:
     def charge(self, units: float, now: float) -> None:
         self.tat = max(self.tat, now) + units * self.interval
 
+    def drain(self, now: float) -> None:
+        """Spend whatever burst is left: from now on, units go out at the steady rate."""
+        self.tat = max(self.tat, now + self.tolerance)
+
     def refund(self, units: float) -> None:
         self.tat -= units * self.interval
 
@@ -192,11 +196,14 @@ class RateLimiter:
 
         A 429 pauses for its ``Retry-After`` (or, if absent, the longest reset header, or 1 s);
         any response whose ``x-ratelimit-remaining-requests`` or ``-tokens`` is 0 pauses until
-        that budget's reset.
+        that budget's reset. The reset header is the time until the budget is *full* again
+        (OpenAI's definition); when ``x-ratelimit-limit-requests`` is given too, the pause for
+        an exhausted request budget is only the time one request takes to come back
+        (reset / limit), since budgets refill continuously.
         """
         lower = _lower(headers)
         waits = [
-            parse_reset(lower.get(f"x-ratelimit-reset-{kind}")) or 0.0
+            self._exhausted_wait(lower, kind)
             for kind in ("requests", "tokens")
             if _number(lower.get(f"x-ratelimit-remaining-{kind}")) == 0
         ]
@@ -207,10 +214,35 @@ class RateLimiter:
             retry = parse_retry_after(lower)
             fallback = max((r for r in resets if r is not None), default=1.0)
             waits.append(retry if retry is not None else fallback)
+            for ceiling in (self._requests, self._tokens):
+                if ceiling is not None:  # the provider's budget is spent: so is ours
+                    ceiling.drain(self._clock())
         wait = max(waits, default=0.0)
         if wait > 0:
             self.pause(wait)
         return wait
+
+    def learn(self, headers: Mapping[str, str]) -> None:
+        """Adopt the provider's announced per-minute limits (``x-ratelimit-limit-requests``
+        and ``-tokens``) as ceilings where none was set.
+
+        Like the provider's budget, a learned ceiling allows a whole minute's worth at once and
+        then the steady rate; a 429 (see ``observe``) spends what is left of it, so after the
+        first refusal requests are paced instead of running into more.
+        """
+        lower = _lower(headers)
+        if self._requests is None and (rpm := _number(lower.get("x-ratelimit-limit-requests"))):
+            self._requests = _Gcra(rpm, rpm)
+        if self._tokens is None and (tpm := _number(lower.get("x-ratelimit-limit-tokens"))):
+            self._tokens = _Gcra(tpm, tpm)
+
+    @staticmethod
+    def _exhausted_wait(lower: Mapping[str, str], kind: str) -> float:
+        reset = parse_reset(lower.get(f"x-ratelimit-reset-{kind}")) or 0.0
+        limit = _number(lower.get(f"x-ratelimit-limit-{kind}"))
+        if kind == "requests" and limit:
+            return reset / limit
+        return reset
 
     def _wait(self, tokens: int) -> float:
         now = self._clock()

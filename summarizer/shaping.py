@@ -89,6 +89,7 @@ class ShapedChat:
                 self.waited += delay
                 continue
             self.waited += time.perf_counter() - started
+            self.limiter.learn(response.headers)  # pace to the provider's announced limits
             self.limiter.observe(200, response.headers)
             # Providers charge a request's max_tokens against TPM when it starts, so the
             # estimate stands unless the answer used more.

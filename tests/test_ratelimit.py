@@ -223,3 +223,34 @@ def test_backoff_delay(attempt: int, draw: float, delay: float) -> None:
 
 def test_full_jitter_can_reach_zero() -> None:
     assert backoff_delay(2, jitter=1.0, rng=lambda: 1.0) == 0.0
+
+
+def test_an_exhausted_request_budget_pauses_for_one_request_not_a_full_reset(
+    clock: FakeClock,
+) -> None:
+    headers = {
+        "x-ratelimit-limit-requests": "120",
+        "x-ratelimit-remaining-requests": "0",
+        "x-ratelimit-reset-requests": "1m0s",
+    }
+    assert limiter(clock).observe(200, headers) == pytest.approx(0.5)
+
+
+async def test_learn_adopts_the_providers_limits_when_none_were_set(clock: FakeClock) -> None:
+    rate = limiter(clock)
+    rate.learn({"x-ratelimit-limit-requests": "60", "x-ratelimit-limit-tokens": "100000"})
+    start = clock.now
+    for _ in range(60):
+        await rate.acquire()
+    assert clock.now == start  # the provider's budget allows a minute's worth at once
+    rate.observe(429, {"retry-after": "0"})  # ...and once it refuses, the budget is spent
+    for _ in range(3):
+        await rate.acquire()
+    assert clock.now - start == pytest.approx(2.0, abs=1.01)  # paced at one a second
+
+
+def test_learn_keeps_ceilings_that_were_set(clock: FakeClock) -> None:
+    rate = limiter(clock, rpm=6000)
+    rate.learn({"x-ratelimit-limit-requests": "60"})
+    assert rate._requests is not None
+    assert rate._requests.interval == pytest.approx(0.01)
