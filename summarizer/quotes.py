@@ -24,7 +24,19 @@ WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_ONE_TO_ONE = {**_CHAR_MAP, **{ord(c): " " for c in WHITESPACE}}
+_ONE_TO_ONE = {
+    chr(k): v for k, v in {**_CHAR_MAP, **{ord(c): " " for c in WHITESPACE}}.items() if chr(k) != v
+}
+# str.translate walks every character in Python-object terms for non-ASCII text; a regex that
+# stops only at the few characters that change is several times faster on news text.
+_ONE_TO_ONE_CHARS = re.compile("[" + re.escape("".join(_ONE_TO_ONE)) + "]")
+
+
+def _one_to_one(text: str) -> str:
+    """The text with the character map and every whitespace character as a space."""
+    return _ONE_TO_ONE_CHARS.sub(lambda m: _ONE_TO_ONE[m.group()], text)
+
+
 _LENGTH_CHANGES = re.compile(r"^\s+|\s\s+|\u2026+")
 _EDGE = "\"' \t\n.,;:"
 
@@ -46,13 +58,14 @@ class ArticleText:
         # Only runs of two or more spaces (one space, none at the start) and the ellipsis
         # (three dots) change lengths; every other character maps one to one. So map the
         # stretches between those events in C instead of looping over every character.
+        mapped = _one_to_one(text)
         parts: list[str] = []
         origin: list[int] = []
         done = 0
         for match in _LENGTH_CHANGES.finditer(text):
             start, end = match.span()
             if start > done:
-                parts.append(text[done:start].translate(_ONE_TO_ONE))
+                parts.append(mapped[done:start])
                 origin.extend(range(done, start))
             if text[start] == "\u2026":
                 parts.append("..." * (end - start))
@@ -62,7 +75,7 @@ class ArticleText:
                 origin.append(start)
             done = end
         if done < len(text):
-            parts.append(text[done:].translate(_ONE_TO_ONE))
+            parts.append(mapped[done:])
             origin.extend(range(done, len(text)))
         self._norm = "".join(parts)
         self._origin = origin

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
+        self._hashes: dict[str, tuple[tuple[tuple[str, int, int], ...], str]] = {}
 
     def names(self) -> list[str]:
         """Every template name visible, house style first."""
@@ -84,18 +86,47 @@ class Templates:
         return text, path or name
 
     def sha256(self, task: str) -> str:
-        """Hash of the task's system and user template sources: the prompt's version."""
+        """Hash of the task's system and user template sources: the prompt's version.
+
+        Remembered per task until either file's size or modification time changes, so that
+        rendering thousands of articles does not re-read the files for every one.
+        """
+        names = [f"{task}.{part}.j2" for part in ("system", "user")]
+        stamp = self._stamp(names)
+        remembered = self._hashes.get(task)
+        if stamp is not None and remembered is not None and remembered[0] == stamp:
+            return remembered[1]
         digest = hashlib.sha256()
-        for part in ("system", "user"):
-            digest.update(self.source(f"{task}.{part}.j2")[0].encode())
+        for name in names:
+            digest.update(self.source(name)[0].encode())
             digest.update(b"\0")
+        if stamp is not None:
+            self._hashes[task] = (stamp, digest.hexdigest())
         return digest.hexdigest()
+
+    def _stamp(self, names: list[str]) -> tuple[tuple[str, int, int], ...] | None:
+        try:
+            files = [self._env.get_template(name).filename for name in names]
+            stats = [(file, os.stat(file)) for file in files if file]
+        except (jinja2.TemplateError, OSError):
+            return None  # sha256 reads the sources and reports the problem properly
+        return tuple((file, st.st_mtime_ns, st.st_size) for file, st in stats)
 
     def render(self, name: str, variables: Mapping[str, Any]) -> str:
         """Render one template, turning every Jinja failure into a TemplateError."""
-        _, path = self.source(name)
         try:
             template = self._env.get_template(name)
+        except jinja2.TemplateNotFound:
+            self.source(name)  # raises the TemplateError that lists what is available
+            raise
+        except jinja2.TemplateSyntaxError as exc:
+            path = self.source(name)[1]
+            raise TemplateError(
+                f"{path}:{exc.lineno}: syntax error: {exc.message}.", template=name, line=exc.lineno
+            ) from exc
+        # The file's path for messages, from the compiled template: no second read per render.
+        path = template.filename or self.source(name)[1]
+        try:
             return template.render(**variables).strip()
         except jinja2.UndefinedError as exc:
             line = _template_line(exc, path)

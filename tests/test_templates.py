@@ -81,3 +81,15 @@ def test_missing_template_lists_available() -> None:
 def test_missing_prompts_folder_is_template_error(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="prompts folder not found"):
         Templates(tmp_path / "nope")
+
+
+def test_the_hash_follows_an_edited_template(tmp_path: Path) -> None:
+    system = (default_prompts_dir() / "positions.system.j2").read_text(encoding="utf-8")
+    (tmp_path / "positions.system.j2").write_text(system, encoding="utf-8")
+    templates = Templates(tmp_path)
+    before = templates.render_task("positions", VARS).sha256
+    assert templates.sha256("positions") == before  # remembered, and still right
+    (tmp_path / "positions.system.j2").write_text(system + "\nBe brief.", encoding="utf-8")
+    after = templates.render_task("positions", VARS)
+    assert after.sha256 != before
+    assert after.messages[0]["content"].endswith("Be brief.")
