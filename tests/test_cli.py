@@ -110,3 +110,45 @@ def test_every_command_has_help_with_an_example(runner: CliRunner) -> None:
 def test_usage_error_exits_2(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["summarize"])
     assert result.exit_code == 2
+
+
+def _archive(tmp_path: Path) -> Path:
+    path = tmp_path / "in.jsonl"
+    rows = [{"id": "a", "text": SEED.read_text(encoding="utf-8")}, {"id": "b", "text": ""}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_batch_without_endpoint_stops_at_once(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(cli, ["batch", str(_archive(tmp_path)), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 1
+    assert "No LLM endpoint configured" in result.stderr
+    assert not out.exists()
+
+
+def test_batch_offline_says_it_needs_the_engine(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["batch", str(_archive(tmp_path)), "-o", str(tmp_path / "o.jsonl"), "--offline"]
+    result = runner.invoke(cli, [*args, "--no-cache"])
+    assert result.exit_code == 1
+    assert "--offline needs the attribution engine" in result.stderr
+
+
+def test_estimate_prints_tokens_and_cost(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["estimate", str(_archive(tmp_path)), "--model", "gpt-4o-mini", "--no-cache"]
+    result = runner.invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["records"], figures["articles"], figures["bad_records"]) == (2, 1, 1)
+    assert figures["input_tokens"] > 400
+    assert figures["cost_usd"] is not None
+
+
+def test_batch_dry_run_sends_nothing(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    args = ["batch", str(_archive(tmp_path)), "-o", str(out), "--dry-run", "--no-cache"]
+    result = runner.invoke(cli, [*args, "--price-in", "1", "--price-out", "2", "--model", "x"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 to send" in result.stdout
+    assert "$" in result.stdout
+    assert not out.exists()

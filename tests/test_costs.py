@@ -1,0 +1,81 @@
+"""Estimates before anything is sent: tokens counted with tiktoken, priced from the table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from summarizer.archive import iter_records
+from summarizer.batch import cache_key_for
+from summarizer.cache import ResultCache
+from summarizer.config import Settings
+from summarizer.costs import PRICES, Price, estimate, price_for
+from summarizer.pipeline import prepare
+from tests.conftest import SEED
+
+
+def archive(tmp_path: Path) -> Path:
+    seed = SEED.read_text(encoding="utf-8")
+    rows = [
+        json.dumps({"id": "a", "text": seed}),
+        json.dumps({"id": "b", "text": "A short report. The mayor said “we will see”."}),
+        "{broken",
+        json.dumps({"id": "huge", "text": "word " * 9000}),
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_estimate_counts_what_the_run_would_send(tmp_path: Path) -> None:
+    settings = Settings(model="gpt-4o-mini", context_window=8192, expected_output_tokens=500)
+    result = estimate(iter_records(archive(tmp_path)), settings=settings)
+    expected = sum(
+        prepare(r.article, settings=settings).prompt_tokens
+        for r in iter_records(archive(tmp_path))
+        if r.article is not None and r.id in ("a", "b")
+    )
+    assert (result.records, result.articles, result.bad_records, result.too_long) == (4, 2, 1, 1)
+    assert result.input_tokens == expected
+    assert result.output_tokens == 2 * 500
+    assert result.cost == pytest.approx((expected * 0.15 + 1000 * 0.60) / 1e6)
+    assert "2 to send" in result.summary()
+    assert result.to_dict()["cost_usd"] == round(result.cost, 4)
+
+
+def test_prices_can_be_overridden_and_unknown_models_say_so() -> None:
+    assert price_for(Settings(model="gpt-4o-mini-2024-07-18")) == PRICES["gpt-4o-mini"]
+    assert price_for(Settings(model="gpt-4o")) == PRICES["gpt-4o"]
+    assert price_for(Settings(model="gpt-4o", price_input_per_mtok=1.0)) == Price(1.0, 10.0)
+    assert price_for(Settings(model="my-local-llama")) is None
+    custom = Settings(model="my-local-llama", price_input_per_mtok=0, price_output_per_mtok=0)
+    assert price_for(custom) == Price(0, 0)
+
+
+def test_prices_come_from_the_environment_too() -> None:
+    settings = Settings.from_env(
+        {"SUMMARIZER_PRICE_INPUT_PER_MTOK": "2", "SUMMARIZER_PRICE_OUTPUT_PER_MTOK": "4"},
+        model="unknown-model",
+    )
+    assert price_for(settings) == Price(2.0, 4.0)
+
+
+def test_cached_articles_are_free(tmp_path: Path) -> None:
+    settings = Settings(model="gpt-4o-mini", context_window=8192)
+    key_for = cache_key_for(settings)
+    records = list(iter_records(archive(tmp_path)))
+    with ResultCache(tmp_path / "cache.sqlite") as cache:
+        article = records[0].article
+        assert article is not None
+        cache.put(key_for(article), "{}")
+        result = estimate(records, settings=settings, cache=cache, cache_key=key_for)
+    assert result.cached == 1
+    assert result.articles == 1
+
+
+def test_unknown_price_leaves_cost_unknown(tmp_path: Path) -> None:
+    result = estimate(iter_records(archive(tmp_path)), settings=Settings(model="mystery"))
+    assert result.cost is None
+    assert "unknown" in result.summary()

@@ -1,0 +1,79 @@
+"""The output file: lines as promised, torn tails repaired, done records found again."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from summarizer.errors import InputError, LLMError
+from summarizer.outputs import OutputFile, error_line, record_key, result_line
+
+
+def test_lines_are_json_with_id_record_and_line() -> None:
+    ok = json.loads(result_line("a1", 3, 7, '{"issue": "Q?"}', cached=True))
+    assert ok == {
+        "id": "a1",
+        "record": 3,
+        "line": 7,
+        "ok": True,
+        "cached": True,
+        "result": {"issue": "Q?"},
+    }
+    bad = json.loads(error_line("x/y.txt", 2, None, LLMError("HTTP 503", status=503), attempts=6))
+    assert bad == {
+        "id": "x/y.txt",
+        "record": 2,
+        "line": None,
+        "ok": False,
+        "error": "LLMError",
+        "message": "HTTP 503",
+        "attempts": 6,
+        "reason": "http",
+        "status": 503,
+    }
+    quoted = json.loads(error_line('id "q"', 1, 1, InputError("empty"), attempts=0))
+    assert quoted["id"] == 'id "q"'
+
+
+def test_reopening_repairs_a_torn_tail_and_knows_what_is_done(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "out.jsonl"
+    whole = [result_line(f"a{n}", n, n, "{}", cached=False) for n in range(1, 4)]
+    path.write_text("\n".join(whole) + "\n" + whole[0][:20], encoding="utf-8")
+    with caplog.at_level(logging.WARNING), OutputFile(path) as out:
+        assert out.repaired
+        assert out.done == {record_key(n, f"a{n}") for n in range(1, 4)}
+        out.write(result_line("a4", 4, 4, "{}", cached=False))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["a1", "a2", "a3", "a4"]
+    assert "torn last line" in caplog.text
+
+
+def test_a_single_torn_line_is_cut_whole(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text('{"id": "a1", "rec', encoding="utf-8")
+    with OutputFile(path) as out:
+        assert out.repaired
+        assert out.done == set()
+    assert path.read_bytes() == b""
+
+
+def test_retry_errors_drops_error_lines(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    lines = [
+        result_line("a1", 1, 1, "{}", cached=False),
+        error_line("a2", 2, 2, LLMError("HTTP 500", status=500), attempts=6),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with OutputFile(path, retry_errors=True) as out:
+        assert out.dropped_errors == 1
+        assert out.done == {record_key(1, "a1")}
+    assert path.read_text(encoding="utf-8") == lines[0] + "\n"
+
+
+def test_the_same_id_at_two_positions_is_two_records() -> None:
+    assert record_key(1, "dup") != record_key(2, "dup")
