@@ -108,8 +108,12 @@ def fake_server(*args: str) -> Iterator[str]:
         assert proc.stdout is not None
         yield proc.stdout.readline().strip()
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def server_stats(base_url: str) -> dict[str, Any]:
