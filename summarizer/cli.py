@@ -12,9 +12,9 @@ import click
 
 from summarizer import display
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import SummarizerError
 from summarizer.extract import read_article
-from summarizer.pipeline import prepare, summarize
+from summarizer.pipeline import Engine, prepare, summarize
 from summarizer.schema import SummaryResult
 
 __all__ = ["main"]
@@ -94,23 +94,34 @@ def _write(text: str, output: Path | None) -> None:
     show_default=True,
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE.")
-def summarize_cmd(article: str, fmt: str, output: Path | None, **flags: Any) -> None:
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use the offline attribution engine only: quotes and speakers, no stances, no calls.",
+)
+def summarize_cmd(article: str, fmt: str, output: Path | None, offline: bool, **flags: Any) -> None:
     """Summarise one article: the issue, a summary, and who takes which position.
+
+    With no endpoint configured, falls back to the offline attribution engine and says so.
 
     \b
     Examples:
       summarizer summarize examples/seed-article.txt
       cat story.txt | summarizer summarize - --format json
       summarizer summarize story.txt --base-url http://127.0.0.1:8765/v1 --model local-medium
+      summarizer summarize story.txt --offline
     """
     settings = _settings(**flags)
-    if not settings.has_endpoint:
-        raise ConfigError(
-            "No LLM endpoint configured. Set OPENAI_API_KEY for OpenAI, or pass --base-url "
-            "(or OPENAI_BASE_URL) for a local OpenAI-compatible server, e.g. "
-            "--base-url http://127.0.0.1:8765/v1."
+    if not offline and not settings.has_endpoint:
+        click.echo(
+            "note: no LLM endpoint configured, so this is the offline engine's result (quotes "
+            "and speakers only); set OPENAI_API_KEY, or --base-url for a local server, for "
+            "stances and summaries.",
+            err=True,
         )
-    result = summarize(read_article(article), settings=settings)
+        offline = True
+    engine: Engine = "offline" if offline else "llm"
+    result = summarize(read_article(article), settings=settings, engine=engine)
     _write(_format(result, fmt, color=output is None and sys.stdout.isatty()), output)
 
 

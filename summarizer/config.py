@@ -52,6 +52,12 @@ class Settings(BaseModel):
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid output.")
     quote_reask: bool = Field(default=True, description="Re-ask once for unverifiable quotes.")
     drop_unverified: bool = Field(default=False, description="Drop quotes not found verbatim.")
+    # grounding in the offline attribution engine
+    grounding: bool = Field(default=True, description="Check quote speakers with the engine.")
+    reask_on_conflict: bool = Field(
+        default=False, description="Re-ask once when a quote's speaker conflicts with the engine."
+    )
+    hints: bool = Field(default=False, description="Give the engine's quotes to the model.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:

@@ -9,20 +9,23 @@ import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from summarizer._version import __version__
 from summarizer.config import Settings
+from summarizer.attribution import Attribution, analyze
 from summarizer.errors import InputError, SummarizerError
+from summarizer.grounding import conflicts, ground, hints, offline_positions
 from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
 from summarizer.quotes import ArticleText
 from summarizer.schema import Article, Draft, Position, Provenance, Quote, SummaryResult
 from summarizer.templates import Message, Templates
 from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
 
-__all__ = ["Prepared", "asummarize", "prepare", "summarize"]
+__all__ = ["Engine", "Prepared", "asummarize", "prepare", "summarize"]
 
 T = TypeVar("T")
+Engine = Literal["llm", "offline"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Prepared:
     template_sha256: str
     templates: Templates
     variables: dict[str, Any]
+    attribution: Attribution | None = None
 
     def messages_for(self, include_schema: bool) -> list[Message]:
         """The messages with or without the JSON schema in the prompt (JSON mode needs it)."""
@@ -70,6 +74,7 @@ def prepare(
     """
     article = as_article(article)
     templates = templates or Templates(settings.prompts_dir)
+    attribution = analyze(article.text) if settings.hints or settings.grounding else None
     include_schema = settings.output_mode == "json_object"
     variables: dict[str, Any] = {
         "article": article.text.strip(),
@@ -79,7 +84,7 @@ def prepare(
         "summary_sentences": settings.summary_sentences,
         "schema": json.dumps(strict_json_schema(Draft), ensure_ascii=False),
         "include_schema": include_schema,
-        "hints": None,
+        "hints": hints(attribution) if settings.hints and attribution else None,
     }
     rendered = templates.render_task(settings.template, variables)
     tokenizer = tokenizer_for(settings.model)
@@ -105,6 +110,7 @@ def prepare(
         template_sha256=rendered.sha256,
         templates=templates,
         variables=variables,
+        attribution=attribution,
     )
 
 
@@ -113,6 +119,7 @@ async def asummarize(
     *,
     settings: Settings | None = None,
     client: ChatModel | None = None,
+    engine: Engine = "llm",
 ) -> SummaryResult:
     """Summarise one article: who takes which position, with every quote checked.
 
@@ -121,11 +128,16 @@ async def asummarize(
         settings: Defaults to ``Settings.load()`` (the environment).
         client: A ChatModel (``OpenAIChat``, ``summarizer.testing.FakeLLM``); by default one
             is built from the settings and closed afterwards.
+        engine: ``"llm"`` (default) asks the model and grounds its answer in the offline
+            attribution engine; ``"offline"`` returns the engine's result alone: actors,
+            roles, quotes and reported statements, no stances, no summary, no network.
 
     Raises:
         SummarizerError: Any of its subclasses; see ``summarizer.errors``.
     """
     settings = settings or Settings.load()
+    if engine == "offline":
+        return summarize_offline(as_article(article))
     prepared = prepare(article, settings=settings)
     own_client = client is None
     if client is None:
@@ -143,9 +155,30 @@ def summarize(
     *,
     settings: Settings | None = None,
     client: ChatModel | None = None,
+    engine: Engine = "llm",
 ) -> SummaryResult:
     """Blocking twin of :func:`asummarize` (same arguments, same result)."""
-    return run_sync(asummarize(article, settings=settings, client=client))
+    return run_sync(asummarize(article, settings=settings, client=client, engine=engine))
+
+
+def summarize_offline(article: Article) -> SummaryResult:
+    """The attribution engine's result alone: deterministic, no model, no network."""
+    started = time.perf_counter()
+    positions, _ = offline_positions(article.text)
+    return SummaryResult(
+        article_id=article.id,
+        title=article.title,
+        issue="",
+        summary="",
+        positions=positions,
+        provenance=Provenance(
+            engine="offline",
+            latency_s=round(time.perf_counter() - started, 4),
+            tool_version=__version__,
+            article_sha256=article_sha256(article.text),
+            created_at=datetime.now(UTC),
+        ),
+    )
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -168,6 +201,12 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
     def reask(errors: list[str]) -> str:
         return templates.render("reask.user.j2", {"errors": errors})
 
+    def checked(draft: Draft) -> list[Position]:
+        positions = check_quotes(draft, text, drop_unverified=settings.drop_unverified)
+        if prepared.attribution is None:
+            return positions
+        return ground(positions, prepared.attribution)[0]
+
     def quote_followup(draft: Draft) -> str | None:
         missing = [
             {"actor": p.actor, "text": q}
@@ -175,9 +214,17 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
             for q in p.quotes
             if text.find(q) is None
         ]
-        if not missing or not settings.quote_reask:
+        wrong = []
+        if settings.reask_on_conflict and prepared.attribution is not None:
+            wrong = [
+                {"actor": actor, "text": q.text, "speaker": q.speaker}
+                for actor, q in conflicts(checked(draft))
+            ]
+        if not settings.quote_reask:
+            missing = []
+        if not missing and not wrong:
             return None
-        return templates.render("quotes.user.j2", {"quotes": missing})
+        return templates.render("quotes.user.j2", {"quotes": missing, "conflicts": wrong})
 
     started = time.perf_counter()
     answer = await structured_call(
@@ -204,12 +251,17 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
         article_sha256=article_sha256(article.text),
         created_at=datetime.now(UTC),
     )
+    positions = check_quotes(answer.value, text, drop_unverified=settings.drop_unverified)
+    missed = []
+    if prepared.attribution is not None:
+        positions, missed = ground(positions, prepared.attribution)
     return SummaryResult(
         article_id=article.id,
         title=article.title,
         issue=answer.value.issue,
         summary=answer.value.summary,
-        positions=check_quotes(answer.value, text, drop_unverified=settings.drop_unverified),
+        positions=positions,
+        missed_actors=missed,
         provenance=provenance,
     )
 

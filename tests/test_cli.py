@@ -47,12 +47,24 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def test_no_endpoint_says_how_to_configure(runner: CliRunner) -> None:
+def test_no_endpoint_falls_back_to_offline_and_says_so(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["summarize", str(SEED)])
-    assert result.exit_code == 1
-    assert "OPENAI_API_KEY" in result.stderr
-    assert "--base-url" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    note = result.stderr.strip()
+    assert "\n" not in note
+    assert "offline" in note
+    assert "OPENAI_API_KEY" in note
+    assert "--base-url" in note
+    assert "Olaf Scholz" in result.stdout
+    assert "completely premature" in result.stdout
+
+
+def test_offline_flag_makes_no_call_even_with_an_endpoint(runner: CliRunner) -> None:
+    args = ["summarize", str(SEED), "--offline", "--format", "json", *ENDPOINT]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert SummaryResult.model_validate_json(result.stdout).provenance.engine == "offline"
 
 
 def test_render_prints_messages_and_token_counts(runner: CliRunner) -> None:
