@@ -12,13 +12,21 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
 from summarizer._version import __version__
-from summarizer.config import Settings
 from summarizer.attribution import Attribution, analyze
+from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.grounding import conflicts, ground, hints, offline_positions
 from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
 from summarizer.quotes import ArticleText
-from summarizer.schema import Article, Draft, Position, Provenance, Quote, SummaryResult
+from summarizer.schema import (
+    Article,
+    Draft,
+    MissedActor,
+    Position,
+    Provenance,
+    Quote,
+    SummaryResult,
+)
 from summarizer.templates import Message, Templates
 from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
 
@@ -252,7 +260,7 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
         created_at=datetime.now(UTC),
     )
     positions = check_quotes(answer.value, text, drop_unverified=settings.drop_unverified)
-    missed = []
+    missed: list[MissedActor] = []
     if prepared.attribution is not None:
         positions, missed = ground(positions, prepared.attribution)
     return SummaryResult(

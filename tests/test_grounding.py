@@ -97,7 +97,8 @@ def test_offline_engine_on_the_seed_article(seed_text: str) -> None:
     by_actor = {p.actor: p for p in result.positions}
     assert result.provenance.engine == "offline"
     assert result.provenance.usage.total_tokens == 0
-    assert result.summary == "" and result.issue == ""
+    assert result.summary == ""
+    assert result.issue == ""
     starmer, scholz = by_actor["Keir Starmer"], by_actor["Olaf Scholz"]
     assert starmer.role == "UK Prime Minister"
     assert scholz.role == "German Chancellor"
