@@ -1,7 +1,8 @@
 """The editor's commands: URLs, HTML reports, archive reports and house-style templates.
 
 The model is a FakeLLM swapped in for ``summarizer.cli.summarize``, the one seam between the
-command and the pipeline; pages come from a local HTTP server on 127.0.0.1.
+command and the pipeline, so tests can read the requests; one test instead runs the command
+untouched against ``summarizer.fakeserver``. Pages come from a local HTTP server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from click.testing import CliRunner
 import summarizer.cli as cli_module
 from summarizer.cli import cli
 from summarizer.config import Settings
+from summarizer.fakeserver import FakeServer
 from summarizer.fetch import fetch_article
 from summarizer.pipeline import summarize
 from summarizer.report import article_report
@@ -209,6 +211,23 @@ def test_format_html_writes_a_self_contained_report(
     assert "http://" not in html
     assert "https://" not in html
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no partial file left
+
+
+def test_url_to_html_report_over_http_with_no_test_seam(
+    runner: CliRunner, base_url: str, tmp_path: Path
+) -> None:
+    """The whole command as a user runs it: a page server, and a fake OpenAI-compatible one."""
+    out = tmp_path / "report.html"
+    with FakeServer() as server:
+        args = ["summarize", f"{base_url}/article", "--base-url", server.base_url]
+        result = runner.invoke(cli, [*args, "--format", "html", "-o", str(out)])
+        calls = server.stats.by_outcome
+
+    assert result.exit_code == 0, result.stderr
+    assert calls == {"ok": 1}
+    page = Page(out.read_text("utf-8"))
+    assert page.title == "Council rejects bridge plan"
+    assert QUOTE in "".join(page.mark_text.values())
 
 
 def test_format_html_needs_an_output_file(runner: CliRunner, fake: FakeLLM) -> None:
