@@ -111,6 +111,26 @@ SPEAKER_CASES = [
         "Peter Struck",
         id="de-before",
     ),
+    pytest.param(
+        "Speaking at a town hall in Dover, Delaware, Mayor Ann Lee attacked the plan, calling it "
+        "“a giveaway to developers.”",
+        "giveaway",
+        "Ann Lee",
+        id="participle-opener",
+    ),
+    pytest.param(
+        "Later, on her blog, Senator Jane Doe attacked the count, writing that “the vote was "
+        "rigged.”",
+        "vote was rigged",
+        "Jane Doe",
+        id="adverb-opener",
+    ),
+    pytest.param(
+        "DOVER, Del. (AP) — The governor rallied supporters, saying “we will win in November.”",
+        "we will win",
+        "The governor",
+        id="dateline",
+    ),
 ]
 
 

@@ -35,6 +35,8 @@ _SUBORDINATORS = words(
     """while although though when whenever after before as because if since unless until
     whereas während obwohl als wenn nachdem weil"""
 )
+_OF_PHRASE = words("of for von des der")
+_PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
@@ -102,10 +104,24 @@ def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None
     tokens = phrase.split()
     if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
         return None
-    has_head = any(w.lower().strip(".,") in ROLE_NOUNS or is_title(w) for w in tokens)
-    if not has_head and det is None:
+    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
+    if not heads and det is None:
         return None
+    if heads:
+        phrase = " ".join(tokens[: _head_end(tokens, heads[0])])
     return Subject("nominal", phrase, None, first)
+
+
+def _head_end(tokens: list[str], head: int) -> int:
+    """Where a noun phrase headed at ``tokens[head]`` ends: "The governor | rallied voters"."""
+    end = head + 1
+    while end < len(tokens):
+        word = tokens[end]
+        low = word.lower().strip(".,")
+        if word[:1].islower() and low not in ROLE_NOUNS and not is_title(word):
+            return end if low not in _OF_PHRASE else len(tokens)
+        end += 1
+    return end
 
 
 def _classify(text: str, a: int, b: int) -> Subject | None:
@@ -180,8 +196,19 @@ def _clause_subject(text: str, a: int, b: int) -> Subject | None:
     return None
 
 
+def _participial(phrase: str) -> bool:
+    """An opening participle clause ("Speaking at a rally", "Challenged by reporters")."""
+    tokens = phrase.split()
+    return (
+        len(tokens) > 1
+        and tokens[0][:1].isupper()
+        and tokens[0].lower().endswith(_PARTICIPLE_ENDINGS)
+        and tokens[1][:1].islower()
+    )
+
+
 def _skippable(phrase: str) -> bool:
-    """Relative clauses and predicate fragments, which do not hold the subject."""
+    """Relative clauses, participle clauses and predicate fragments: they hold no subject."""
     first = phrase.split()[0]
     low = first.lower()
     return (
@@ -189,6 +216,7 @@ def _skippable(phrase: str) -> bool:
         or low in _SUBORDINATORS
         or low in _PREPOSITION
         or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+        or _participial(phrase)
     )
 
 
@@ -204,9 +232,15 @@ def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
 def sentence_subject(text: str, a: int, b: int) -> Subject | None:
     """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
     text = _blank_party_tags(text, a, b)
+    in_place = False
     for ca, cb in _chunks(text, a, b):
-        if _skippable(text[ca:cb].strip()):
+        phrase = text[ca:cb].strip()
+        # "Speaking in Salem, New Hampshire, Trump said": a bare name after a skipped clause
+        # that ends in a place name continues that place.
+        if _skippable(phrase) or (in_place and not any(w[:1].islower() for w in phrase.split())):
+            in_place = phrase.split()[-1][:1].isupper()
             continue
+        in_place = False
         head = _CONJUNCTION.search(text, ca, cb)
         subject = _classify(text, ca, head.start() if head else cb)
         if subject:

@@ -20,7 +20,7 @@ from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
 from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
-from summarizer.attribution.sentences import mask_quotes, split_sentences
+from summarizer.attribution.sentences import mask_datelines, mask_quotes, split_sentences
 
 __all__ = ["analyze"]
 
@@ -298,7 +298,7 @@ def analyze(text: str) -> Attribution:
     Deterministic and offline: rules over the text, no model and no network.
     """
     spans = find_spans(text)
-    masked = mask_quotes(text, spans)
+    masked = mask_datelines(mask_quotes(text, spans))
     paragraphs = paragraph_bounds(text)
     doc = _Doc(
         text,

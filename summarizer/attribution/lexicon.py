@@ -133,6 +133,7 @@ FUNCTION_WORDS = words(
     dass weil wenn als da dann noch nun heute gestern morgen man sein seine ihre unser
     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
+    later earlier instead separately afterward afterwards moreover furthermore indeed another
     """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
