@@ -131,6 +131,18 @@ SPEAKER_CASES = [
         "The governor",
         id="dateline",
     ),
+    pytest.param(
+        "The rally was loud. Professor Ann Lee of Yale agreed. “Nobody expected this turnout.”",
+        "Nobody expected",
+        "Ann Lee",
+        id="previous-sentence",
+    ),
+    pytest.param(
+        "“We raised more than we hoped,” Tom Hart, Smith’s campaign manager, said on Monday.",
+        "raised more",
+        "Tom Hart",
+        id="possessive-appositive",
+    ),
 ]
 
 

@@ -36,6 +36,11 @@ _SUBORDINATORS = words(
     whereas während obwohl als wenn nachdem weil"""
 )
 _OF_PHRASE = words("of for von des der")
+# An appositive opens with an article or a possessive: ", the German chancellor,",
+# ", Sanders’ campaign manager,", ", his spokesman,".
+_APPOSITIVE_START = re.compile(
+    r"(?:the|a|an|der|die|das|ein|eine|his|her|their|its|\S+[’']s?)\s+(.+)", re.IGNORECASE
+)
 _PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
@@ -164,7 +169,7 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
     None when the phrase is not an appositive (it does not open with an article).
     """
     phrase = text[a:b].strip()
-    m = re.match(r"(?:the|a|an|der|die|das|ein|eine)\s+(.+)", phrase, re.IGNORECASE)
+    m = _APPOSITIVE_START.match(phrase)
     if not m:
         return None
     role = re.split(r"\s(?:who|which|that|der|die|das)\s", m.group(1))[0]

@@ -98,7 +98,27 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return _previous_subject(doc, span.paragraph - 1)
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
+    if sentence > para_start:
+        return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
+    """A quote that opens a sentence after ``Bystrom agreed.`` in the same paragraph."""
+    start = doc.sentence_start(sentence - 1)
+    if any(mark in doc.text[start:sentence] for mark in '“”„"»«'):
+        return None  # a quote with its own cue: the quotes' speakers carry over instead
+    verbs = [m for m in SPEECH_VERB.finditer(doc.masked, start, sentence) if m.group()]
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    if verb.group().endswith("ing"):
+        subject = sentence_subject(doc.masked, start, verb.start())
+    else:
+        subject = statement_subject(doc.masked, start, verb)
+    if subject is None:
+        return None
+    return Cue(subject, "previous sentence", verb.group())
 
 
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
