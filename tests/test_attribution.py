@@ -143,6 +143,19 @@ SPEAKER_CASES = [
         "Tom Hart",
         id="possessive-appositive",
     ),
+    pytest.param(
+        "The row began at a debate in May, when Ann Lee called her rival “a danger to us all.”",
+        "danger",
+        "Ann Lee",
+        id="subordinate-clause",
+    ),
+    pytest.param(
+        "Voters were split.\n\n“Both of them scare me,” Tom Hart, 30, of Dover, Del., who was "
+        "among those polled, said in an interview.",
+        "scare me",
+        "Tom Hart",
+        id="age-and-hometown",
+    ),
 ]
 
 

@@ -41,6 +41,7 @@ _OF_PHRASE = words("of for von des der")
 _APPOSITIVE_START = re.compile(
     r"(?:the|a|an|der|die|das|ein|eine|his|her|their|its|\S+[’']s?)\s+(.+)", re.IGNORECASE
 )
+_AGE = re.compile(r"\d{1,3}")
 _PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
@@ -225,6 +226,15 @@ def _skippable(phrase: str) -> bool:
     )
 
 
+def _place_tail(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
+    """Whether ``chunks[index]`` is the state or country of a place ("of Raleigh, N.C.")."""
+    if index < 2:
+        return False
+    before = text[slice(*chunks[index - 1])].split()
+    words = text[slice(*chunks[index])].split()
+    return before[0] in ("of", "from") and len(words) <= 2 and all(w[:1].isupper() for w in words)
+
+
 def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
     """Whether the chunk before ``chunks[index]`` ends in a name (so it is an appositive)."""
     if index == 0:
@@ -259,10 +269,18 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
     chunks = _chunks(text, a, b)
     role: str | None = None
     for tried, (ca, cb) in enumerate(reversed(chunks)):
-        if tried >= 4:
+        if tried >= 6:
             break
         phrase = text[ca:cb].strip()
         is_last = tried == len(chunks) - 1
+        if tried == 0 and phrase.split()[0].lower() in _SUBORDINATORS:
+            # "..., when Hillary Clinton called him": the subordinate clause has its subject.
+            opener = ca + text[ca:cb].find(phrase) + len(phrase.split()[0])
+            inner = _clause_subject(text, opener, cb)
+            if inner and inner.kind != "nominal":
+                return inner
+        if _AGE.fullmatch(phrase) or _place_tail(text, chunks, len(chunks) - 1 - tried):
+            continue  # "Harry Bond, 30, of Raleigh, N.C., said"
         apposition = _appositive_role(text, ca, cb)
         if (
             apposition is not None
