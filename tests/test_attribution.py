@@ -156,6 +156,13 @@ SPEAKER_CASES = [
         "Tom Hart",
         id="age-and-hometown",
     ),
+    pytest.param(
+        "Intro.\n\nAnn Lee insisted that Tom Hart “really does” back the deal, but wants "
+        "“smarter and tougher” terms.",
+        "smarter and tougher",
+        "Ann Lee",
+        id="second-partial-in-sentence",
+    ),
 ]
 
 

@@ -96,6 +96,8 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         if lead_in or quoted_before:
             return lead_in
         return _previous_subject(doc, span.paragraph - 1)
+    if prev_close is not None and prev_close >= sentence:
+        return None  # a second quote in the sentence shares the first one's speaker
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
     if sentence > para_start:
