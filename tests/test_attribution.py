@@ -163,6 +163,25 @@ SPEAKER_CASES = [
         "Ann Lee",
         id="second-partial-in-sentence",
     ),
+    pytest.param(
+        "Intro.\n\n“Let me finish,” Tom Hart shot back.",
+        "Let me finish",
+        "Tom Hart",
+        id="phrasal-verb",
+    ),
+    pytest.param(
+        "Intro.\n\n“They were never serious about this bill,” Hart fumed on Tuesday.",
+        "never serious",
+        "Hart",
+        id="manner-verb",
+    ),
+    pytest.param(
+        "Intro.\n\nReprising a favourite line, the former governor talked about “a state that "
+        "works for everyone.”",
+        "works for everyone",
+        "the former governor",
+        id="nominal-after-participle",
+    ),
 ]
 
 

@@ -108,14 +108,14 @@ def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None
     cut = _CUT_AT.search(text, first, b)
     phrase = text[first : cut.start() if cut else b].strip(" \t,.")
     tokens = phrase.split()
+    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
+    if heads:
+        tokens = tokens[: _head_end(tokens, heads[0])]
+    elif det is None:
+        return None
     if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
         return None
-    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
-    if not heads and det is None:
-        return None
-    if heads:
-        phrase = " ".join(tokens[: _head_end(tokens, heads[0])])
-    return Subject("nominal", phrase, None, first)
+    return Subject("nominal", " ".join(tokens), None, first)
 
 
 def _head_end(tokens: list[str], head: int) -> int:

@@ -140,11 +140,16 @@ def _sentence_subject(doc: _Doc, start: int, end: int) -> Cue | None:
     """No speech verb: the quote's own sentence names its source ("Kasich resisted: ...")."""
     subject = subject_left(doc.masked, start, end)
     if subject is None:
-        mentions = find_mentions(doc.masked, start, end)
+        mentions = [m for m in find_mentions(doc.masked, start, end) if not _opens_participle(m)]
         if not mentions:
             return None
         subject = Subject("name", mentions[0].name, mentions[0].role, mentions[0].start)
     return Cue(subject, doc.text[start:end].strip(" :,"), "")
+
+
+def _opens_participle(mention: Mention) -> bool:
+    """Whether ``mention`` is a participle opening its clause ("Reprising one of her lines")."""
+    return mention.name.lower().endswith(("ing", "ed")) and " " not in mention.name
 
 
 def _lead_in_cue(doc: _Doc, paragraph: int) -> Cue | None:

@@ -37,6 +37,7 @@ proclaimed thundered confided alleged revealed disclosed hinted touted hailed mo
 shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
 warning explaining writing asking urging stressing claiming asserting reported reports
 assured assures responds indicated mocked accused predicting promising vowing
+fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
@@ -47,8 +48,11 @@ teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet l
 erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
 bezeichnet nannte nennt schätzte appellierte twitterte
 """
+_EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")
 SPEECH_VERB = re.compile(
-    r"\b(" + "|".join(sorted(words(_EN_VERBS + _DE_VERBS), key=len, reverse=True)) + r")\b"
+    r"\b("
+    + "|".join(sorted(words(_EN_VERBS + _DE_VERBS) | set(_EN_PHRASES), key=len, reverse=True))
+    + r")\b"
 )
 """A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
 
