@@ -210,6 +210,27 @@ def test_run_across_paragraphs_is_flagged() -> None:
             "Trump’s “Big Beautiful” Plan\n\nThe plan was debated.", "headline", id="headline"
         ),
         pytest.param("He said that “we will win this fight” soon.", "partial", id="partial"),
+        pytest.param(
+            "Intro.\n\nThe story ran in the “Daily Harbour Gazette” on Monday.", "short", id="name"
+        ),
+        pytest.param(
+            "Intro.\n\nDie Maschine vom Typ „Dornier Do 228“ stürzte ab.", "short", id="de-name"
+        ),
+        pytest.param(
+            "Intro.\n\nShe starred in the film “A Long Way to the Harbour” last year.",
+            "short",
+            id="work-title",
+        ),
+        pytest.param(
+            "Intro.\n\nThe parade ended at the “Grand Harbour Hotel” near the docks.",
+            "short",
+            id="title-case-without-cue",
+        ),
+        pytest.param(
+            "Intro.\n\nThe mayor said the city faced a “Crisis of Trust” this year.",
+            "partial",
+            id="title-case-with-cue",
+        ),
     ],
 )
 def test_quote_kind(text: str, kind: str) -> None:

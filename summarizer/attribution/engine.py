@@ -74,6 +74,61 @@ def _kind(doc: _Doc, span: Span) -> QuoteKind:
     return "direct"
 
 
+_NAME_GLUE = words(
+    """of the and for in on at de la le du del da di der die das und für von vom im am zu zur
+    zum des dem den a an et e y"""
+)
+
+# Nouns that a title follows ("the film", "die Zeitung", "des Typs"); German compounds end
+# in them ("Fernsehserie", "Fachblatt").
+_WORK_NOUNS = (
+    "titled",
+    "entitled",
+    "book",
+    "film",
+    "movie",
+    "album",
+    "song",
+    "series",
+    "newspaper",
+    "magazine",
+    "titel",
+    "buch",
+    "lied",
+    "serie",
+    "sendung",
+    "zeitung",
+    "zeitschrift",
+    "magazin",
+    "magazins",
+    "magazines",
+    "blatt",
+    "typs",
+    "motto",
+)
+
+
+def _is_name(doc: _Doc, span: Span) -> bool:
+    """Whether the quoted words name something ("the “Yemen Observer”") rather than quote it.
+
+    A name is short, carries no sentence punctuation, starts with a capital and capitalises
+    every word but the small joining ones, and sits inside a sentence.
+    """
+    tokens = doc.text[span.start : span.end].split()
+    before = doc.text[doc.paragraphs[span.paragraph][0] : span.open_mark].rstrip()
+    if not tokens or not before or not before[-1].isalnum():
+        return False
+    if before.rsplit(None, 1)[-1].lower().endswith(_WORK_NOUNS):
+        # "the film “...”", "dem Lied „...“": the title of a work, whatever its shape.
+        return len(tokens) <= 12 and tokens[-1][-1] not in ".!?…"
+    if len(tokens) > 6 or any(w[-1] in ".!?,;:…" for w in tokens):
+        return False
+    return tokens[0][:1].isupper() and all(
+        w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_GLUE or not w[:1].isalpha()
+        for w in tokens
+    )
+
+
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
     span = spans[i]
     para_start, para_end = doc.paragraphs[span.paragraph]
@@ -345,7 +400,13 @@ def analyze(text: str) -> Attribution:
     quotes = []
     for span, kind, cue in zip(spans, kinds, cues, strict=True):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
-        if kind == "short" and cue and cue.verb:
+        if (
+            kind != "headline"
+            and _is_name(doc, span)
+            and (kind == "short" or not (cue and cue.verb))
+        ):
+            kind = "short"  # a quoted title or name, not quoted words
+        elif kind == "short" and cue and cue.verb:
             kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
             FoundQuote(
