@@ -182,6 +182,19 @@ SPEAKER_CASES = [
         "the former governor",
         id="nominal-after-participle",
     ),
+    pytest.param(
+        "Einleitung.\n\nÜber den neuen Plan sagte Anna Berger: „Das ist ein guter Anfang.“",
+        "guter Anfang",
+        "Anna Berger",
+        id="de-inverted-verb",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn einem Interview äußerte sich der Bürgermeister Jan Vogt "
+        "zuversichtlich: „Wir schaffen das bis zum Sommer.“",
+        "bis zum Sommer",
+        "Jan Vogt",
+        id="de-inverted-reflexive",
+    ),
 ]
 
 

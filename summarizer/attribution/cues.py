@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from summarizer.attribution.lexicon import (
+    DE_SPEECH_VERBS,
     FUNCTION_WORDS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -41,6 +42,13 @@ _OF_PHRASE = words("of for von des der")
 _APPOSITIVE_START = re.compile(
     r"(?:the|a|an|der|die|das|ein|eine|his|her|their|its|\S+[’']s?)\s+(.+)", re.IGNORECASE
 )
+_DE_ADVERBIAL = words(
+    """in im über als zur zum zu weiter dazu nach auf hier damit so aber auch außerdem zudem
+    gegenüber bei beim vor mit für am an dabei daraufhin später zuvor gestern heute danach
+    darin darauf deshalb daher trotzdem jedoch dennoch ebenfalls bereits schon erst noch
+    """
+)
+_DE_FILLER = re.compile(r"(?:\s+(?:sich|auch|jedoch|dazu|dann|nun|zudem|weiter|ebenfalls|aber))+")
 _AGE = re.compile(r"\d{1,3}")
 _PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
@@ -353,6 +361,26 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
 
 
+def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | None:
+    """The subject after a German verb in second place: "Über Fossett sagte Branson: „…“".
+
+    Only when the clause opens with an adverbial (a preposition, adverb or conjunction), so
+    that the verb is in second place and the subject follows it.
+    """
+    if verb.group() not in DE_SPEECH_VERBS:
+        return None
+    clause = max(text.rfind(mark, start, verb.start()) for mark in ".:;") + 1
+    opener = text[max(clause, start) : verb.start()].split()[:1]
+    if not opener or opener[0].lower().strip(",") not in _DE_ADVERBIAL:
+        return None
+    after = _DE_FILLER.match(text, verb.end())
+    end = _sentence_end(text, after.end() if after else verb.end(), len(text))
+    subject = subject_right(text, after.end() if after else verb.end(), end)
+    if subject is None or (subject.kind == "pronoun" and subject.name not in ("er", "sie")):
+        return None
+    return subject
+
+
 def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
     """A cue before an opening mark in the same sentence: ``Name said: “…”``.
 
@@ -366,7 +394,10 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     for verb in reversed(verbs):
         if verb.group() in ("according", "laut"):
             continue
-        if verb.group().endswith("ing"):
+        inverted = german_inverted(text, start, verb)
+        if inverted:
+            subject: Subject | None = inverted
+        elif verb.group().endswith("ing"):
             # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
             subject = sentence_subject(text, sentence, verb.start())
         else:
@@ -391,7 +422,7 @@ def statement_subject(text: str, start: int, verb: re.Match[str]) -> Subject | N
     if verb.group() in ("according", "laut"):
         end = _sentence_end(text, verb.end(), len(text))
         return subject_right(text, verb.end() + (3 if verb.group() == "according" else 0), end)
-    subject = subject_left(text, start, verb.start())
+    subject = german_inverted(text, start, verb) or subject_left(text, start, verb.start())
     if subject is None:
         end = _sentence_end(text, verb.end(), len(text))
         subject = subject_right(text, verb.end(), min(end, verb.end() + 80))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "DE_SPEECH_VERBS",
     "FUNCTION_WORDS",
     "HONORIFICS",
     "PRONOUNS",
@@ -48,6 +49,8 @@ teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet l
 erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
 bezeichnet nannte nennt schätzte appellierte twitterte
 """
+DE_SPEECH_VERBS = words(_DE_VERBS)
+"""The German speech verbs, whose subject may follow them (V2: "Dazu sagte Müller")."""
 _EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")
 SPEECH_VERB = re.compile(
     r"\b("
