@@ -189,6 +189,13 @@ SPEAKER_CASES = [
         id="de-inverted-verb",
     ),
     pytest.param(
+        "Intro.\n\nThe former secretary of state mocked Hart for calling himself “the king of "
+        "debt,” noting the cost.",
+        "king of debt",
+        "The former secretary of state",
+        id="nominal-before-name",
+    ),
+    pytest.param(
         "Einleitung.\n\nIn einem Interview äußerte sich der Bürgermeister Jan Vogt "
         "zuversichtlich: „Wir schaffen das bis zum Sommer.“",
         "bis zum Sommer",

@@ -36,6 +36,7 @@ _SUBORDINATORS = words(
     """while although though when whenever after before as because if since unless until
     whereas während obwohl als wenn nachdem weil"""
 )
+_LEADING_DET = words("the a an one der die das ein eine")
 _OF_PHRASE = words("of for von des der")
 # An appositive opens with an article or a possessive: ", the German chancellor,",
 # ", Sanders’ campaign manager,", ", his spokesman,".
@@ -132,10 +133,13 @@ def _head_end(tokens: list[str], head: int) -> int:
     while end < len(tokens):
         word = tokens[end]
         low = word.lower().strip(".,")
+        if low in _OF_PHRASE:
+            end += 2  # "secretary of state": the complement belongs to the head
+            continue
         if word[:1].islower() and low not in ROLE_NOUNS and not is_title(word):
-            return end if low not in _OF_PHRASE else len(tokens)
+            return end
         end += 1
-    return end
+    return min(end, len(tokens))
 
 
 def _classify(text: str, a: int, b: int) -> Subject | None:
@@ -147,6 +151,9 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
     if mentions:
+        lead = _nominal_before(text, a, mentions[0].start)
+        if lead:
+            return lead
         mention = _pick_mention(text, a, mentions)
         after = text[mention.end : b].split()
         head = after[0].lower().strip(".,") if after else ""
@@ -156,6 +163,17 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             )
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
+    return _nominal(text, a, b)
+
+
+def _nominal_before(text: str, a: int, b: int) -> Subject | None:
+    """A complete noun phrase before the first name: "The former senator | mocked Trump"."""
+    tokens = text[a:b].split()
+    if len(tokens) < 3 or tokens[0].lower() not in _LEADING_DET:
+        return None
+    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
+    if not heads or _head_end(tokens, heads[0]) >= len(tokens):
+        return None
     return _nominal(text, a, b)
 
 
