@@ -196,6 +196,25 @@ SPEAKER_CASES = [
         id="nominal-before-name",
     ),
     pytest.param(
+        "Intro.\n\nNew York Daily News opinion editor Jane Roe told reporters in an email: "
+        "“We stand by the story.”",
+        "stand by",
+        "Jane Roe",
+        id="new-york-and-editor",
+    ),
+    pytest.param(
+        "Intro.\n\nAmid the uproar, Mayor Jane Roe defended the plan, saying “it works.”",
+        "it works",
+        "Jane Roe",
+        id="amid-opener",
+    ),
+    pytest.param(
+        "Intro.\n\nThe crowd cheered, and then Roe continues: “We are not done yet.”",
+        "not done",
+        "Roe",
+        id="continues",
+    ),
+    pytest.param(
         "Einleitung.\n\nIn einem Interview äußerte sich der Bürgermeister Jan Vogt "
         "zuversichtlich: „Wir schaffen das bis zum Sommer.“",
         "bis zum Sommer",

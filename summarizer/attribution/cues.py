@@ -29,13 +29,14 @@ _CONJUNCTION = re.compile(
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
     """in on at during after before for from with by under over since despite unlike like
-    according into about through nach bei mit für auf seit trotz"""
+    according into about through amid nach bei mit für auf seit trotz"""
 )
 _PLAUSIBLE = re.compile("|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE)
 _SUBORDINATORS = words(
     """while although though when whenever after before as because if since unless until
     whereas während obwohl als wenn nachdem weil"""
 )
+_COORDINATORS = words("and but und aber")
 _LEADING_DET = words("the a an one der die das ein eine")
 _OF_PHRASE = words("of for von des der")
 # An appositive opens with an article or a possessive: ", the German chancellor,",
@@ -299,8 +300,8 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
             break
         phrase = text[ca:cb].strip()
         is_last = tried == len(chunks) - 1
-        if tried == 0 and phrase.split()[0].lower() in _SUBORDINATORS:
-            # "..., when Hillary Clinton called him": the subordinate clause has its subject.
+        if tried == 0 and phrase.split()[0].lower() in _SUBORDINATORS | _COORDINATORS:
+            # "..., when Clinton called him", "..., and then Roe said": the clause has its subject.
             opener = ca + text[ca:cb].find(phrase) + len(phrase.split()[0])
             inner = _clause_subject(text, opener, cb)
             if inner and inner.kind != "nominal":

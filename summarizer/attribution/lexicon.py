@@ -38,7 +38,7 @@ proclaimed thundered confided alleged revealed disclosed hinted touted hailed mo
 shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
 warning explaining writing asking urging stressing claiming asserting reported reports
 assured assures responds indicated mocked accused predicting promising vowing
-fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
+continues fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
@@ -72,6 +72,7 @@ TITLE_WORDS = words(
     kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
     chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
     richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
+    editor prince princess
     """
 )
 """Lower-cased words that make the words before a name a role ("German Chancellor")."""
@@ -141,6 +142,7 @@ FUNCTION_WORDS = words(
     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
     later earlier instead separately afterward afterwards moreover furthermore indeed another
+    amid much
     """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
