@@ -215,6 +215,25 @@ SPEAKER_CASES = [
         id="continues",
     ),
     pytest.param(
+        "Intro.\n\nThat would mean a “summer of pain” for the mayor, forcing her to fight on "
+        "two fronts at once for weeks, said Tom Hart, a pollster.",
+        "summer of pain",
+        "Tom Hart",
+        id="closing-attribution",
+    ),
+    pytest.param(
+        "Intro.\n\n“We see no reason for the delay,” the two senators write.",
+        "no reason",
+        "the two senators",
+        id="write",
+    ),
+    pytest.param(
+        "Intro.\n\n“Let them vote,” said one party activist.",
+        "Let them vote",
+        "one party activist",
+        id="one-activist",
+    ),
+    pytest.param(
         "Einleitung.\n\nIn einem Interview äußerte sich der Bürgermeister Jan Vogt "
         "zuversichtlich: „Wir schaffen das bis zum Sommer.“",
         "bis zum Sommer",

@@ -55,7 +55,7 @@ _AGE = re.compile(r"\d{1,3}")
 _PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
-    r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
+    r"\b(?:the|a|an|one|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
 )
 _CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
 _INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
@@ -369,15 +369,28 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     gap = len(text[close + 1 : verb.start()].split())
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
     if gap > (4 if ended else 20):
-        return None
+        return None if ended else _closing_attribution(text, close + 1, end)
     if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:
         subject = subject_left(text, close + 1, verb.start())
     if not subject:
-        return None
+        return None if ended else _closing_attribution(text, close + 1, end)
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
+
+
+def _closing_attribution(text: str, a: int, end: int) -> Cue | None:
+    """``…, said Brad Bannon, a pollster.`` closing the sentence a partial quote sits in."""
+    verbs = [
+        m for m in SPEECH_VERB.finditer(text, a, end) if text[a : m.start()].rstrip()[-1:] == ","
+    ]
+    if not verbs:
+        return None
+    subject = subject_right(text, verbs[-1].end(), end)
+    if subject is None or subject.kind == "pronoun":
+        return None
+    return Cue(subject, text[verbs[-1].start() : end].strip(" ,."), verbs[-1].group())
 
 
 def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | None:

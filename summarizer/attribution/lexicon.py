@@ -38,7 +38,7 @@ proclaimed thundered confided alleged revealed disclosed hinted touted hailed mo
 shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
 warning explaining writing asking urging stressing claiming asserting reported reports
 assured assures responds indicated mocked accused predicting promising vowing
-continues fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
+write continues fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
@@ -120,7 +120,7 @@ ROLE_NOUNS = words(
     resident residents voter voters supporter member members staffer witness man woman
     person people scientist consultant researcher economist editorial newspaper paper
     magazine website post tweet poll pollster survey lawyers judge prosecutors prosecutor
-    headline ad advertisement video blog blogger column columnist
+    headline ad advertisement video blog blogger column columnist activist activists
     """
 )
 """Lower-case head nouns of nominal speakers ("a White House spokesman", "the report")."""
