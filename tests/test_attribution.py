@@ -112,22 +112,23 @@ SPEAKER_CASES = [
         id="de-before",
     ),
     pytest.param(
-        "Speaking at a town hall in Dover, Delaware, Mayor Ann Lee attacked the plan, calling it "
-        "“a giveaway to developers.”",
+        "Touring the harbour in Lorport, Westshire, Mayor Ann Lee criticised the port plan, "
+        "calling it “a giveaway to developers.”",
         "giveaway",
         "Ann Lee",
         id="participle-opener",
     ),
     pytest.param(
-        "Later, on her blog, Senator Jane Doe attacked the count, writing that “the vote was "
-        "rigged.”",
-        "vote was rigged",
+        "Later, in a newsletter, Senator Jane Doe questioned the count, writing that “the tally "
+        "was rushed.”",
+        "tally was rushed",
         "Jane Doe",
         id="adverb-opener",
     ),
     pytest.param(
-        "DOVER, Del. (AP) — The governor rallied supporters, saying “we will win in November.”",
-        "we will win",
+        "LORPORT, Westshire (AP) — The governor thanked the volunteers, saying “the levee held "
+        "because of you.”",
+        "the levee held",
         "The governor",
         id="dateline",
     ),
@@ -144,41 +145,42 @@ SPEAKER_CASES = [
         id="possessive-appositive",
     ),
     pytest.param(
-        "The row began at a debate in May, when Ann Lee called her rival “a danger to us all.”",
-        "danger",
+        "The dispute flared at a council meeting, when Ann Lee described the budget as “a "
+        "house of cards.”",
+        "house of cards",
         "Ann Lee",
         id="subordinate-clause",
     ),
     pytest.param(
-        "Voters were split.\n\n“Both of them scare me,” Tom Hart, 30, of Dover, Del., who was "
-        "among those polled, said in an interview.",
-        "scare me",
+        "Shoppers had mixed views.\n\n“The prices went up twice this year,” Tom Hart, 41, of "
+        "Lorport, Wsh., who shops there weekly, told the paper.",
+        "prices went up",
         "Tom Hart",
         id="age-and-hometown",
     ),
     pytest.param(
-        "Intro.\n\nAnn Lee insisted that Tom Hart “really does” back the deal, but wants "
-        "“smarter and tougher” terms.",
-        "smarter and tougher",
+        "Intro.\n\nAnn Lee stressed that Tom Hart “fully supports” the bridge, yet would like "
+        "“a cheaper design” for it.",
+        "a cheaper design",
         "Ann Lee",
         id="second-partial-in-sentence",
     ),
     pytest.param(
-        "Intro.\n\n“Let me finish,” Tom Hart shot back.",
-        "Let me finish",
+        "Intro.\n\n“That figure is simply wrong,” Tom Hart fired back.",
+        "simply wrong",
         "Tom Hart",
         id="phrasal-verb",
     ),
     pytest.param(
-        "Intro.\n\n“They were never serious about this bill,” Hart fumed on Tuesday.",
-        "never serious",
+        "Intro.\n\n“Nobody read the report before voting,” Hart scoffed.",
+        "Nobody read",
         "Hart",
         id="manner-verb",
     ),
     pytest.param(
-        "Intro.\n\nReprising a favourite line, the former governor talked about “a state that "
-        "works for everyone.”",
-        "works for everyone",
+        "Intro.\n\nCiting her own record, the former governor spoke about “schools that stay "
+        "open all summer.”",
+        "stay open",
         "the former governor",
         id="nominal-after-participle",
     ),
@@ -189,35 +191,36 @@ SPEAKER_CASES = [
         id="de-inverted-verb",
     ),
     pytest.param(
-        "Intro.\n\nThe former secretary of state mocked Hart for calling himself “the king of "
-        "debt,” noting the cost.",
-        "king of debt",
-        "The former secretary of state",
+        "Intro.\n\nThe retired chief of police teased Hart for describing himself as “the "
+        "town’s best driver,” citing his tickets.",
+        "best driver",
+        "The retired chief of police",
         id="nominal-before-name",
     ),
     pytest.param(
-        "Intro.\n\nNew York Daily News opinion editor Jane Roe told reporters in an email: "
-        "“We stand by the story.”",
-        "stand by",
+        "Intro.\n\nNew Lorport Herald sports editor Jane Roe wrote to readers on Sunday: "
+        "“The column will return next week.”",
+        "column will return",
         "Jane Roe",
         id="new-york-and-editor",
     ),
     pytest.param(
-        "Intro.\n\nAmid the uproar, Mayor Jane Roe defended the plan, saying “it works.”",
-        "it works",
+        "Intro.\n\nAmid the flooding, Mayor Jane Roe praised the crews, saying “they never "
+        "stopped.”",
+        "never stopped",
         "Jane Roe",
         id="amid-opener",
     ),
     pytest.param(
-        "Intro.\n\nThe crowd cheered, and then Roe continues: “We are not done yet.”",
-        "not done",
+        "Intro.\n\nThe hall went quiet, and then Roe continues: “The mill will reopen.”",
+        "mill will reopen",
         "Roe",
         id="continues",
     ),
     pytest.param(
-        "Intro.\n\nThat would mean a “summer of pain” for the mayor, forcing her to fight on "
-        "two fronts at once for weeks, said Tom Hart, a pollster.",
-        "summer of pain",
+        "Intro.\n\nThe ruling leaves a “very narrow window” for appeals, since the court closes "
+        "for the holidays at the end of the month, said Tom Hart, a lawyer for the city.",
+        "narrow window",
         "Tom Hart",
         id="closing-attribution",
     ),
@@ -228,15 +231,15 @@ SPEAKER_CASES = [
         id="write",
     ),
     pytest.param(
-        "Intro.\n\n“Let them vote,” said one party activist.",
-        "Let them vote",
-        "one party activist",
+        "Intro.\n\n“We want the park back,” said one tenant activist.",
+        "park back",
+        "one tenant activist",
         id="one-activist",
     ),
     pytest.param(
-        "Einleitung.\n\nIn einem Interview äußerte sich der Bürgermeister Jan Vogt "
-        "zuversichtlich: „Wir schaffen das bis zum Sommer.“",
-        "bis zum Sommer",
+        "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
+        "„Die Brücke ist endlich fertig.“",
+        "Brücke ist endlich",
         "Jan Vogt",
         id="de-inverted-reflexive",
     ),
@@ -272,7 +275,7 @@ def test_run_across_paragraphs_is_flagged() -> None:
             "Intro.\n\nThe story ran in the “Daily Harbour Gazette” on Monday.", "short", id="name"
         ),
         pytest.param(
-            "Intro.\n\nDie Maschine vom Typ „Dornier Do 228“ stürzte ab.", "short", id="de-name"
+            "Intro.\n\nDas Boot vom Typ „Nordkap Lx 40“ sank im Hafen.", "short", id="de-name"
         ),
         pytest.param(
             "Intro.\n\nShe starred in the film “A Long Way to the Harbour” last year.",
