@@ -8,9 +8,7 @@ untouched against ``summarizer.fakeserver``. Pages come from a local HTTP server
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,28 +27,14 @@ from summarizer.schema import SummaryResult
 from summarizer.templates import default_prompts_dir
 from summarizer.testing import FakeLLM
 from tests.conftest import ROOT, SEED
+from tests.pages import ARTICLE, NO_ARTICLE, QUOTE_WORDS, Handler, send, serve
 from tests.test_report import Page, assert_is_a_real_screenshot, open_in_chromium
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
 
 ENDPOINT = ["--base-url", "http://127.0.0.1:9/v1"]  # never called: the FakeLLM answers
 HOUSE_STYLE = ROOT / "examples" / "house-style"
-QUOTE = "We will not pay for a bridge to nowhere"
-
-ARTICLE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<title>Council rejects bridge plan</title></head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>Council rejects bridge plan</h1>
-<p>The council rejected the plan for a second river crossing on Monday night, after a debate
-that ran for more than four hours and drew a crowd of residents to the town hall.</p>
-<p>“{QUOTE},” said councillor Ruth Obi.</p>
-<p>Supporters of the bridge said they would bring the plan back next year with new figures on
-the cost of the works and the expected traffic across the river.</p>
-</article></body></html>""".encode()
-
-NO_ARTICLE = b"""<!DOCTYPE html><html><head><title>Home</title></head><body>
-<nav><a href="/a">A</a> <a href="/b">B</a></nav><div id="app"></div>
-<script>render()</script></body></html>"""
+QUOTE = QUOTE_WORDS
 
 ANSWER = {
     "issue": "Should the town build a second river crossing?",
@@ -67,45 +51,18 @@ ANSWER = {
     ],
 }
 
-Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-def _send(status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> Handler:
-    def handle(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    return handle
-
-
 ROUTES: dict[str, Handler] = {
-    "/article": _send(200, ARTICLE),
-    "/missing": _send(404, b"<h1>Not Found</h1>"),
-    "/report.pdf": _send(200, b"%PDF-1.7\n...", "application/pdf"),
-    "/no-article": _send(200, NO_ARTICLE),
+    "/article": send(200, ARTICLE),
+    "/missing": send(404, b"<h1>Not Found</h1>"),
+    "/report.pdf": send(200, b"%PDF-1.7\n...", "application/pdf"),
+    "/no-article": send(200, NO_ARTICLE),
 }
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        ROUTES.get(self.path, _send(404, b"no route"))(self)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep test output clean
 
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(ROUTES) as url:
+        yield url
 
 
 @pytest.fixture
