@@ -93,11 +93,15 @@ def split_article(
 
 def _units(text: str, budget: int, tokenizer: Tokenizer) -> list[_Unit]:
     paragraphs = paragraph_bounds(text)
-    paragraph_ends = {end for _, end in paragraphs}
+    paragraph_ends = {start + len(text[start:end].rstrip()) for start, end in paragraphs}
     # Quoted words are masked so that a full stop inside a quote never ends a sentence.
     masked = mask_quotes(text, find_spans(text))
     units = []
     for start, end in split_sentences(masked, paragraphs):
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+        end -= len(text[start:end]) - len(text[start:end].rstrip())
+        if start >= end:
+            continue
         pieces = [(start, end)]
         tokens = tokenizer.count(text[start:end])
         if tokens > budget:
