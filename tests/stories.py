@@ -172,3 +172,9 @@ def long_article(words: int = 30_000, *, seed: int = 5) -> str:
             paragraphs.append(paragraph)
             written += len(paragraph.split())
     return "\n\n".join(paragraphs)
+
+
+def three_stories() -> str:
+    """A short article from three stories (about 350 tokens): long only under a small
+    context_window, which keeps a recorded split run to a few short calls."""
+    return "\n\n".join(p for story in (HARBOUR, HOSPITAL, HARBOUR_AGAIN) for b in story for p in b)
