@@ -323,7 +323,8 @@ _SPLIT_ATTEMPTS = 3
 
 
 async def _run_split(article: Article, settings: Settings, client: ChatModel) -> SummaryResult:
-    """Summarise each part with ``_run``, merge the drafts, check quotes against the whole."""
+    """Summarise each part with ``_run``, merge the drafts, check and ground the quotes
+    against the whole article."""
     started = time.perf_counter()
     templates = Templates(settings.prompts_dir)
     parts = _prepare_parts(article, settings, templates)
@@ -350,15 +351,21 @@ async def _run_split(article: Article, settings: Settings, client: ChatModel) ->
             "parts": len(parts),
         }
     )
+    # Against the whole article: offsets are into the text the caller passed, and grounding
+    # sees every quote with its attribution, wherever the cuts fell.
+    checked = check_quotes(
+        merged, ArticleText(article.text), drop_unverified=settings.drop_unverified
+    )
+    missed: list[MissedActor] = []
+    if settings.grounding:
+        checked, missed = ground(checked, analyze(article.text))
     return SummaryResult(
         article_id=article.id,
         title=article.title,
         issue=merged.issue,
         summary=merged.summary,
-        # Against the whole article: offsets are into the text the caller passed.
-        positions=check_quotes(
-            merged, ArticleText(article.text), drop_unverified=settings.drop_unverified
-        ),
+        positions=checked,
+        missed_actors=missed,
         provenance=provenance,
     )
 

@@ -109,6 +109,10 @@ def test_a_30000_word_article_gives_one_merged_result() -> None:
         assert text[quote.start : quote.end] == quote.text
     assert max(q.start or 0 for q in quotes) > len(text) * 0.9
 
+    # grounded in the whole article: the engine names the same speaker for every quote
+    assert [q.attribution for q in quotes] == ["agrees"] * len(quotes)
+    assert result.missed_actors == []
+
     # provenance sums every call
     assert result.provenance.attempts == len(fake.requests)
     prompt = sum(sum(len(m["content"]) for m in r.messages) // 4 for r in fake.requests)
