@@ -410,10 +410,11 @@ def _prepare_parts(article: Article, settings: Settings, templates: Templates) -
                 raise
             budget -= exc.tokens - exc.budget + 32
     raise BudgetError(
-        f"The prompt without the article already needs {empty.prompt_tokens} tokens plus "
-        f"{settings.max_output_tokens} for the answer; {settings.model}'s context window is "
-        f"{empty.budget}. Lower SUMMARIZER_MAX_OUTPUT_TOKENS or shorten the template.",
-        tokens=empty.prompt_tokens + settings.max_output_tokens,
+        f"No room left for the article in a {empty.budget}-token context window: the prompt "
+        f"around it needs {empty.budget - settings.max_output_tokens - budget} tokens and the "
+        f"answer {settings.max_output_tokens}. Lower SUMMARIZER_MAX_OUTPUT_TOKENS, shorten "
+        "the template, or use a model with a larger window.",
+        tokens=empty.budget - budget,
         budget=empty.budget,
     )
 

@@ -17,11 +17,11 @@ from summarizer.config import Settings
 from summarizer.errors import BudgetError, LLMError
 from summarizer.llm import ChatRequest
 from summarizer.merge import same_actor
-from summarizer.pipeline import asummarize, summarize
+from summarizer.pipeline import asummarize, prepare, summarize
 from summarizer.schema import Stance
 from summarizer.testing import FakeLLM
 from summarizer.tokens import count_messages, tokenizer_for
-from tests.stories import long_article
+from tests.stories import beats, long_article
 
 SETTINGS = Settings(model="local-medium", api_key="sk-test-not-real", max_actors=30)
 _NAME = r"[A-Z][\w’-]+(?: [A-Z][\w’-]+)*"
@@ -127,6 +127,33 @@ def test_every_part_fits_the_window() -> None:
     tokenizer = tokenizer_for(settings.model)
     for request in part_requests(fake):
         assert count_messages(tokenizer, request.messages) + 512 <= 3000
+
+
+def test_parts_are_split_again_when_hints_grow_their_prompts() -> None:
+    # Hints list each part's quotes once more, so a part filled to the budget measured on an
+    # empty prompt overflows: the parts are cut again, smaller, and every one fits.
+    text = "\n\n".join(p for beat in beats() for p in beat)
+    settings = SETTINGS.model_copy(
+        update={"context_window": 2000, "max_output_tokens": 512, "hints": True}
+    )
+    fake = FakeLLM(default=fake_model)
+    result = summarize(text, settings=settings, client=fake)
+    assert result.provenance.parts == len(part_requests(fake)) > 1
+    tokenizer = tokenizer_for(settings.model)
+    for request in part_requests(fake):
+        assert "An offline quote finder located" in request.messages[-1]["content"]
+        assert count_messages(tokenizer, request.messages) + 512 <= 2000
+
+
+def test_no_room_for_any_article_text_is_a_budget_error() -> None:
+    # The window holds the prompt around the article and the answer, and not one token more.
+    mode = {"output_mode": "json_object", "max_output_tokens": 64}
+    around = prepare(".", settings=SETTINGS.model_copy(update=mode)).prompt_tokens
+    settings = SETTINGS.model_copy(update={"context_window": around + 64, "max_output_tokens": 64})
+    with pytest.raises(BudgetError, match="No room left for the article") as info:
+        summarize(long_article(2_000), settings=settings, client=FakeLLM(default=fake_model))
+    assert info.value.budget == around + 64
+    assert f"needs {around} tokens" in str(info.value)
 
 
 def test_past_max_parts_a_budget_error_with_the_figures_and_no_call() -> None:
