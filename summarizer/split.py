@@ -185,10 +185,10 @@ def _part(
             start = fresh
 
 
-def _overlap_start(units: list[_Unit], start: int, fresh: int, overlap: int) -> int:
-    """First unit of the next part: step back from ``fresh`` over whole sentences while they
-    fit the overlap, but never back to this part's start (every part must move on)."""
-    first, total = fresh, 0
+def _overlap_start(units: list[_Unit], start: int, end: int, overlap: int) -> int:
+    """First unit of the part after units[start:end]: step back from ``end`` over whole
+    sentences while they fit the overlap, but never to ``start`` (every part must move on)."""
+    first, total = end, 0
     while first - 1 > start and total + units[first - 1].tokens <= overlap:
         first -= 1
         total += units[first].tokens
