@@ -14,9 +14,10 @@ from typing import Any, Literal, TypeVar
 from summarizer._version import __version__
 from summarizer.attribution import Attribution, analyze
 from summarizer.config import Settings
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import BudgetError, InputError, SummarizerError
 from summarizer.grounding import conflicts, ground, hints, offline_positions
 from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
+from summarizer.merge import as_draft, merge_positions, reduce
 from summarizer.quotes import ArticleText
 from summarizer.schema import (
     Article,
@@ -27,6 +28,7 @@ from summarizer.schema import (
     Quote,
     SummaryResult,
 )
+from summarizer.split import split_article
 from summarizer.templates import Message, Templates
 from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
 
@@ -144,14 +146,22 @@ async def asummarize(
         SummarizerError: Any of its subclasses; see ``summarizer.errors``.
     """
     settings = settings or Settings.load()
+    article = as_article(article)
     if engine == "offline":
-        return summarize_offline(as_article(article))
-    prepared = prepare(article, settings=settings)
+        return summarize_offline(article)
+    try:
+        prepared: Prepared | None = prepare(article, settings=settings)
+    except BudgetError:
+        if settings.max_parts < 2:
+            raise
+        prepared = None  # too long for one call: split (see _run_split)
     own_client = client is None
     if client is None:
         settings.require_endpoint()
         client = OpenAIChat(settings)
     try:
+        if prepared is None:
+            return await _run_split(article, settings, client)
         return await _run(prepared, settings, client)
     finally:
         if own_client and isinstance(client, OpenAIChat):
@@ -303,3 +313,128 @@ def check_quotes(draft: Draft, text: ArticleText, *, drop_unverified: bool) -> l
 
 def article_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---- articles too long for one call: split, one call per part, merge (issue 5) -----------
+
+PART_CONCURRENCY = 4
+"""Most parts of one article in flight at once (the batch runner multiplies this)."""
+_SPLIT_ATTEMPTS = 3
+
+
+async def _run_split(article: Article, settings: Settings, client: ChatModel) -> SummaryResult:
+    """Summarise each part with ``_run``, merge the drafts, check and ground the quotes
+    against the whole article."""
+    started = time.perf_counter()
+    templates = Templates(settings.prompts_dir)
+    parts = _prepare_parts(article, settings, templates)
+    results = await _run_parts(parts, settings, client)
+    drafts = [as_draft(r) for r in results]
+    positions = merge_positions(drafts, max_actors=settings.max_actors)
+    overview = await reduce(
+        drafts,
+        positions,
+        settings=settings,
+        client=client,
+        templates=templates,
+        title=article.title,
+    )
+    merged = Draft(issue=overview.value.issue, summary=overview.value.summary, positions=positions)
+    first = results[0].provenance
+    provenance = first.model_copy(
+        update={
+            "output_mode": overview.mode,
+            "usage": sum((r.provenance.usage for r in results), overview.usage),
+            "attempts": sum(r.provenance.attempts for r in results) + overview.attempts,
+            "latency_s": round(time.perf_counter() - started, 3),
+            "article_sha256": article_sha256(article.text),
+            "parts": len(parts),
+        }
+    )
+    # Against the whole article: offsets are into the text the caller passed, and grounding
+    # sees every quote with its attribution, wherever the cuts fell.
+    checked = check_quotes(
+        merged, ArticleText(article.text), drop_unverified=settings.drop_unverified
+    )
+    missed: list[MissedActor] = []
+    if settings.grounding:
+        checked, missed = ground(checked, analyze(article.text))
+    return SummaryResult(
+        article_id=article.id,
+        title=article.title,
+        issue=merged.issue,
+        summary=merged.summary,
+        positions=checked,
+        missed_actors=missed,
+        provenance=provenance,
+    )
+
+
+def _prepare_parts(article: Article, settings: Settings, templates: Templates) -> list[Prepared]:
+    """Split the article into parts whose prompts fit, each rendered like a whole article.
+
+    The budget per part is the window minus the output allowance minus the prompt around the
+    article (measured on a one-word article). Should a part's prompt still not fit (the
+    template may add text that grows with the article), split again with a smaller budget.
+    """
+    # json_object puts the schema in the prompt; auto mode may fall back to it.
+    mode = "json_schema" if settings.output_mode == "json_schema" else "json_object"
+    empty = prepare(
+        article.model_copy(update={"text": "."}),
+        settings=settings.model_copy(update={"output_mode": mode}),
+        templates=templates,
+    )
+    budget = empty.budget - settings.max_output_tokens - empty.prompt_tokens
+    tokenizer = tokenizer_for(settings.model)
+    for attempt in range(_SPLIT_ATTEMPTS):
+        if budget < 1:
+            break
+        parts = split_article(
+            article.text,
+            budget=budget,
+            tokenizer=tokenizer,
+            overlap=settings.split_overlap,
+            max_parts=settings.max_parts,
+        )
+        try:
+            return [
+                prepare(
+                    article.model_copy(update={"text": p.text}),
+                    settings=settings,
+                    templates=templates,
+                )
+                for p in parts
+            ]
+        except BudgetError as exc:
+            if attempt == _SPLIT_ATTEMPTS - 1:
+                raise
+            budget -= exc.tokens - exc.budget + 32
+    raise BudgetError(
+        f"No room left for the article in a {empty.budget}-token context window: the prompt "
+        f"around it needs {empty.budget - settings.max_output_tokens - budget} tokens and the "
+        f"answer {settings.max_output_tokens}. Lower SUMMARIZER_MAX_OUTPUT_TOKENS, shorten "
+        "the template, or use a model with a larger window.",
+        tokens=empty.budget - budget,
+        budget=empty.budget,
+    )
+
+
+async def _run_parts(
+    parts: list[Prepared], settings: Settings, client: ChatModel
+) -> list[SummaryResult]:
+    """Summarise every part; the first alone, so that auto mode probes json_schema once."""
+    first = await _run(parts[0], settings, client)
+    limit = asyncio.Semaphore(PART_CONCURRENCY)
+
+    async def one(prepared: Prepared) -> SummaryResult:
+        async with limit:
+            return await _run(prepared, settings, client)
+
+    tasks = [asyncio.ensure_future(one(p)) for p in parts[1:]]
+    try:
+        rest = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+    return [first, *rest]

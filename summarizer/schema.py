@@ -30,6 +30,7 @@ __all__ = [
     "Draft",
     "DraftPosition",
     "MissedActor",
+    "Overview",
     "Position",
     "Provenance",
     "Quote",
@@ -125,6 +126,22 @@ class Draft(BaseModel):
                 f"keep only the {limit} most prominent"
             )
         return self
+
+
+class Overview(BaseModel):
+    """The model's answer when the parts of a long article are merged: one issue, one summary.
+
+    Extra keys are ignored, not refused: a model shown the parts' positions may echo them, and
+    that is no reason for a re-ask.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    issue: Text = Field(
+        description="The central question the whole article is about, in one line, phrased as "
+        "a question."
+    )
+    summary: Text = Field(description="A neutral summary of the whole article.")
 
 
 # ---- what callers get back ----------------------------------------------------------------
