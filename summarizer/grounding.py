@@ -43,11 +43,19 @@ def conflicts(positions: Iterable[Position]) -> list[tuple[str, Quote]]:
 def _ground_quote(actor: str, quote: Quote, attribution: Attribution) -> Quote:
     if quote.start is None or quote.end is None:
         return quote
+    if not _inside_quotation_marks(quote.start, quote.end, attribution):
+        return quote.model_copy(update={"speaker": None, "attribution": "unquoted"})
     speaker = attribution.speaker_of(quote.start, quote.end)
     if speaker is None:
         return quote.model_copy(update={"speaker": None, "attribution": "unknown"})
     verdict = "agrees" if _same_actor(actor, speaker, attribution) else "conflict"
     return quote.model_copy(update={"speaker": speaker, "attribution": verdict})
+
+
+def _inside_quotation_marks(start: int, end: int, attribution: Attribution) -> bool:
+    """True when most of the span lies inside some quotation the engine found."""
+    covered = sum(max(0, min(end, q.end) - max(start, q.start)) for q in attribution.quotes)
+    return covered * 2 >= end - start
 
 
 def _same_actor(actor: str, speaker: str, attribution: Attribution) -> bool:

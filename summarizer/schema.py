@@ -165,9 +165,11 @@ class Quote(BaseModel):
         description="Who the offline attribution engine says spoke these words, if it found "
         "the quote.",
     )
-    attribution: Literal["agrees", "conflict", "unknown"] = Field(
+    attribution: Literal["agrees", "conflict", "unknown", "unquoted"] = Field(
         default="unknown",
-        description="Whether the engine's speaker matches the actor the quote is listed under.",
+        description="Whether the engine's speaker matches the actor the quote is listed under: "
+        "agrees, conflict, unknown (the engine found no speaker), or unquoted (the words are "
+        "in the article but not inside quotation marks).",
     )
 
 

@@ -59,6 +59,17 @@ def test_misattributed_quote_is_flagged_and_missed_actor_listed(seed_text: str) 
     assert any("peace through strength" in s for s in costa.statements)
 
 
+def test_reported_speech_passed_off_as_a_quote_is_flagged(seed_text: str) -> None:
+    answer = misattributed()
+    answer["positions"][1]["quotes"] = [
+        "Ukraine deserves peace through strength and reaffirmed Europe’s commitment"
+    ]
+    result = summarize(seed_text, settings=SETTINGS, client=FakeLLM([answer]))
+    quote = result.positions[1].quotes[0]
+    assert quote.verified  # the words are in the article...
+    assert quote.attribution == "unquoted"  # ...but not inside quotation marks
+
+
 def test_conflict_reask_is_a_setting(seed_text: str) -> None:
     fake = FakeLLM([misattributed(), misattributed()])
     summarize(seed_text, settings=SETTINGS, client=fake)

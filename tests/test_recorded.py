@@ -103,6 +103,9 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "engine says: Olaf Scholz" in display.to_text(parsed, color=False)
     agreed = [q for p in parsed.positions for q in p.quotes if q.attribution == "agrees"]
     assert {q.speaker for q in agreed} == {"Keir Starmer", "Olaf Scholz"}
+    # Costa's "quote" is reported speech: in the article, but not in quotation marks.
+    costa = next(p for p in parsed.positions if "Costa" in p.actor)
+    assert [q.attribution for q in costa.quotes] == ["unquoted"]
 
     # A second recorded run, as an editor reads it: here the model wrapped sentences in
     # <article> tags and passed them off as quotes; the text output marks every one.
