@@ -17,9 +17,11 @@ from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import OutputValidationError
 from summarizer.llm import OpenAIChat
+from summarizer.merge import same_actor
 from summarizer.pipeline import asummarize
 from summarizer.schema import SummaryResult
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
+from tests.stories import three_stories
 
 SHORT_ARTICLE = (
     "Oslo: The city council voted on Tuesday to close the harbour road to cars.\n\n"
@@ -113,3 +115,34 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
     assert shown.exit_code == 0, shown.stderr
     assert "Keir Starmer" in shown.stdout
     assert shown.stdout.count("✗ not found in article") == 4
+
+
+@pytest.mark.vcr
+async def test_long_article_is_split_merged_and_checked_against_the_whole() -> None:
+    # A small context_window makes three short stories "long": 3 parts of 100-200 tokens,
+    # so the recording is 1 rejected json_schema probe + 3 part calls + 1 reduce call (plus
+    # any re-asks the model needs).
+    settings = local_settings(context_window=2150, split_overlap=60)
+    text = three_stories()
+    chat = OpenAIChat(settings)
+    try:
+        result = await asummarize(text, settings=settings, client=chat)
+    finally:
+        await chat.aclose()
+    assert result.provenance.parts == 3
+    assert result.provenance.attempts >= 5  # probe + 3 parts + reduce
+    assert result.provenance.output_mode == "json_object"
+    assert result.provenance.usage.prompt_tokens > 0
+    assert result.issue
+    assert result.summary
+    actors = [p.actor for p in result.positions]
+    for i, actor in enumerate(actors):  # one entry per actor across the parts
+        assert not any(same_actor(actor, other) for other in actors[i + 1 :]), actors
+    verified = [q for p in result.positions for q in p.quotes if q.verified]
+    assert verified, "no quote was found verbatim in the article"
+    for quote in verified:
+        assert quote.start is not None
+        assert text[quote.start : quote.end] == quote.text
+    # Offsets into the whole article: a part is under half the text, so an offset past the
+    # middle cannot be part-relative.
+    assert max(q.start or 0 for q in verified) > len(text) // 2
