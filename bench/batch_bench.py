@@ -220,11 +220,14 @@ def overhead(quick: bool) -> list[dict[str, Any]]:
         source = write_archive(Path(tmp) / "in.jsonl", count, 1000)
         records = list(iter_records(source))
         words = statistics.median(len(r.article.text.split()) for r in records if r.article)
-        for label, cache in (
-            ("no cache", NullCache()),
-            ("SQLite result cache", ResultCache(Path(tmp) / "cache.sqlite")),
+        for label, cache, grounding in (
+            ("grounding off, no cache", NullCache(), False),
+            ("grounding off, SQLite cache", ResultCache(Path(tmp) / "c1.sqlite"), False),
+            ("grounding on (default), SQLite cache", ResultCache(Path(tmp) / "c2.sqlite"), True),
         ):
-            settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
+            settings = Settings(
+                model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", grounding=grounding
+            )
             runner = BatchRunner(settings.model_copy(update={"concurrency": 1}), cache=cache)
             runner.client = InstantModel()
             out = OutputFile(Path(tmp) / f"{label}.jsonl")
@@ -411,7 +414,7 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs (about two minutes)")
-    parser.add_argument("--only", default="throughput,overhead,memory,resume")
+    parser.add_argument("--only", default="throughput,overhead,resume,memory")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:

@@ -1,6 +1,7 @@
 """summarizer: who takes which position in a news story, with every quote checked."""
 
 from summarizer._version import __version__
+from summarizer.config import Settings
 from summarizer.errors import (
     BudgetError,
     ConfigError,
@@ -10,21 +11,42 @@ from summarizer.errors import (
     SummarizerError,
     TemplateError,
 )
-from summarizer.schema import Article, Position, Provenance, Quote, Stance, SummaryResult
+from summarizer.llm import ChatModel, OpenAIChat
+from summarizer.pipeline import Engine, asummarize, summarize
+from summarizer.schema import (
+    ActorKind,
+    Article,
+    MissedActor,
+    Position,
+    Provenance,
+    Quote,
+    Stance,
+    SummaryResult,
+    Usage,
+)
 
 __all__ = [
+    "ActorKind",
     "Article",
     "BudgetError",
+    "ChatModel",
     "ConfigError",
+    "Engine",
     "InputError",
     "LLMError",
+    "MissedActor",
+    "OpenAIChat",
     "OutputValidationError",
     "Position",
     "Provenance",
     "Quote",
+    "Settings",
     "Stance",
     "SummarizerError",
     "SummaryResult",
     "TemplateError",
+    "Usage",
     "__version__",
+    "asummarize",
+    "summarize",
 ]

@@ -34,12 +34,12 @@ from summarizer.cache import Cache, NullCache, key, sha256_text
 from summarizer.config import Settings
 from summarizer.costs import price_for
 from summarizer.errors import ConfigError, LLMError, OutputValidationError
-from summarizer.llm import ChatModel, OpenAIChat
+from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.outputs import OutputFile, error_line, record_key, result_line
 from summarizer.progress import BatchProgress, RunTotals
 from summarizer.ratelimit import RateLimiter
 from summarizer.schema import Article, SummaryResult, Usage
-from summarizer.shaping import ShapedChat
+from summarizer.shaping import ShapedChat, Slot
 
 __all__ = [
     "BatchRunner",
@@ -94,7 +94,7 @@ def offline_engine(settings: Settings) -> Summarize:
             pipeline.summarize,
             article,
             settings=settings,
-            engine="offline",  # type: ignore[call-arg]
+            engine="offline",
         )
 
     return summarize
@@ -201,12 +201,14 @@ class BatchRunner:
         self.settings = settings
         self.client = client
         self.cache = cache or NullCache()
+        self._default_engine = engine is None
         self.engine = engine or llm_engine(settings)
         self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
+        self._slots: asyncio.Semaphore | None = None
 
     def stop(self) -> None:
         self._stopping = True
@@ -228,11 +230,16 @@ class BatchRunner:
         ``settings.concurrency`` are in flight; memory does not grow with the archive.
         """
         client = self.client
-        if client is None:
+        if client is None and (self._default_engine or self.settings.has_endpoint):
             self.settings.require_endpoint()
             client = OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
-        queue: asyncio.Queue[Record | None] = asyncio.Queue(maxsize=self.settings.concurrency)
-        count = self.settings.concurrency
+        client = client or _NoEndpoint()
+        # ``concurrency`` articles may have calls in flight (or paid for and not yet written);
+        # a few more workers render, count and check articles meanwhile, so that this CPU
+        # work overlaps the model's wait instead of lengthening every worker's cycle.
+        self._slots = asyncio.Semaphore(self.settings.concurrency)
+        count = self.settings.concurrency + max(1, self.settings.concurrency // 4)
+        queue: asyncio.Queue[Record | None] = asyncio.Queue(maxsize=count)
         workers = [asyncio.create_task(self._worker(queue, client, emit)) for _ in range(count)]
         self._tasks = [asyncio.create_task(self._feed(iter(records), queue, count)), *workers]
         try:
@@ -269,14 +276,18 @@ class BatchRunner:
         while (record := await queue.get()) is not None:
             if self._stopping:
                 continue  # drain without starting new work, until the end marker
-            outcome = await self.one(record, client)
+            slot = Slot(self._slots)
             try:
-                await emit(outcome)
-            except BaseException:
-                self.abandon()  # the output is broken (disk full...): nothing more can land
-                raise
+                outcome = await self.one(record, client, slot=slot)
+                try:
+                    await emit(outcome)
+                except BaseException:
+                    self.abandon()  # the output is broken (disk full...): nothing can land
+                    raise
+            finally:
+                slot.release()
 
-    async def one(self, record: Record, client: ChatModel) -> Outcome:
+    async def one(self, record: Record, client: ChatModel, *, slot: Slot | None = None) -> Outcome:
         """The outcome of one record: from the cache, the engine, or its error."""
         started = time.perf_counter()
         if record.article is None:
@@ -295,6 +306,7 @@ class BatchRunner:
             max_attempts=self.settings.max_attempts,
             backoff_base=self.settings.retry_backoff,
             rng=self.rng,
+            slot=slot,
         )
         try:
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
@@ -336,6 +348,15 @@ class BatchRunner:
         # The same article under another id (a duplicate in the archive): relabel the copy.
         result = result.model_copy(update={"article_id": article.id, "title": article.title})
         return result, result.model_dump_json()
+
+
+class _NoEndpoint:
+    """The client an engine gets when none is configured; it needs none, or this says so."""
+
+    supports_json_schema: bool | None = None
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        raise ConfigError("This engine asked for an LLM call, but no endpoint is configured.")
 
 
 def _take(records: Iterator[Record], count: int) -> list[Record]:

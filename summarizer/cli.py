@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
-from summarizer import display
+from summarizer import display, report
 from summarizer.archive import Fields, Format, iter_records
 from summarizer.batch import cache_key_for, offline_engine, run_batch
 from summarizer.cache import Cache, NullCache, ResultCache
 from summarizer.config import Settings
 from summarizer.costs import estimate
-from summarizer.errors import ConfigError, SummarizerError
+from summarizer.errors import InputError, SummarizerError
 from summarizer.extract import read_article
-from summarizer.pipeline import prepare, summarize
-from summarizer.schema import SummaryResult
+from summarizer.fetch import fetch_article
+from summarizer.pipeline import Engine, prepare, summarize
+from summarizer.schema import Article, SummaryResult
+from summarizer.templates import Templates, copy_defaults
 
 __all__ = ["main"]
 
@@ -84,42 +88,60 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        _write_file(output, [text])
 
 
 @cli.command("summarize")
-@click.argument("article", metavar="PATH|-")
+@click.argument("article", metavar="PATH|URL|-")
 @_settings_options
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "markdown", "json", "html"]),
     default="text",
     show_default=True,
+    help="html: a self-contained report with the quotes highlighted (needs -o).",
 )
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to FILE.")
-def summarize_cmd(article: str, fmt: str, output: Path | None, **flags: Any) -> None:
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Use the offline attribution engine only: quotes and speakers, no stances, no calls.",
+)
+def summarize_cmd(article: str, fmt: str, output: Path | None, offline: bool, **flags: Any) -> None:
     """Summarise one article: the issue, a summary, and who takes which position.
+
+    With no endpoint configured, falls back to the offline attribution engine and says so.
 
     \b
     Examples:
       summarizer summarize examples/seed-article.txt
+      summarizer summarize https://example.org/news/story --format html -o story.html
       cat story.txt | summarizer summarize - --format json
       summarizer summarize story.txt --base-url http://127.0.0.1:8765/v1 --model local-medium
+      summarizer summarize story.txt --offline
     """
+    if fmt == "html" and output is None:
+        raise click.UsageError("--format html writes a file: add -o FILE, e.g. -o report.html.")
     settings = _settings(**flags)
-    if not settings.has_endpoint:
-        raise ConfigError(
-            "No LLM endpoint configured. Set OPENAI_API_KEY for OpenAI, or pass --base-url "
-            "(or OPENAI_BASE_URL) for a local OpenAI-compatible server, e.g. "
-            "--base-url http://127.0.0.1:8765/v1."
+    if not offline and not settings.has_endpoint:
+        click.echo(
+            "note: no LLM endpoint configured, so this is the offline engine's result (quotes "
+            "and speakers only); set OPENAI_API_KEY, or --base-url for a local server, for "
+            "stances and summaries.",
+            err=True,
         )
-    result = summarize(read_article(article), settings=settings)
-    _write(_format(result, fmt, color=output is None and sys.stdout.isatty()), output)
+        offline = True
+    engine: Engine = "offline" if offline else "llm"
+    source = _read(article)
+    result = summarize(source, settings=settings, engine=engine)
+    color = output is None and sys.stdout.isatty()
+    _write(_format(result, fmt, color=color, article_text=source.text), output)
 
 
-def _format(result: SummaryResult, fmt: str, *, color: bool) -> str:
+def _format(result: SummaryResult, fmt: str, *, color: bool, article_text: str) -> str:
+    if fmt == "html":
+        return report.article_report(result, article_text)
     if fmt == "json":
         return result.model_dump_json(indent=2) + "\n"
     if fmt == "markdown":
@@ -129,17 +151,18 @@ def _format(result: SummaryResult, fmt: str, *, color: bool) -> str:
 
 
 @cli.command()
-@click.argument("article", metavar="PATH|-")
+@click.argument("article", metavar="PATH|URL|-")
 @_settings_options
 def render(article: str, **flags: Any) -> None:
     """Print exactly the messages that would be sent, with token counts; calls no model.
 
     \b
-    Example:
+    Examples:
       summarizer render examples/seed-article.txt
+      summarizer render https://example.org/news/story --prompts examples/house-style
     """
     settings = _settings(**flags)
-    prepared = prepare(read_article(article), settings=settings)
+    prepared = prepare(_read(article), settings=settings)
     for message, tokens in zip(prepared.messages, prepared.message_tokens, strict=True):
         click.echo(f"=== {message['role']} ({tokens} tokens) ===")
         click.echo(message["content"])
@@ -152,7 +175,7 @@ def render(article: str, **flags: Any) -> None:
 
 
 @cli.command()
-@click.argument("article", metavar="PATH|-")
+@click.argument("article", metavar="PATH|URL|-")
 @_settings_options
 def tokens(article: str, **flags: Any) -> None:
     """Count the prompt's tokens and check it against the model's context window.
@@ -162,7 +185,7 @@ def tokens(article: str, **flags: Any) -> None:
       summarizer tokens examples/seed-article.txt --model gpt-4o-mini
     """
     settings = _settings(**flags)
-    prepared = prepare(read_article(article), settings=settings)
+    prepared = prepare(_read(article), settings=settings)
     payload = {
         "model": settings.model,
         "article_tokens": sum(prepared.message_tokens[1:]),
@@ -183,6 +206,185 @@ def schema() -> None:
       summarizer schema > summary.schema.json
     """
     click.echo(json.dumps(SummaryResult.model_json_schema(), indent=2))
+
+
+# ---- pages from the web, archive reports, house-style templates ----------------------------
+
+
+def _read(source: str) -> Article:
+    """The article at a URL, in a file, or on stdin (``-``)."""
+    if source.lower().startswith(("http://", "https://")):
+        return fetch_article(source)
+    return read_article(source)
+
+
+def _write_file(output: Path, pieces: Iterable[str]) -> None:
+    """Write pieces as they come to a side file, then rename it over OUTPUT.
+
+    A report that fails half-way (a bad line deep in a batch file) leaves no half-written page
+    behind, nor clobbers a good one from an earlier run.
+    """
+    partial = output.with_name(f".{output.name}.part")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        os.replace(partial, output)
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+def _jsonl_lines(handle: IO[bytes], source: str) -> Iterator[str]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                "not UTF-8; is this a batch output file (JSON Lines)?", source=source, line=number
+            ) from None
+
+
+def _open_results(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return Path(path).open("rb")
+    except FileNotFoundError:
+        raise InputError("no such file; pass the JSONL a batch run wrote.", source=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; pass one JSONL file.", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}.", source=path) from None
+
+
+@cli.command("report")
+@click.argument("results", metavar="RESULTS.jsonl|-")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The HTML file to write.",
+)
+@click.option("--title", default="Summary archive", show_default=True, help="Page heading.")
+def report_cmd(results: str, output: Path, title: str) -> None:
+    """Build one self-contained HTML page over a batch output file: a table of the articles
+    and their actors, and an index of who said what, in which article.
+
+    The file is read one line at a time, so archives of any size fit in memory.
+
+    \b
+    Example:
+      summarizer report out.jsonl -o archive.html
+    """
+    source = "<stdin>" if results == "-" else results
+    counts = {"articles": 0}
+
+    def counted(records: Iterable[report.Record]) -> Iterator[report.Record]:
+        for record in records:
+            counts["articles"] += 1
+            yield record
+
+    handle = _open_results(results)
+    try:
+        records = report.load_results(_jsonl_lines(handle, source), source=source)
+        _write_file(output, report.iter_archive_report(counted(records), title=title))
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+    if not counts["articles"]:
+        click.echo(f"warning: {source} holds no results; the report is empty.", err=True)
+
+
+_prompts_option = click.option(
+    "--prompts",
+    "prompts_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of house-style templates (SUMMARIZER_PROMPTS_DIR).",
+)
+
+
+def _templates(prompts_dir: Path | None) -> Templates:
+    return Templates(_settings(prompts_dir=prompts_dir).prompts_dir)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """List, show and copy the prompt templates: the way to a house style.
+
+    A house-style folder needs only the templates it changes; the rest come from the
+    defaults. See "House style" in the README for the variables a template can use.
+
+    \b
+    Examples:
+      summarizer templates init house-style
+      summarizer render story.txt --prompts house-style
+    """
+
+
+@templates_group.command("list")
+@_prompts_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per template.")
+def templates_list(prompts_dir: Path | None, as_json: bool) -> None:
+    """List the templates in use, and whether each comes from the house folder or the defaults.
+
+    \b
+    Examples:
+      summarizer templates list
+      summarizer templates list --prompts examples/house-style
+    """
+    templates = _templates(prompts_dir)
+    for name in templates.names():
+        origin, path = templates.origin(name), templates.source(name)[1]
+        if as_json:
+            click.echo(json.dumps({"name": name, "origin": origin, "path": path}))
+        else:
+            click.echo(f"{name:<24} {origin:<8} {path}")
+
+
+@templates_group.command("show")
+@click.argument("name")
+@_prompts_option
+def templates_show(name: str, prompts_dir: Path | None) -> None:
+    """Print a template's source, as it would be used (house style first).
+
+    \b
+    Example:
+      summarizer templates show positions.system
+    """
+    templates = _templates(prompts_dir)
+    if not name.endswith(".j2") and f"{name}.j2" in templates.names():
+        name = f"{name}.j2"
+    text, path = templates.source(name)
+    click.echo(text, nl=not text.endswith("\n"))
+    click.echo(f"{templates.origin(name)}: {path}", err=True)
+
+
+@templates_group.command("init")
+@click.argument("directory", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace templates already in DIRECTORY.")
+@_prompts_option
+def templates_init(directory: Path | None, force: bool, prompts_dir: Path | None) -> None:
+    """Copy the default templates into DIRECTORY (default: --prompts) to edit them.
+
+    Delete the copies you do not change: the defaults fill in, and keep improving.
+
+    \b
+    Examples:
+      summarizer templates init house-style
+      summarizer render story.txt --prompts house-style
+    """
+    folder = directory or _settings(prompts_dir=prompts_dir).prompts_dir
+    if folder is None:
+        raise click.UsageError("Name the folder: summarizer templates init DIRECTORY.")
+    for path in copy_defaults(folder, force=force):
+        click.echo(path)
+    click.echo(
+        f"Edit them, then pass --prompts {folder} (or set SUMMARIZER_PROMPTS_DIR).", err=True
+    )
 
 
 # ---- batch runs (issue 4): batch, estimate ------------------------------------------------
@@ -288,6 +490,9 @@ def batch(
     engine = offline_engine(settings) if offline else None
     if engine is None:
         settings.require_endpoint()
+    else:
+        cache.close()
+        cache = NullCache()  # the engine is free and deterministic: nothing to save
     try:
         totals = asyncio.run(
             run_batch(

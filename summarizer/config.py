@@ -48,10 +48,28 @@ class Settings(BaseModel):
     context_window: int | None = Field(
         default=None, ge=512, description="Override the model's context window (tokens)."
     )
+    max_parts: int = Field(
+        default=20,
+        ge=1,
+        description="Most parts (one call each) an article too long for one call is split "
+        "into; 1 disables splitting.",
+    )
+    split_overlap: int = Field(
+        default=150,
+        ge=0,
+        description="Tokens a part repeats from the end of the previous one, so that a quote "
+        "and its attribution are not cut apart.",
+    )
     # validation
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid output.")
     quote_reask: bool = Field(default=True, description="Re-ask once for unverifiable quotes.")
     drop_unverified: bool = Field(default=False, description="Drop quotes not found verbatim.")
+    # grounding in the offline attribution engine
+    grounding: bool = Field(default=True, description="Check quote speakers with the engine.")
+    reask_on_conflict: bool = Field(
+        default=False, description="Re-ask once when a quote's speaker conflicts with the engine."
+    )
+    hints: bool = Field(default=False, description="Give the engine's quotes to the model.")
     # batch runs (summarizer batch / estimate)
     concurrency: int = Field(default=8, ge=1, le=1024, description="Articles in flight at once.")
     rpm: float | None = Field(default=None, gt=0, description="Requests-per-minute ceiling.")

@@ -21,6 +21,7 @@ __all__ = [
     "MISSED_HEADING",
     "NOT_FOUND",
     "OFFLINE_NOTE",
+    "UNQUOTED",
     "conflict_note",
     "is_offline",
     "provenance_line",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 NOT_FOUND = "✗ not found in article"
+UNQUOTED = "⚠ not a quote: the article does not put these words in quotation marks"
 MISSED_HEADING = "⚠ Missed actors: quoted in the article, left out of the summary"
 OFFLINE_NOTE = (
     "Stances need an LLM: this result comes from the offline engine, which finds actors, "
@@ -46,10 +48,16 @@ STANCE_STYLES: dict[Stance, str] = {
 
 
 def conflict_note(quote: Quote) -> str | None:
-    """The marker for a quote the offline engine gives to someone else, or None."""
-    if quote.attribution != "conflict":
-        return None
-    return f"⚠ engine says: {quote.speaker or 'another speaker'}"
+    """The grounding warning for a quote, or None.
+
+    Either the offline engine gives the words to someone else, or the words are in the
+    article but not inside quotation marks there (reported speech passed off as a quote).
+    """
+    if quote.attribution == "conflict":
+        return f"⚠ engine says: {quote.speaker or 'another speaker'}"
+    if quote.attribution == "unquoted":
+        return UNQUOTED
+    return None
 
 
 def is_offline(result: SummaryResult) -> bool:

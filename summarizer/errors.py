@@ -5,7 +5,7 @@ SummarizerError
 ├── ConfigError            missing key or endpoint, bad setting: the operator fixes config
 ├── InputError             unreadable, empty, undecodable article or archive line (source, line)
 ├── TemplateError          missing template or undefined variable (template, variable)
-├── BudgetError            article too long for the model (tokens, budget)
+├── BudgetError            article too long for the model: splitting off, or past max_parts
 ├── LLMError               the endpoint failed after retries, refused, or stopped at the limit
 └── OutputValidationError  still invalid after the re-asks (attempts, raw_output, errors, usage)
 ```
@@ -70,7 +70,13 @@ class TemplateError(SummarizerError):
 
 
 class BudgetError(SummarizerError):
-    """The prompt plus the output allowance does not fit the model's context window."""
+    """The article does not fit: one prompt past the context window with splitting disabled
+    (``max_parts`` 1), more parts than ``max_parts``, or a template too large for any part.
+
+    Attributes:
+        tokens: The tokens needed (prompt plus output allowance, or the whole article's).
+        budget: The tokens allowed (the context window, or parts times tokens per part).
+    """
 
     def __init__(self, message: str, *, tokens: int, budget: int):
         super().__init__(message)

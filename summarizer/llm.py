@@ -425,7 +425,12 @@ def _strip_fences(raw: str) -> str:
 
 
 def _describe(error: Any) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "the object"
+    """One pydantic error as a line the model can act on."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(str(part) for part in error["loc"])
+    if not where:
+        return message
     got = error.get("input")
-    shown = json.dumps(got)[:80] if not isinstance(got, dict) else "an object"
-    return f"{where}: {error['msg']} (got {shown})"
+    if isinstance(got, dict | list):
+        return f"{where}: {message}"
+    return f"{where}: {message} (got {json.dumps(got)[:80]})"

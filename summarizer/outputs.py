@@ -1,9 +1,11 @@
 """The batch output file: one JSON line per input record, appended as each completes, resumable.
 
 Lines are written in completion order, not input order; every line carries the record's id,
-its 1-based record number and its input line so it can be joined back to the archive::
+its 1-based record number and its input line so it can be joined back to the archive. A result
+line is the ``SummaryResult`` itself with those keys in front (it validates as one); an error
+line has no ``provenance``::
 
-    {"id": "a1", "record": 1, "line": 1, "ok": true, "cached": false, "result": {...}}
+    {"id": "a1", "record": 1, "line": 1, "ok": true, "cached": false, "article_id": "a1", ...}
     {"id": "a2", "record": 2, "line": 2, "ok": false, "error": "InputError",
      "message": "...", "attempts": 0}
 
@@ -45,9 +47,12 @@ def _head(record_id: str, number: int, line: int | None, ok: bool) -> str:
 def result_line(
     record_id: str, number: int, line: int | None, result_json: str, *, cached: bool
 ) -> str:
-    """A result's output line (no newline), from ``SummaryResult.model_dump_json()`` text."""
+    """A result's output line (no newline): the ``SummaryResult`` JSON with the record's id,
+    number, line and cache flag in front, so that it still validates as a SummaryResult."""
     cached_text = "true" if cached else "false"
-    return f'{_head(record_id, number, line, True)},"cached":{cached_text},"result":{result_json}}}'
+    rest = result_json.strip()[1:]
+    separator = "" if rest.lstrip() == "}" else ","
+    return f'{_head(record_id, number, line, True)},"cached":{cached_text}{separator}{rest}'
 
 
 def error_line(

@@ -11,20 +11,33 @@ from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from summarizer._version import __version__
+from summarizer.attribution import Attribution, analyze
 from summarizer.config import Settings
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import BudgetError, InputError, SummarizerError
+from summarizer.grounding import conflicts, ground, hints, offline_positions
 from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
+from summarizer.merge import as_draft, merge_positions, reduce
 from summarizer.quotes import ArticleText
-from summarizer.schema import Article, Draft, Position, Provenance, Quote, SummaryResult
+from summarizer.schema import (
+    Article,
+    Draft,
+    MissedActor,
+    Position,
+    Provenance,
+    Quote,
+    SummaryResult,
+)
+from summarizer.split import split_article
 from summarizer.templates import Message, Templates
 from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
 
-__all__ = ["Prepared", "asummarize", "prepare", "summarize", "template_sha256"]
+__all__ = ["Engine", "Prepared", "asummarize", "prepare", "summarize", "template_sha256"]
 
 T = TypeVar("T")
+Engine = Literal["llm", "offline"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class Prepared:
     template_sha256: str
     templates: Templates
     variables: dict[str, Any]
+    attribution: Attribution | None = None
 
     def messages_for(self, include_schema: bool) -> list[Message]:
         """The messages with or without the JSON schema in the prompt (JSON mode needs it)."""
@@ -109,6 +123,7 @@ def prepare(
     """
     article = as_article(article)
     templates = templates or _templates(settings.prompts_dir)
+    attribution = analyze(article.text) if settings.hints or settings.grounding else None
     include_schema = settings.output_mode == "json_object"
     variables: dict[str, Any] = {
         "article": article.text.strip(),
@@ -118,7 +133,7 @@ def prepare(
         "summary_sentences": settings.summary_sentences,
         "schema": _draft_schema_json(),
         "include_schema": include_schema,
-        "hints": None,
+        "hints": hints(attribution) if settings.hints and attribution else None,
     }
     rendered = templates.render_task(settings.template, variables)
     tokenizer = tokenizer_for(settings.model)
@@ -148,6 +163,7 @@ def prepare(
         template_sha256=rendered.sha256,
         templates=templates,
         variables=variables,
+        attribution=attribution,
     )
 
 
@@ -156,6 +172,7 @@ async def asummarize(
     *,
     settings: Settings | None = None,
     client: ChatModel | None = None,
+    engine: Engine = "llm",
 ) -> SummaryResult:
     """Summarise one article: who takes which position, with every quote checked.
 
@@ -164,17 +181,30 @@ async def asummarize(
         settings: Defaults to ``Settings.load()`` (the environment).
         client: A ChatModel (``OpenAIChat``, ``summarizer.testing.FakeLLM``); by default one
             is built from the settings and closed afterwards.
+        engine: ``"llm"`` (default) asks the model and grounds its answer in the offline
+            attribution engine; ``"offline"`` returns the engine's result alone: actors,
+            roles, quotes and reported statements, no stances, no summary, no network.
 
     Raises:
         SummarizerError: Any of its subclasses; see ``summarizer.errors``.
     """
     settings = settings or Settings.load()
-    prepared = prepare(article, settings=settings)
+    article = as_article(article)
+    if engine == "offline":
+        return summarize_offline(article)
+    try:
+        prepared: Prepared | None = prepare(article, settings=settings)
+    except BudgetError:
+        if settings.max_parts < 2:
+            raise
+        prepared = None  # too long for one call: split (see _run_split)
     own_client = client is None
     if client is None:
         settings.require_endpoint()
         client = OpenAIChat(settings)
     try:
+        if prepared is None:
+            return await _run_split(article, settings, client)
         return await _run(prepared, settings, client)
     finally:
         if own_client and isinstance(client, OpenAIChat):
@@ -186,9 +216,30 @@ def summarize(
     *,
     settings: Settings | None = None,
     client: ChatModel | None = None,
+    engine: Engine = "llm",
 ) -> SummaryResult:
     """Blocking twin of :func:`asummarize` (same arguments, same result)."""
-    return run_sync(asummarize(article, settings=settings, client=client))
+    return run_sync(asummarize(article, settings=settings, client=client, engine=engine))
+
+
+def summarize_offline(article: Article) -> SummaryResult:
+    """The attribution engine's result alone: deterministic, no model, no network."""
+    started = time.perf_counter()
+    positions, _ = offline_positions(article.text)
+    return SummaryResult(
+        article_id=article.id,
+        title=article.title,
+        issue="",
+        summary="",
+        positions=positions,
+        provenance=Provenance(
+            engine="offline",
+            latency_s=round(time.perf_counter() - started, 4),
+            tool_version=__version__,
+            article_sha256=article_sha256(article.text),
+            created_at=datetime.now(UTC),
+        ),
+    )
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -211,6 +262,12 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
     def reask(errors: list[str]) -> str:
         return templates.render("reask.user.j2", {"errors": errors})
 
+    def checked(draft: Draft) -> list[Position]:
+        positions = check_quotes(draft, text, drop_unverified=settings.drop_unverified)
+        if prepared.attribution is None:
+            return positions
+        return ground(positions, prepared.attribution)[0]
+
     def quote_followup(draft: Draft) -> str | None:
         missing = [
             {"actor": p.actor, "text": q}
@@ -218,9 +275,17 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
             for q in p.quotes
             if text.find(q) is None
         ]
-        if not missing or not settings.quote_reask:
+        wrong = []
+        if settings.reask_on_conflict and prepared.attribution is not None:
+            wrong = [
+                {"actor": actor, "text": q.text, "speaker": q.speaker}
+                for actor, q in conflicts(checked(draft))
+            ]
+        if not settings.quote_reask:
+            missing = []
+        if not missing and not wrong:
             return None
-        return templates.render("quotes.user.j2", {"quotes": missing})
+        return templates.render("quotes.user.j2", {"quotes": missing, "conflicts": wrong})
 
     started = time.perf_counter()
     answer = await structured_call(
@@ -247,12 +312,17 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
         article_sha256=article_sha256(article.text),
         created_at=datetime.now(UTC),
     )
+    positions = check_quotes(answer.value, text, drop_unverified=settings.drop_unverified)
+    missed: list[MissedActor] = []
+    if prepared.attribution is not None:
+        positions, missed = ground(positions, prepared.attribution)
     return SummaryResult(
         article_id=article.id,
         title=article.title,
         issue=answer.value.issue,
         summary=answer.value.summary,
-        positions=check_quotes(answer.value, text, drop_unverified=settings.drop_unverified),
+        positions=positions,
+        missed_actors=missed,
         provenance=provenance,
     )
 
@@ -286,3 +356,128 @@ def check_quotes(draft: Draft, text: ArticleText, *, drop_unverified: bool) -> l
 
 def article_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---- articles too long for one call: split, one call per part, merge (issue 5) -----------
+
+PART_CONCURRENCY = 4
+"""Most parts of one article in flight at once (the batch runner multiplies this)."""
+_SPLIT_ATTEMPTS = 3
+
+
+async def _run_split(article: Article, settings: Settings, client: ChatModel) -> SummaryResult:
+    """Summarise each part with ``_run``, merge the drafts, check and ground the quotes
+    against the whole article."""
+    started = time.perf_counter()
+    templates = _templates(settings.prompts_dir)
+    parts = _prepare_parts(article, settings, templates)
+    results = await _run_parts(parts, settings, client)
+    drafts = [as_draft(r) for r in results]
+    positions = merge_positions(drafts, max_actors=settings.max_actors)
+    overview = await reduce(
+        drafts,
+        positions,
+        settings=settings,
+        client=client,
+        templates=templates,
+        title=article.title,
+    )
+    merged = Draft(issue=overview.value.issue, summary=overview.value.summary, positions=positions)
+    first = results[0].provenance
+    provenance = first.model_copy(
+        update={
+            "output_mode": overview.mode,
+            "usage": sum((r.provenance.usage for r in results), overview.usage),
+            "attempts": sum(r.provenance.attempts for r in results) + overview.attempts,
+            "latency_s": round(time.perf_counter() - started, 3),
+            "article_sha256": article_sha256(article.text),
+            "parts": len(parts),
+        }
+    )
+    # Against the whole article: offsets are into the text the caller passed, and grounding
+    # sees every quote with its attribution, wherever the cuts fell.
+    checked = check_quotes(
+        merged, ArticleText(article.text), drop_unverified=settings.drop_unverified
+    )
+    missed: list[MissedActor] = []
+    if settings.grounding:
+        checked, missed = ground(checked, analyze(article.text))
+    return SummaryResult(
+        article_id=article.id,
+        title=article.title,
+        issue=merged.issue,
+        summary=merged.summary,
+        positions=checked,
+        missed_actors=missed,
+        provenance=provenance,
+    )
+
+
+def _prepare_parts(article: Article, settings: Settings, templates: Templates) -> list[Prepared]:
+    """Split the article into parts whose prompts fit, each rendered like a whole article.
+
+    The budget per part is the window minus the output allowance minus the prompt around the
+    article (measured on a one-word article). Should a part's prompt still not fit (the
+    template may add text that grows with the article), split again with a smaller budget.
+    """
+    # json_object puts the schema in the prompt; auto mode may fall back to it.
+    mode = "json_schema" if settings.output_mode == "json_schema" else "json_object"
+    empty = prepare(
+        article.model_copy(update={"text": "."}),
+        settings=settings.model_copy(update={"output_mode": mode}),
+        templates=templates,
+    )
+    budget = empty.budget - settings.max_output_tokens - empty.prompt_tokens
+    tokenizer = tokenizer_for(settings.model)
+    for attempt in range(_SPLIT_ATTEMPTS):
+        if budget < 1:
+            break
+        parts = split_article(
+            article.text,
+            budget=budget,
+            tokenizer=tokenizer,
+            overlap=settings.split_overlap,
+            max_parts=settings.max_parts,
+        )
+        try:
+            return [
+                prepare(
+                    article.model_copy(update={"text": p.text}),
+                    settings=settings,
+                    templates=templates,
+                )
+                for p in parts
+            ]
+        except BudgetError as exc:
+            if attempt == _SPLIT_ATTEMPTS - 1:
+                raise
+            budget -= exc.tokens - exc.budget + 32
+    raise BudgetError(
+        f"No room left for the article in a {empty.budget}-token context window: the prompt "
+        f"around it needs {empty.budget - settings.max_output_tokens - budget} tokens and the "
+        f"answer {settings.max_output_tokens}. Lower SUMMARIZER_MAX_OUTPUT_TOKENS, shorten "
+        "the template, or use a model with a larger window.",
+        tokens=empty.budget - budget,
+        budget=empty.budget,
+    )
+
+
+async def _run_parts(
+    parts: list[Prepared], settings: Settings, client: ChatModel
+) -> list[SummaryResult]:
+    """Summarise every part; the first alone, so that auto mode probes json_schema once."""
+    first = await _run(parts[0], settings, client)
+    limit = asyncio.Semaphore(PART_CONCURRENCY)
+
+    async def one(prepared: Prepared) -> SummaryResult:
+        async with limit:
+            return await _run(prepared, settings, client)
+
+    tasks = [asyncio.ensure_future(one(p)) for p in parts[1:]]
+    try:
+        rest = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        raise
+    return [first, *rest]

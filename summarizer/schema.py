@@ -30,6 +30,7 @@ __all__ = [
     "Draft",
     "DraftPosition",
     "MissedActor",
+    "Overview",
     "Position",
     "Provenance",
     "Quote",
@@ -127,6 +128,22 @@ class Draft(BaseModel):
         return self
 
 
+class Overview(BaseModel):
+    """The model's answer when the parts of a long article are merged: one issue, one summary.
+
+    Extra keys are ignored, not refused: a model shown the parts' positions may echo them, and
+    that is no reason for a re-ask.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    issue: Text = Field(
+        description="The central question the whole article is about, in one line, phrased as "
+        "a question."
+    )
+    summary: Text = Field(description="A neutral summary of the whole article.")
+
+
 # ---- what callers get back ----------------------------------------------------------------
 
 
@@ -148,9 +165,11 @@ class Quote(BaseModel):
         description="Who the offline attribution engine says spoke these words, if it found "
         "the quote.",
     )
-    attribution: Literal["agrees", "conflict", "unknown"] = Field(
+    attribution: Literal["agrees", "conflict", "unknown", "unquoted"] = Field(
         default="unknown",
-        description="Whether the engine's speaker matches the actor the quote is listed under.",
+        description="Whether the engine's speaker matches the actor the quote is listed under: "
+        "agrees, conflict, unknown (the engine found no speaker), or unquoted (the words are "
+        "in the article but not inside quotation marks).",
     )
 
 

@@ -20,13 +20,33 @@ from summarizer.errors import LLMError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse
 from summarizer.ratelimit import RateLimiter, backoff_delay
 
-__all__ = ["ShapedChat", "estimate_tokens"]
+__all__ = ["ShapedChat", "Slot", "estimate_tokens"]
 
 logger = logging.getLogger(__name__)
 
 # Statuses a json_schema probe uses to say "not supported" (llm.structured_call falls back on
 # them): passed straight through, never retried.
 _PROBE_REJECTIONS = {400, 422, 500, 501}
+
+
+class Slot:
+    """One article's claim on the shared in-flight limit, taken at its first call and kept
+    until its output line is written (so calls paid for but not yet written never exceed the
+    limit), released by whoever created it."""
+
+    def __init__(self, limit: asyncio.Semaphore | None) -> None:
+        self._limit = limit
+        self._held = False
+
+    async def take(self) -> None:
+        if self._limit is not None and not self._held:
+            await self._limit.acquire()
+            self._held = True
+
+    def release(self) -> None:
+        if self._limit is not None and self._held:
+            self._held = False
+            self._limit.release()
 
 
 class ShapedChat:
@@ -53,8 +73,10 @@ class ShapedChat:
         backoff_base: float = 1.0,
         backoff_cap: float = 60.0,
         rng: random.Random | None = None,
+        slot: Slot | None = None,
     ) -> None:
         self.inner = inner
+        self.slot = slot or Slot(None)
         self.limiter = limiter
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -73,6 +95,7 @@ class ShapedChat:
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         estimate = estimate_tokens(request)
+        await self.slot.take()
         for retry in itertools.count():
             started = time.perf_counter()
             ticket = await self.limiter.acquire(estimate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from summarizer.errors import TemplateError
 
-__all__ = ["Message", "RenderedPrompt", "Templates", "default_prompts_dir"]
+__all__ = ["Message", "RenderedPrompt", "Templates", "copy_defaults", "default_prompts_dir"]
 
 Message = dict[str, str]
 
@@ -83,7 +84,18 @@ class Templates:
                 f"{name}: template not found. Available: {', '.join(self.names())}.",
                 template=name,
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                f"{name}: not UTF-8 ({exc.reason} at byte {exc.start}); re-save it as UTF-8.",
+                template=name,
+            ) from exc
         return text, path or name
+
+    def origin(self, name: str) -> str:
+        """``house`` when the house-style folder provides the template, else ``default``."""
+        if self.prompts_dir is not None and (self.prompts_dir / name).is_file():
+            return "house"
+        return "default"
 
     def sha256(self, task: str) -> str:
         """Hash of the task's system and user template sources: the prompt's version.
@@ -116,8 +128,8 @@ class Templates:
         """Render one template, turning every Jinja failure into a TemplateError."""
         try:
             template = self._env.get_template(name)
-        except jinja2.TemplateNotFound:
-            self.source(name)  # raises the TemplateError that lists what is available
+        except (jinja2.TemplateNotFound, UnicodeDecodeError):
+            self.source(name)  # raises the TemplateError that says what is wrong and how to fix
             raise
         except jinja2.TemplateSyntaxError as exc:
             path = self.source(name)[1]
@@ -144,7 +156,19 @@ class Templates:
         except jinja2.exceptions.SecurityError as exc:
             line = _template_line(exc, path)
             raise TemplateError(
-                f"{path}{f':{line}' if line else ''}: blocked by the sandbox: {exc}.",
+                f"{path}{f':{line}' if line else ''}: blocked by the sandbox: "
+                f"{str(exc).rstrip('.')}.",
+                template=name,
+                line=line,
+            ) from exc
+        except Exception as exc:
+            # A template is user code and the variables are plain strings and numbers, so any
+            # other failure ({{ 1/0 }}, a sandbox range limit, a missing include) is the
+            # template's: report it with its file and line instead of a traceback.
+            line = _template_line(exc, path)
+            raise TemplateError(
+                f"{path}{f':{line}' if line else ''}: {type(exc).__name__}: "
+                f"{str(exc).rstrip('.')}.",
                 template=name,
                 line=line,
             ) from exc
@@ -160,6 +184,40 @@ class Templates:
     @cached_property
     def default_names(self) -> list[str]:
         return sorted(p.name for p in default_prompts_dir().glob("*.j2"))
+
+
+def copy_defaults(folder: Path, *, force: bool = False) -> list[Path]:
+    """Copy the shipped templates into a folder, as the starting point of a house style.
+
+    Args:
+        folder: Created if missing.
+        force: Replace templates already in the folder; without it nothing is written when
+            any would be overwritten.
+
+    Returns:
+        The files written, sorted.
+
+    Raises:
+        TemplateError: A template would be overwritten, or the folder cannot be written.
+    """
+    sources = sorted(default_prompts_dir().glob("*.j2"))
+    targets = [folder / source.name for source in sources]
+    existing = [target.name for target in targets if target.exists()]
+    if existing and not force:
+        raise TemplateError(
+            f"{folder}: already has {', '.join(existing)}; edit them there, choose another "
+            "folder, or pass --force (force=True) to replace them with the defaults.",
+            template=str(folder / existing[0]),
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for source, target in zip(sources, targets, strict=True):
+            shutil.copyfile(source, target)
+    except OSError as exc:
+        raise TemplateError(
+            f"{folder}: cannot write the templates: {exc.strerror or exc}.", template=str(folder)
+        ) from exc
+    return targets
 
 
 def _template_line(exc: BaseException, path: str) -> int | None:

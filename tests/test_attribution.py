@@ -111,6 +111,138 @@ SPEAKER_CASES = [
         "Peter Struck",
         id="de-before",
     ),
+    pytest.param(
+        "Touring the harbour in Lorport, Westshire, Mayor Ann Lee criticised the port plan, "
+        "calling it “a giveaway to developers.”",
+        "giveaway",
+        "Ann Lee",
+        id="participle-opener",
+    ),
+    pytest.param(
+        "Later, in a newsletter, Senator Jane Doe questioned the count, writing that “the tally "
+        "was rushed.”",
+        "tally was rushed",
+        "Jane Doe",
+        id="adverb-opener",
+    ),
+    pytest.param(
+        "LORPORT, Westshire (AP) — The governor thanked the volunteers, saying “the levee held "
+        "because of you.”",
+        "the levee held",
+        "The governor",
+        id="dateline",
+    ),
+    pytest.param(
+        "The rally was loud. Professor Ann Lee of Yale agreed. “Nobody expected this turnout.”",
+        "Nobody expected",
+        "Ann Lee",
+        id="previous-sentence",
+    ),
+    pytest.param(
+        "“We raised more than we hoped,” Tom Hart, Smith’s campaign manager, said on Monday.",
+        "raised more",
+        "Tom Hart",
+        id="possessive-appositive",
+    ),
+    pytest.param(
+        "The dispute flared at a council meeting, when Ann Lee described the budget as “a "
+        "house of cards.”",
+        "house of cards",
+        "Ann Lee",
+        id="subordinate-clause",
+    ),
+    pytest.param(
+        "Shoppers had mixed views.\n\n“The prices went up twice this year,” Tom Hart, 41, of "
+        "Lorport, Wsh., who shops there weekly, told the paper.",
+        "prices went up",
+        "Tom Hart",
+        id="age-and-hometown",
+    ),
+    pytest.param(
+        "Intro.\n\nAnn Lee stressed that Tom Hart “fully supports” the bridge, yet would like "
+        "“a cheaper design” for it.",
+        "a cheaper design",
+        "Ann Lee",
+        id="second-partial-in-sentence",
+    ),
+    pytest.param(
+        "Intro.\n\n“That figure is simply wrong,” Tom Hart fired back.",
+        "simply wrong",
+        "Tom Hart",
+        id="phrasal-verb",
+    ),
+    pytest.param(
+        "Intro.\n\n“Nobody read the report before voting,” Hart scoffed.",
+        "Nobody read",
+        "Hart",
+        id="manner-verb",
+    ),
+    pytest.param(
+        "Intro.\n\nCiting her own record, the former governor spoke about “schools that stay "
+        "open all summer.”",
+        "stay open",
+        "the former governor",
+        id="nominal-after-participle",
+    ),
+    pytest.param(
+        "Einleitung.\n\nÜber den neuen Plan sagte Anna Berger: „Das ist ein guter Anfang.“",
+        "guter Anfang",
+        "Anna Berger",
+        id="de-inverted-verb",
+    ),
+    pytest.param(
+        "Intro.\n\nThe retired chief of police teased Hart for describing himself as “the "
+        "town’s best driver,” citing his tickets.",
+        "best driver",
+        "The retired chief of police",
+        id="nominal-before-name",
+    ),
+    pytest.param(
+        "Intro.\n\nNew Lorport Herald sports editor Jane Roe wrote to readers on Sunday: "
+        "“The column will return next week.”",
+        "column will return",
+        "Jane Roe",
+        id="new-york-and-editor",
+    ),
+    pytest.param(
+        "Intro.\n\nAmid the flooding, Mayor Jane Roe praised the crews, saying “they never "
+        "stopped.”",
+        "never stopped",
+        "Jane Roe",
+        id="amid-opener",
+    ),
+    pytest.param(
+        "Intro.\n\nThe hall went quiet, and then Roe continues: “The mill will reopen.”",
+        "mill will reopen",
+        "Roe",
+        id="continues",
+    ),
+    pytest.param(
+        "Intro.\n\nThe ruling leaves a “very narrow window” for appeals, since the court closes "
+        "for the holidays at the end of the month, said Tom Hart, a lawyer for the city.",
+        "narrow window",
+        "Tom Hart",
+        id="closing-attribution",
+    ),
+    pytest.param(
+        "Intro.\n\n“We see no reason for the delay,” the two senators write.",
+        "no reason",
+        "the two senators",
+        id="write",
+    ),
+    pytest.param(
+        "Intro.\n\n“We want the park back,” said one tenant activist.",
+        "park back",
+        "one tenant activist",
+        id="one-activist",
+    ),
+    pytest.param(
+        "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
+        "„Die Brücke ist endlich fertig.“",
+        "Brücke ist endlich",
+        "Jan Vogt",
+        id="de-inverted-reflexive",
+    ),
 ]
 
 
@@ -139,6 +271,27 @@ def test_run_across_paragraphs_is_flagged() -> None:
             "Trump’s “Big Beautiful” Plan\n\nThe plan was debated.", "headline", id="headline"
         ),
         pytest.param("He said that “we will win this fight” soon.", "partial", id="partial"),
+        pytest.param(
+            "Intro.\n\nThe story ran in the “Daily Harbour Gazette” on Monday.", "short", id="name"
+        ),
+        pytest.param(
+            "Intro.\n\nDas Boot vom Typ „Nordkap Lx 40“ sank im Hafen.", "short", id="de-name"
+        ),
+        pytest.param(
+            "Intro.\n\nShe starred in the film “A Long Way to the Harbour” last year.",
+            "short",
+            id="work-title",
+        ),
+        pytest.param(
+            "Intro.\n\nThe parade ended at the “Grand Harbour Hotel” near the docks.",
+            "short",
+            id="title-case-without-cue",
+        ),
+        pytest.param(
+            "Intro.\n\nThe mayor said the city faced a “Crisis of Trust” this year.",
+            "partial",
+            id="title-case-with-cue",
+        ),
     ],
 )
 def test_quote_kind(text: str, kind: str) -> None:

@@ -21,7 +21,8 @@ from summarizer.errors import ConfigError, LLMError
 from summarizer.llm import ChatRequest, ChatResponse
 from summarizer.progress import RunTotals
 from summarizer.ratelimit import RateLimiter
-from summarizer.schema import Article
+from summarizer.report import load_results
+from summarizer.schema import Article, SummaryResult
 from summarizer.testing import FakeLLM
 
 SETTINGS = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", retry_backoff=0.0)
@@ -96,11 +97,23 @@ def test_one_line_per_input_record_including_bad_ones(tmp_path: Path) -> None:
     assert "no text field" in by_record[3]["message"]
     assert by_record[4]["attempts"] == 0
     assert by_record[7]["id"] == "7"
-    assert by_record[7]["result"]["article_id"] == "7"
+    assert by_record[7]["article_id"] == "7"
     assert (totals.ok, totals.errors) == (4, 3)
     # The two identical records are one article: the second is served from the run's cache
     # only when a cache is configured; with none, each costs a call.
     assert len(fake.requests) == 4
+
+
+def test_output_lines_are_what_summarizer_report_reads(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), "{bad"])
+    out = tmp_path / "out.jsonl"
+    run(source, out, FakeLLM())
+    with out.open(encoding="utf-8") as lines:
+        loaded = list(load_results(lines, source=str(out)))
+    results = [r for r in loaded if isinstance(r, SummaryResult)]
+    errors = [r for r in loaded if not isinstance(r, SummaryResult)]
+    assert [r.article_id for r in results] == ["a1"]
+    assert [e["error"] for e in errors] == ["InputError"]
 
 
 def test_lines_carry_id_record_and_line_for_joining(tmp_path: Path) -> None:
@@ -110,7 +123,7 @@ def test_lines_carry_id_record_and_line_for_joining(tmp_path: Path) -> None:
     lines = {line["id"]: line for line in read_lines(out)}
     assert (lines["a1"]["record"], lines["a1"]["line"]) == (1, 1)
     assert (lines["a2"]["record"], lines["a2"]["line"]) == (2, 3)  # blank lines are skipped
-    assert lines["a2"]["result"]["title"] == "Story 2"
+    assert lines["a2"]["title"] == "Story 2"
 
 
 def test_second_run_over_the_same_archive_makes_no_calls(tmp_path: Path) -> None:
@@ -124,8 +137,8 @@ def test_second_run_over_the_same_archive_makes_no_calls(tmp_path: Path) -> None
     assert len(fake.requests) == calls
     assert totals.cached == 6
     assert all(line["cached"] for line in read_lines(tmp_path / "two.jsonl"))
-    first = {x["id"]: x["result"] for x in read_lines(tmp_path / "one.jsonl")}
-    second = {x["id"]: x["result"] for x in read_lines(tmp_path / "two.jsonl")}
+    first = {x["id"]: {**x, "cached": None} for x in read_lines(tmp_path / "one.jsonl")}
+    second = {x["id"]: {**x, "cached": None} for x in read_lines(tmp_path / "two.jsonl")}
     assert first == second
 
 
@@ -138,7 +151,7 @@ def test_a_duplicate_article_under_another_id_costs_no_call(tmp_path: Path) -> N
     lines = {x["id"]: x for x in read_lines(tmp_path / "out.jsonl")}
     assert len(fake.requests) == 1
     assert lines["twin"]["cached"]
-    assert lines["twin"]["result"]["article_id"] == "twin"  # relabelled, not a stale copy
+    assert lines["twin"]["article_id"] == "twin"  # relabelled, not a stale copy
 
 
 def test_cache_key_changes_with_model_and_options(tmp_path: Path) -> None:
@@ -326,7 +339,26 @@ def test_no_endpoint_stops_before_reading(tmp_path: Path) -> None:
     assert not (tmp_path / "out.jsonl").exists()
 
 
-def test_offline_refuses_clearly_until_the_engine_lands() -> None:
+def test_offline_runs_the_attribution_engine_with_no_endpoint_and_no_calls(
+    tmp_path: Path,
+) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), "{bad"])
+    out = tmp_path / "out.jsonl"
+    settings = Settings()  # no endpoint at all
+    totals = asyncio.run(
+        run_batch(source, out, settings=settings, engine=offline_engine(settings), progress=False)
+    )
+    lines = {x["id"]: x for x in read_lines(out)}
+    assert len(lines) == 2
+    assert lines["a1"]["provenance"]["engine"] == "offline"
+    assert totals.calls == 0
+
+
+def test_offline_refuses_clearly_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def old_asummarize(article: Any, *, settings: Any = None, client: Any = None) -> Any:
+        raise AssertionError("not called")
+
+    monkeypatch.setattr("summarizer.pipeline.asummarize", old_asummarize)
     with pytest.raises(ConfigError, match="--offline needs the attribution engine"):
         offline_engine(SETTINGS)
 

@@ -47,12 +47,24 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def test_no_endpoint_says_how_to_configure(runner: CliRunner) -> None:
+def test_no_endpoint_falls_back_to_offline_and_says_so(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["summarize", str(SEED)])
-    assert result.exit_code == 1
-    assert "OPENAI_API_KEY" in result.stderr
-    assert "--base-url" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.exit_code == 0, result.stderr
+    note = result.stderr.strip()
+    assert "\n" not in note
+    assert "offline" in note
+    assert "OPENAI_API_KEY" in note
+    assert "--base-url" in note
+    assert "Olaf Scholz" in result.stdout
+    assert "completely premature" in result.stdout
+
+
+def test_offline_flag_makes_no_call_even_with_an_endpoint(runner: CliRunner) -> None:
+    args = ["summarize", str(SEED), "--offline", "--format", "json", *ENDPOINT]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    assert SummaryResult.model_validate_json(result.stdout).provenance.engine == "offline"
 
 
 def test_render_prints_messages_and_token_counts(runner: CliRunner) -> None:
@@ -127,11 +139,13 @@ def test_batch_without_endpoint_stops_at_once(runner: CliRunner, tmp_path: Path)
     assert not out.exists()
 
 
-def test_batch_offline_says_it_needs_the_engine(runner: CliRunner, tmp_path: Path) -> None:
-    args = ["batch", str(_archive(tmp_path)), "-o", str(tmp_path / "o.jsonl"), "--offline"]
-    result = runner.invoke(cli, [*args, "--no-cache"])
-    assert result.exit_code == 1
-    assert "--offline needs the attribution engine" in result.stderr
+def test_batch_offline_needs_no_endpoint(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    args = ["batch", str(_archive(tmp_path)), "-o", str(out), "--offline", "--quiet"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["ok"] for line in lines) == [False, True]
 
 
 def test_estimate_prints_tokens_and_cost(runner: CliRunner, tmp_path: Path) -> None:

@@ -9,56 +9,17 @@ from __future__ import annotations
 import gzip
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import httpx2
 import pytest
 
 from summarizer.errors import InputError
 from summarizer.fetch import fetch_article, fetch_page, user_agent
+from tests.pages import ARTICLE, NO_ARTICLE, QUOTE, Handler, redirect, send, serve
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
-
-QUOTE = "“We will not pay for a bridge to nowhere,” said councillor Ruth Obi."
-
-ARTICLE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
-<title>Council rejects bridge plan</title></head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>Council rejects bridge plan</h1>
-<p>The council rejected the plan for a second river crossing on Monday night, after a debate
-that ran for more than four hours and drew a crowd of residents to the town hall.</p>
-<p>{QUOTE}</p>
-<p>Supporters of the bridge said they would bring the plan back next year with new figures on
-the cost of the works and the expected traffic across the river.</p>
-</article></body></html>""".encode()
-
-NO_ARTICLE = b"""<!DOCTYPE html><html><head><title>Home</title></head><body>
-<nav><a href="/a">A</a> <a href="/b">B</a></nav><div id="app"></div>
-<script>render()</script></body></html>"""
-
-Handler = Callable[[BaseHTTPRequestHandler], None]
-
-
-def _send(status: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> Handler:
-    def handle(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(status)
-        request.send_header("Content-Type", content_type)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        request.wfile.write(body)
-
-    return handle
-
-
-def _redirect(to: str) -> Handler:
-    def handle(request: BaseHTTPRequestHandler) -> None:
-        request.send_response(302)
-        request.send_header("Location", to)
-        request.send_header("Content-Length", "0")
-        request.end_headers()
-
-    return handle
 
 
 def _endless(request: BaseHTTPRequestHandler) -> None:
@@ -83,7 +44,7 @@ def _gzipped(request: BaseHTTPRequestHandler) -> None:
 
 
 def _echo_user_agent(request: BaseHTTPRequestHandler) -> None:
-    _send(200, request.headers.get("User-Agent", "").encode(), "text/plain")(request)
+    send(200, request.headers.get("User-Agent", "").encode(), "text/plain")(request)
 
 
 RELEASE = threading.Event()
@@ -91,22 +52,22 @@ RELEASE = threading.Event()
 
 def _slow(request: BaseHTTPRequestHandler) -> None:
     RELEASE.wait(5)
-    _send(200, ARTICLE)(request)
+    send(200, ARTICLE)(request)
 
 
 ROUTES: dict[str, Handler] = {
-    "/article": _send(200, ARTICLE),
-    "/moved": _redirect("/article"),
-    "/loop": _redirect("/loop"),
-    "/missing": _send(404, b"<h1>Not Found</h1>"),
-    "/broken": _send(500, b"oops"),
-    "/report.pdf": _send(200, b"%PDF-1.7\n...", "application/pdf"),
-    "/huge": _send(200, b"<p>" + b"x" * 300_000 + b"</p>"),
+    "/article": send(200, ARTICLE),
+    "/moved": redirect("/article"),
+    "/loop": redirect("/loop"),
+    "/missing": send(404, b"<h1>Not Found</h1>"),
+    "/broken": send(500, b"oops"),
+    "/report.pdf": send(200, b"%PDF-1.7\n...", "application/pdf"),
+    "/huge": send(200, b"<p>" + b"x" * 300_000 + b"</p>"),
     "/endless": _endless,
-    "/no-article": _send(200, NO_ARTICLE),
-    "/empty": _send(200, b""),
-    "/plain": _send(200, QUOTE.encode(), "text/plain; charset=utf-8"),
-    "/latin1": _send(
+    "/no-article": send(200, NO_ARTICLE),
+    "/empty": send(200, b""),
+    "/plain": send(200, QUOTE.encode(), "text/plain; charset=utf-8"),
+    "/latin1": send(
         200,
         ARTICLE.decode().replace("“", '"').replace("”", '"').encode("latin-1"),
         "text/html; charset=ISO-8859-1",
@@ -117,34 +78,13 @@ ROUTES: dict[str, Handler] = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        ROUTES.get(self.path, _send(404, b"no route"))(self)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # keep test output clean
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        pass  # the client hanging up mid-page (size cap, timeout) is the point of some tests
-
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    server = _Server(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        RELEASE.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve(ROUTES) as url:
+        try:
+            yield url
+        finally:
+            RELEASE.set()
 
 
 @pytest.mark.parametrize(

@@ -14,14 +14,7 @@ from summarizer.outputs import OutputFile, error_line, record_key, result_line
 
 def test_lines_are_json_with_id_record_and_line() -> None:
     ok = json.loads(result_line("a1", 3, 7, '{"issue": "Q?"}', cached=True))
-    assert ok == {
-        "id": "a1",
-        "record": 3,
-        "line": 7,
-        "ok": True,
-        "cached": True,
-        "result": {"issue": "Q?"},
-    }
+    assert ok == {"id": "a1", "record": 3, "line": 7, "ok": True, "cached": True, "issue": "Q?"}
     bad = json.loads(error_line("x/y.txt", 2, None, LLMError("HTTP 503", status=503), attempts=6))
     assert bad == {
         "id": "x/y.txt",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import TemplateError
-from summarizer.templates import Templates, default_prompts_dir
+from summarizer.templates import Templates, copy_defaults, default_prompts_dir
 
 VARS = {
     "article": "Text.",
@@ -81,6 +81,61 @@ def test_missing_template_lists_available() -> None:
 def test_missing_prompts_folder_is_template_error(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="prompts folder not found"):
         Templates(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("ok\n{{ 1 / 0 }}\n", r"positions\.system\.j2:2: ZeroDivisionError"),
+        ("ok\n\n{{ range(10**9) | list }}\n", r"positions\.system\.j2:3: OverflowError: Range"),
+        ('ok\n{% include "nope.j2" %}\n', r"system\.j2:2: TemplateNotFound: 'nope\.j2' not"),
+    ],
+    ids=["zero-division", "sandbox-range", "missing-include"],
+)
+def test_any_failure_inside_a_user_template_is_a_template_error_with_its_line(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    (tmp_path / "positions.system.j2").write_text(source)
+    with pytest.raises(TemplateError, match=message):
+        Templates(tmp_path).render_task("positions", VARS)
+
+
+def test_sandbox_message_ends_in_one_full_stop(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_text("{{ ''.format.__globals__ }}")
+    with pytest.raises(TemplateError) as info:
+        Templates(tmp_path).render_task("positions", VARS)
+    assert str(info.value).endswith("unsafe.")
+    assert info.value.line == 1
+
+
+def test_template_not_utf8_is_template_error(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_bytes("Zürich".encode("latin-1"))
+    with pytest.raises(TemplateError, match=r"positions\.system\.j2: not UTF-8"):
+        Templates(tmp_path).render_task("positions", VARS)
+
+
+def test_origin_says_house_or_default(tmp_path: Path) -> None:
+    (tmp_path / "positions.system.j2").write_text("House.")
+    templates = Templates(tmp_path)
+    assert templates.origin("positions.system.j2") == "house"
+    assert templates.origin("positions.user.j2") == "default"
+    assert Templates().origin("positions.system.j2") == "default"
+
+
+def test_copy_defaults_copies_every_template_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    folder = tmp_path / "house"
+    written = copy_defaults(folder)
+    assert [p.name for p in written] == sorted(p.name for p in default_prompts_dir().glob("*.j2"))
+    for path in written:
+        assert path.read_text() == (default_prompts_dir() / path.name).read_text()
+
+    (folder / "positions.system.j2").write_text("Edited.")
+    with pytest.raises(TemplateError, match=r"already has positions\.system\.j2"):
+        copy_defaults(folder)
+    assert (folder / "positions.system.j2").read_text() == "Edited."
+
+    copy_defaults(folder, force=True)
+    assert (folder / "positions.system.j2").read_text() != "Edited."
 
 
 def test_the_hash_follows_an_edited_template(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from summarizer.attribution.lexicon import (
+    DE_SPEECH_VERBS,
     FUNCTION_WORDS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -28,16 +29,33 @@ _CONJUNCTION = re.compile(
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
     """in on at during after before for from with by under over since despite unlike like
-    according into about through nach bei mit für auf seit trotz"""
+    according into about through amid nach bei mit für auf seit trotz"""
 )
 _PLAUSIBLE = re.compile("|".join(sorted(ROLE_NOUNS | {"spokesman", "official"})), re.IGNORECASE)
 _SUBORDINATORS = words(
     """while although though when whenever after before as because if since unless until
     whereas während obwohl als wenn nachdem weil"""
 )
+_COORDINATORS = words("and but und aber")
+_LEADING_DET = words("the a an one der die das ein eine")
+_OF_PHRASE = words("of for von des der")
+# An appositive opens with an article or a possessive: ", the German chancellor,",
+# ", Sanders’ campaign manager,", ", his spokesman,".
+_APPOSITIVE_START = re.compile(
+    r"(?:the|a|an|der|die|das|ein|eine|his|her|their|its|\S+[’']s?)\s+(.+)", re.IGNORECASE
+)
+_DE_ADVERBIAL = words(
+    """in im über als zur zum zu weiter dazu nach auf hier damit so aber auch außerdem zudem
+    gegenüber bei beim vor mit für am an dabei daraufhin später zuvor gestern heute danach
+    darin darauf deshalb daher trotzdem jedoch dennoch ebenfalls bereits schon erst noch
+    """
+)
+_DE_FILLER = re.compile(r"(?:\s+(?:sich|auch|jedoch|dazu|dann|nun|zudem|weiter|ebenfalls|aber))+")
+_AGE = re.compile(r"\d{1,3}")
+_PARTICIPLE_ENDINGS = ("ing", "ed")
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 _DETERMINER = re.compile(
-    r"\b(?:the|a|an|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
+    r"\b(?:the|a|an|one|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s", re.IGNORECASE
 )
 _CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
 _INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
@@ -100,12 +118,29 @@ def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None
     cut = _CUT_AT.search(text, first, b)
     phrase = text[first : cut.start() if cut else b].strip(" \t,.")
     tokens = phrase.split()
+    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
+    if heads:
+        tokens = tokens[: _head_end(tokens, heads[0])]
+    elif det is None:
+        return None
     if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
         return None
-    has_head = any(w.lower().strip(".,") in ROLE_NOUNS or is_title(w) for w in tokens)
-    if not has_head and det is None:
-        return None
-    return Subject("nominal", phrase, None, first)
+    return Subject("nominal", " ".join(tokens), None, first)
+
+
+def _head_end(tokens: list[str], head: int) -> int:
+    """Where a noun phrase headed at ``tokens[head]`` ends: "The governor | rallied voters"."""
+    end = head + 1
+    while end < len(tokens):
+        word = tokens[end]
+        low = word.lower().strip(".,")
+        if low in _OF_PHRASE:
+            end += 2  # "secretary of state": the complement belongs to the head
+            continue
+        if word[:1].islower() and low not in ROLE_NOUNS and not is_title(word):
+            return end
+        end += 1
+    return min(end, len(tokens))
 
 
 def _classify(text: str, a: int, b: int) -> Subject | None:
@@ -117,6 +152,9 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
     if mentions:
+        lead = _nominal_before(text, a, mentions[0].start)
+        if lead:
+            return lead
         mention = _pick_mention(text, a, mentions)
         after = text[mention.end : b].split()
         head = after[0].lower().strip(".,") if after else ""
@@ -126,6 +164,17 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             )
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
+    return _nominal(text, a, b)
+
+
+def _nominal_before(text: str, a: int, b: int) -> Subject | None:
+    """A complete noun phrase before the first name: "The former senator | mocked Trump"."""
+    tokens = text[a:b].split()
+    if len(tokens) < 3 or tokens[0].lower() not in _LEADING_DET:
+        return None
+    heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
+    if not heads or _head_end(tokens, heads[0]) >= len(tokens):
+        return None
     return _nominal(text, a, b)
 
 
@@ -148,7 +197,7 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
     None when the phrase is not an appositive (it does not open with an article).
     """
     phrase = text[a:b].strip()
-    m = re.match(r"(?:the|a|an|der|die|das|ein|eine)\s+(.+)", phrase, re.IGNORECASE)
+    m = _APPOSITIVE_START.match(phrase)
     if not m:
         return None
     role = re.split(r"\s(?:who|which|that|der|die|das)\s", m.group(1))[0]
@@ -180,8 +229,19 @@ def _clause_subject(text: str, a: int, b: int) -> Subject | None:
     return None
 
 
+def _participial(phrase: str) -> bool:
+    """An opening participle clause ("Speaking at a rally", "Challenged by reporters")."""
+    tokens = phrase.split()
+    return (
+        len(tokens) > 1
+        and tokens[0][:1].isupper()
+        and tokens[0].lower().endswith(_PARTICIPLE_ENDINGS)
+        and tokens[1][:1].islower()
+    )
+
+
 def _skippable(phrase: str) -> bool:
-    """Relative clauses and predicate fragments, which do not hold the subject."""
+    """Relative clauses, participle clauses and predicate fragments: they hold no subject."""
     first = phrase.split()[0]
     low = first.lower()
     return (
@@ -189,7 +249,17 @@ def _skippable(phrase: str) -> bool:
         or low in _SUBORDINATORS
         or low in _PREPOSITION
         or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+        or _participial(phrase)
     )
+
+
+def _place_tail(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
+    """Whether ``chunks[index]`` is the state or country of a place ("of Raleigh, N.C.")."""
+    if index < 2:
+        return False
+    before = text[slice(*chunks[index - 1])].split()
+    words = text[slice(*chunks[index])].split()
+    return before[0] in ("of", "from") and len(words) <= 2 and all(w[:1].isupper() for w in words)
 
 
 def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
@@ -204,9 +274,15 @@ def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
 def sentence_subject(text: str, a: int, b: int) -> Subject | None:
     """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
     text = _blank_party_tags(text, a, b)
+    in_place = False
     for ca, cb in _chunks(text, a, b):
-        if _skippable(text[ca:cb].strip()):
+        phrase = text[ca:cb].strip()
+        # "Speaking in Salem, New Hampshire, Trump said": a bare name after a skipped clause
+        # that ends in a place name continues that place.
+        if _skippable(phrase) or (in_place and not any(w[:1].islower() for w in phrase.split())):
+            in_place = phrase.split()[-1][:1].isupper()
             continue
+        in_place = False
         head = _CONJUNCTION.search(text, ca, cb)
         subject = _classify(text, ca, head.start() if head else cb)
         if subject:
@@ -220,10 +296,18 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
     chunks = _chunks(text, a, b)
     role: str | None = None
     for tried, (ca, cb) in enumerate(reversed(chunks)):
-        if tried >= 4:
+        if tried >= 6:
             break
         phrase = text[ca:cb].strip()
         is_last = tried == len(chunks) - 1
+        if tried == 0 and phrase.split()[0].lower() in _SUBORDINATORS | _COORDINATORS:
+            # "..., when Clinton called him", "..., and then Roe said": the clause has its subject.
+            opener = ca + text[ca:cb].find(phrase) + len(phrase.split()[0])
+            inner = _clause_subject(text, opener, cb)
+            if inner and inner.kind != "nominal":
+                return inner
+        if _AGE.fullmatch(phrase) or _place_tail(text, chunks, len(chunks) - 1 - tried):
+            continue  # "Harry Bond, 30, of Raleigh, N.C., said"
         apposition = _appositive_role(text, ca, cb)
         if (
             apposition is not None
@@ -285,15 +369,48 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     gap = len(text[close + 1 : verb.start()].split())
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
     if gap > (4 if ended else 20):
-        return None
+        return None if ended else _closing_attribution(text, close + 1, end)
     if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:
         subject = subject_left(text, close + 1, verb.start())
     if not subject:
-        return None
+        return None if ended else _closing_attribution(text, close + 1, end)
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
+
+
+def _closing_attribution(text: str, a: int, end: int) -> Cue | None:
+    """``…, said Brad Bannon, a pollster.`` closing the sentence a partial quote sits in."""
+    verbs = [
+        m for m in SPEECH_VERB.finditer(text, a, end) if text[a : m.start()].rstrip()[-1:] == ","
+    ]
+    if not verbs:
+        return None
+    subject = subject_right(text, verbs[-1].end(), end)
+    if subject is None or subject.kind == "pronoun":
+        return None
+    return Cue(subject, text[verbs[-1].start() : end].strip(" ,."), verbs[-1].group())
+
+
+def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | None:
+    """The subject after a German verb in second place: "Über Fossett sagte Branson: „…“".
+
+    Only when the clause opens with an adverbial (a preposition, adverb or conjunction), so
+    that the verb is in second place and the subject follows it.
+    """
+    if verb.group() not in DE_SPEECH_VERBS:
+        return None
+    clause = max(text.rfind(mark, start, verb.start()) for mark in ".:;") + 1
+    opener = text[max(clause, start) : verb.start()].split()[:1]
+    if not opener or opener[0].lower().strip(",") not in _DE_ADVERBIAL:
+        return None
+    after = _DE_FILLER.match(text, verb.end())
+    end = _sentence_end(text, after.end() if after else verb.end(), len(text))
+    subject = subject_right(text, after.end() if after else verb.end(), end)
+    if subject is None or (subject.kind == "pronoun" and subject.name not in ("er", "sie")):
+        return None
+    return subject
 
 
 def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
@@ -309,7 +426,10 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     for verb in reversed(verbs):
         if verb.group() in ("according", "laut"):
             continue
-        if verb.group().endswith("ing"):
+        inverted = german_inverted(text, start, verb)
+        if inverted:
+            subject: Subject | None = inverted
+        elif verb.group().endswith("ing"):
             # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
             subject = sentence_subject(text, sentence, verb.start())
         else:
@@ -334,7 +454,7 @@ def statement_subject(text: str, start: int, verb: re.Match[str]) -> Subject | N
     if verb.group() in ("according", "laut"):
         end = _sentence_end(text, verb.end(), len(text))
         return subject_right(text, verb.end() + (3 if verb.group() == "according" else 0), end)
-    subject = subject_left(text, start, verb.start())
+    subject = german_inverted(text, start, verb) or subject_left(text, start, verb.start())
     if subject is None:
         end = _sentence_end(text, verb.end(), len(text))
         subject = subject_right(text, verb.end(), min(end, verb.end() + 80))

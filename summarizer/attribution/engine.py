@@ -20,7 +20,7 @@ from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
 from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
-from summarizer.attribution.sentences import mask_quotes, split_sentences
+from summarizer.attribution.sentences import mask_datelines, mask_quotes, split_sentences
 
 __all__ = ["analyze"]
 
@@ -74,6 +74,61 @@ def _kind(doc: _Doc, span: Span) -> QuoteKind:
     return "direct"
 
 
+_NAME_GLUE = words(
+    """of the and for in on at de la le du del da di der die das und für von vom im am zu zur
+    zum des dem den a an et e y"""
+)
+
+# Nouns that a title follows ("the film", "die Zeitung", "des Typs"); German compounds end
+# in them ("Fernsehserie", "Fachblatt").
+_WORK_NOUNS = (
+    "titled",
+    "entitled",
+    "book",
+    "film",
+    "movie",
+    "album",
+    "song",
+    "series",
+    "newspaper",
+    "magazine",
+    "titel",
+    "buch",
+    "lied",
+    "serie",
+    "sendung",
+    "zeitung",
+    "zeitschrift",
+    "magazin",
+    "magazins",
+    "magazines",
+    "blatt",
+    "typs",
+    "motto",
+)
+
+
+def _is_name(doc: _Doc, span: Span) -> bool:
+    """Whether the quoted words name something ("the “Yemen Observer”") rather than quote it.
+
+    A name is short, carries no sentence punctuation, starts with a capital and capitalises
+    every word but the small joining ones, and sits inside a sentence.
+    """
+    tokens = doc.text[span.start : span.end].split()
+    before = doc.text[doc.paragraphs[span.paragraph][0] : span.open_mark].rstrip()
+    if not tokens or not before or not before[-1].isalnum():
+        return False
+    if before.rsplit(None, 1)[-1].lower().endswith(_WORK_NOUNS):
+        # "the film “...”", "dem Lied „...“": the title of a work, whatever its shape.
+        return len(tokens) <= 12 and tokens[-1][-1] not in ".!?…"
+    if len(tokens) > 6 or any(w[-1] in ".!?,;:…" for w in tokens):
+        return False
+    return tokens[0][:1].isupper() and all(
+        w[:1].isupper() or w[:1].isdigit() or w.lower() in _NAME_GLUE or not w[:1].isalpha()
+        for w in tokens
+    )
+
+
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
     span = spans[i]
     para_start, para_end = doc.paragraphs[span.paragraph]
@@ -96,9 +151,31 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         if lead_in or quoted_before:
             return lead_in
         return _previous_subject(doc, span.paragraph - 1)
+    if prev_close is not None and prev_close >= sentence:
+        return None  # a second quote in the sentence shares the first one's speaker
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
+    if sentence > para_start:
+        return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
+    """A quote that opens a sentence after ``Bystrom agreed.`` in the same paragraph."""
+    start = doc.sentence_start(sentence - 1)
+    if any(mark in doc.text[start:sentence] for mark in '“”„"»«'):
+        return None  # a quote with its own cue: the quotes' speakers carry over instead
+    verbs = [m for m in SPEECH_VERB.finditer(doc.masked, start, sentence) if m.group()]
+    if not verbs:
+        return None
+    verb = verbs[-1]
+    if verb.group().endswith("ing"):
+        subject = sentence_subject(doc.masked, start, verb.start())
+    else:
+        subject = statement_subject(doc.masked, start, verb)
+    if subject is None:
+        return None
+    return Cue(subject, "previous sentence", verb.group())
 
 
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
@@ -118,11 +195,16 @@ def _sentence_subject(doc: _Doc, start: int, end: int) -> Cue | None:
     """No speech verb: the quote's own sentence names its source ("Kasich resisted: ...")."""
     subject = subject_left(doc.masked, start, end)
     if subject is None:
-        mentions = find_mentions(doc.masked, start, end)
+        mentions = [m for m in find_mentions(doc.masked, start, end) if not _opens_participle(m)]
         if not mentions:
             return None
         subject = Subject("name", mentions[0].name, mentions[0].role, mentions[0].start)
     return Cue(subject, doc.text[start:end].strip(" :,"), "")
+
+
+def _opens_participle(mention: Mention) -> bool:
+    """Whether ``mention`` is a participle opening its clause ("Reprising one of her lines")."""
+    return mention.name.lower().endswith(("ing", "ed")) and " " not in mention.name
 
 
 def _lead_in_cue(doc: _Doc, paragraph: int) -> Cue | None:
@@ -298,7 +380,7 @@ def analyze(text: str) -> Attribution:
     Deterministic and offline: rules over the text, no model and no network.
     """
     spans = find_spans(text)
-    masked = mask_quotes(text, spans)
+    masked = mask_datelines(mask_quotes(text, spans))
     paragraphs = paragraph_bounds(text)
     doc = _Doc(
         text,
@@ -318,7 +400,13 @@ def analyze(text: str) -> Attribution:
     quotes = []
     for span, kind, cue in zip(spans, kinds, cues, strict=True):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
-        if kind == "short" and cue and cue.verb:
+        if (
+            kind != "headline"
+            and _is_name(doc, span)
+            and (kind == "short" or not (cue and cue.verb))
+        ):
+            kind = "short"  # a quoted title or name, not quoted words
+        elif kind == "short" and cue and cue.verb:
             kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
             FoundQuote(

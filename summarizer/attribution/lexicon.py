@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "DE_SPEECH_VERBS",
     "FUNCTION_WORDS",
     "HONORIFICS",
     "PRONOUNS",
@@ -37,6 +38,7 @@ proclaimed thundered confided alleged revealed disclosed hinted touted hailed mo
 shouted yelled exclaimed concluded reads read saying telling arguing adding noting insisting
 warning explaining writing asking urging stressing claiming asserting reported reports
 assured assures responds indicated mocked accused predicting promising vowing
+write continues fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint
@@ -47,8 +49,13 @@ teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet l
 erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
 bezeichnet nannte nennt schätzte appellierte twitterte
 """
+DE_SPEECH_VERBS = words(_DE_VERBS)
+"""The German speech verbs, whose subject may follow them (V2: "Dazu sagte Müller")."""
+_EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")
 SPEECH_VERB = re.compile(
-    r"\b(" + "|".join(sorted(words(_EN_VERBS + _DE_VERBS), key=len, reverse=True)) + r")\b"
+    r"\b("
+    + "|".join(sorted(words(_EN_VERBS + _DE_VERBS) | set(_EN_PHRASES), key=len, reverse=True))
+    + r")\b"
 )
 """A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
 
@@ -65,6 +72,7 @@ TITLE_WORDS = words(
     kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
     chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
     richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
+    editor prince princess
     """
 )
 """Lower-cased words that make the words before a name a role ("German Chancellor")."""
@@ -112,7 +120,7 @@ ROLE_NOUNS = words(
     resident residents voter voters supporter member members staffer witness man woman
     person people scientist consultant researcher economist editorial newspaper paper
     magazine website post tweet poll pollster survey lawyers judge prosecutors prosecutor
-    headline ad advertisement video blog blogger column columnist
+    headline ad advertisement video blog blogger column columnist activist activists
     """
 )
 """Lower-case head nouns of nominal speakers ("a White House spokesman", "the report")."""
@@ -133,6 +141,8 @@ FUNCTION_WORDS = words(
     dass weil wenn als da dann noch nun heute gestern morgen man sein seine ihre unser
     montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni juli
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
+    later earlier instead separately afterward afterwards moreover furthermore indeed another
+    amid much
     """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""

@@ -11,8 +11,10 @@ __all__ = ["Actor", "Attribution", "FoundQuote", "QuoteKind", "Statement"]
 
 QuoteKind = Literal["direct", "partial", "short", "headline"]
 """``direct``: a quoted sentence or more; ``partial``: quoted words inside reported speech;
-``short``: fewer than three words, usually a scare quote or a title; ``headline``: inside the
-article's headline. Callers grounding summaries usually want ``direct`` and ``partial``."""
+``short``: a scare quote, term or name rather than quoted speech: fewer than three words, or a
+capitalised name or title inside a sentence with no speech cue ("the “Yemen Observer”");
+``headline``: inside the article's headline. Callers grounding summaries usually want
+``direct`` and ``partial``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,11 @@ def split_role(words: list[str]) -> tuple[str | None, str]:
     return (" ".join(role_words) or None), name
 
 
+def _place_prefix(words: list[str]) -> bool:
+    """Whether "New" starts a place name ("New York Times"), not a sentence ("New polls")."""
+    return words[0] == "New" and len(words) > 1
+
+
 def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]:
     """Capitalised runs in ``text[start:end]`` that can name an actor, roles split off."""
     stop = len(text) if end is None else end
@@ -58,7 +63,7 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
     for m in _RUN.finditer(text, start, stop):
         words = m.group().split()
         offset = m.start()
-        while words and (words[0].lower().strip(".") in FUNCTION_WORDS):
+        while words and words[0].lower().strip(".") in FUNCTION_WORDS and not _place_prefix(words):
             offset = text.index(words[1], offset + len(words[0])) if len(words) > 1 else m.end()
             words = words[1:]
         if not words or PARTY_TAG.fullmatch(words[-1]):

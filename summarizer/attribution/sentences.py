@@ -7,7 +7,7 @@ import re
 from summarizer.attribution.lexicon import words
 from summarizer.attribution.quotes import Span
 
-__all__ = ["mask_quotes", "split_sentences"]
+__all__ = ["mask_datelines", "mask_quotes", "split_sentences"]
 
 _ABBREVIATIONS = words(
     """mr mrs ms dr sen rep gov gen lt col sgt capt adm jr sr st prof maj cmdr det no vs inc
@@ -15,6 +15,21 @@ _ABBREVIATIONS = words(
     bzw ca dr nr vgl z.b u.a"""
 )
 _BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]\S|[A-ZÄÖÜ0-9])")
+
+
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z.'’]+(?:[ -][A-Z][A-Z.'’]+)*(?:,[^—–\n]{0,40}?)?\s*(?:\([A-Za-z]+\)\s*)?"
+    r"(?:—|–|-{1,2})\s",
+    re.MULTILINE,
+)
+
+
+def mask_datelines(text: str) -> str:
+    """``text`` with datelines ("WASHINGTON, Dec. 8 (UPI) — ") blanked, offsets kept.
+
+    A dateline names a place and an agency, never a speaker.
+    """
+    return _DATELINE.sub(lambda m: " " * len(m.group()), text)
 
 
 def mask_quotes(text: str, spans: list[Span]) -> str:
