@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -13,7 +14,11 @@ from typing import IO, Any
 import click
 
 from summarizer import display, report
+from summarizer.archive import Fields, Format, iter_records
+from summarizer.batch import cache_key_for, offline_engine, run_batch
+from summarizer.cache import Cache, NullCache, ResultCache
 from summarizer.config import Settings
+from summarizer.costs import estimate
 from summarizer.errors import InputError, SummarizerError
 from summarizer.extract import read_article
 from summarizer.fetch import fetch_article
@@ -380,6 +385,167 @@ def templates_init(directory: Path | None, force: bool, prompts_dir: Path | None
     click.echo(
         f"Edit them, then pass --prompts {folder} (or set SUMMARIZER_PROMPTS_DIR).", err=True
     )
+
+
+# ---- batch runs (issue 4): batch, estimate ------------------------------------------------
+
+
+def _archive_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--format",
+            "archive_format",
+            type=click.Choice(["jsonl", "csv", "tsv", "dir"]),
+            help="Archive format; guessed from the suffix (stdin: jsonl).",
+        ),
+        click.option("--id-field", default="id", show_default=True, help="Field with the id."),
+        click.option(
+            "--text-field",
+            multiple=True,
+            help="Field with the text (repeat for fallbacks). [default: text, body, content, "
+            "article, html]",
+        ),
+        click.option("--title-field", default="title", show_default=True),
+        click.option("--date-field", default="date", show_default=True),
+        click.option("--url-field", default="url", show_default=True),
+        click.option("--source-field", default="source", show_default=True),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(path_type=Path),
+            help="Result cache file (SUMMARIZER_CACHE_PATH; default in ~/.cache/summarizer).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--price-in", "price_input_per_mtok", type=float, help="USD per 1M input."),
+        click.option("--price-out", "price_output_per_mtok", type=float, help="USD per 1M output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _fields(flags: dict[str, Any]) -> Fields:
+    names = {name: flags.pop(f"{name}_field") for name in ("id", "title", "date", "url", "source")}
+    text = flags.pop("text_field")
+    return Fields(**names, text=tuple(text)) if text else Fields(**names)
+
+
+def _cache(settings: Settings, no_cache: bool, *, create: bool = True) -> Cache:
+    path = settings.resolved_cache_path()
+    if no_cache or (not create and not path.exists()):
+        return NullCache()
+    return ResultCache(path)
+
+
+@cli.command()
+@click.argument("archive", metavar="INPUT")
+@click.option("-o", "--output", required=True, help="Output JSON Lines file (- for stdout).")
+@_archive_options
+@_settings_options
+@click.option("-j", "--concurrency", type=int, help="Articles in flight (default 8).")
+@click.option("--rpm", type=float, help="Requests-per-minute ceiling.")
+@click.option("--tpm", type=float, help="Tokens-per-minute ceiling.")
+@click.option("--timeout", type=float, help="Seconds per request (SUMMARIZER_TIMEOUT).")
+@click.option("--article-timeout", type=float, help="Seconds per article, retries included.")
+@click.option("--max-attempts", type=int, help="Tries per call on 429/5xx/timeouts.")
+@click.option("--retry-errors", is_flag=True, help="Try again the records that failed before.")
+@click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
+@click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    /,
+    archive: str,
+    output: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    retry_errors: bool,
+    dry_run: bool,
+    offline: bool,
+    quiet: bool,
+    **flags: Any,
+) -> None:
+    """Summarise every article of an archive into one JSON line each, resumably.
+
+    INPUT is a .jsonl/.csv/.tsv file (optionally .gz), a folder of .txt/.md/.html files, or
+    - for stdin. Lines are written as articles complete (not in input order); each carries
+    the record's "id", "record" number and input "line". Re-running the same command skips
+    the records already in the output; cached results cost no call.
+
+    \b
+    Examples:
+      summarizer batch archive.jsonl -o summaries.jsonl --base-url http://127.0.0.1:8000/v1
+      summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
+      summarizer batch archive.jsonl -o out.jsonl --dry-run
+    """
+    fields = _fields(flags)
+    settings = _settings(**flags)
+    cache = _cache(settings, no_cache, create=not dry_run)
+    if dry_run:
+        key_for = cache_key_for(settings)
+        records = iter_records(archive, format=archive_format, fields=fields)
+        click.echo(estimate(records, settings=settings, cache=cache, cache_key=key_for).summary())
+        return
+    engine = offline_engine(settings) if offline else None
+    if engine is None:
+        settings.require_endpoint()
+    try:
+        totals = asyncio.run(
+            run_batch(
+                archive,
+                output,
+                settings=settings,
+                format=archive_format,
+                fields=fields,
+                cache=cache,
+                engine=engine,
+                retry_errors=retry_errors,
+                progress=not quiet,
+                handle_sigint=True,
+                notify=lambda m: click.echo(m, err=True),
+            )
+        )
+    finally:
+        cache.close()
+    if not quiet:
+        click.echo(totals.summary(), err=True)
+    if totals.interrupted:
+        ctx.exit(130)
+
+
+@cli.command("estimate")
+@click.argument("archive", metavar="INPUT")
+@_archive_options
+@_settings_options
+@click.option(
+    "--expected-output", "expected_output_tokens", type=int, help="Output tokens per article."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def estimate_cmd(
+    archive: str, archive_format: Format | None, no_cache: bool, as_json: bool, **flags: Any
+) -> None:
+    """Count an archive's input tokens with tiktoken and price it, before anything is sent.
+
+    Output tokens are an assumption (--expected-output, default 600 per article); articles
+    already in the result cache are counted as free. Re-asks and retries are not included.
+
+    \b
+    Examples:
+      summarizer estimate archive.jsonl --model gpt-4o-mini
+      summarizer estimate news.csv --text-field body --price-in 0.15 --price-out 0.6 --json
+    """
+    fields = _fields(flags)
+    settings = _settings(**flags)
+    cache = _cache(settings, no_cache, create=False)
+    try:
+        records = iter_records(archive, format=archive_format, fields=fields)
+        result = estimate(
+            records, settings=settings, cache=cache, cache_key=cache_key_for(settings)
+        )
+    finally:
+        cache.close()
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.summary())
 
 
 def main() -> None:

@@ -70,6 +70,28 @@ class Settings(BaseModel):
         default=False, description="Re-ask once when a quote's speaker conflicts with the engine."
     )
     hints: bool = Field(default=False, description="Give the engine's quotes to the model.")
+    # batch runs (summarizer batch / estimate)
+    concurrency: int = Field(default=8, ge=1, le=1024, description="Articles in flight at once.")
+    rpm: float | None = Field(default=None, gt=0, description="Requests-per-minute ceiling.")
+    tpm: float | None = Field(default=None, gt=0, description="Tokens-per-minute ceiling.")
+    max_attempts: int = Field(
+        default=6, ge=1, description="Tries per call on 429, 5xx, timeouts and dropped connections."
+    )
+    article_timeout: float = Field(
+        default=900.0, gt=0, description="Seconds per article, retries and re-asks included."
+    )
+    cache_path: Path | None = Field(
+        default=None, description="Result cache file; default in the user's cache folder."
+    )
+    price_input_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million input tokens; overrides the table."
+    )
+    price_output_per_mtok: float | None = Field(
+        default=None, ge=0, description="USD per million output tokens; overrides the table."
+    )
+    expected_output_tokens: int = Field(
+        default=600, ge=1, description="Output tokens per article that estimates assume."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
@@ -113,6 +135,15 @@ class Settings(BaseModel):
     def has_endpoint(self) -> bool:
         """True when a key or a base URL is configured (a local server needs no real key)."""
         return self.api_key is not None or self.base_url is not None
+
+    def resolved_cache_path(self, environ: Mapping[str, str] | None = None) -> Path:
+        """The cache file: the setting, else ``$XDG_CACHE_HOME/summarizer/results.sqlite``
+        (``~/.cache/...`` when unset)."""
+        if self.cache_path is not None:
+            return self.cache_path
+        environ = os.environ if environ is None else environ
+        base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "summarizer" / "results.sqlite"
 
     def require_endpoint(self) -> None:
         """Raise ConfigError when no endpoint is configured."""

@@ -14,6 +14,7 @@ Two layers:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -268,6 +269,12 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
+@functools.cache
+def _shared_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """strict_json_schema, built once per model (it costs milliseconds); read-only."""
+    return strict_json_schema(model)
+
+
 async def structured_call(
     chat: ChatModel,
     output_type: type[T],
@@ -295,7 +302,7 @@ async def structured_call(
         LLMError: The endpoint failed, refused, was filtered or stopped at the length limit.
         OutputValidationError: Still invalid after ``settings.max_reasks`` re-asks.
     """
-    schema = strict_json_schema(output_type)
+    schema = _shared_schema(output_type)
     mode = _initial_mode(chat, settings)
     messages = messages_for(mode == "json_object")
     usage = Usage()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from summarizer._version import __version__
@@ -30,9 +32,9 @@ from summarizer.schema import (
 )
 from summarizer.split import split_article
 from summarizer.templates import Message, Templates
-from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
+from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
 
-__all__ = ["Engine", "Prepared", "asummarize", "prepare", "summarize"]
+__all__ = ["Engine", "Prepared", "asummarize", "prepare", "summarize", "template_sha256"]
 
 T = TypeVar("T")
 Engine = Literal["llm", "offline"]
@@ -61,6 +63,43 @@ class Prepared:
         return self.templates.render_task(self.template, variables).messages
 
 
+@functools.lru_cache(maxsize=16)
+def _templates(prompts_dir: Path | None) -> Templates:
+    """One Templates per folder, so Jinja compiles each template once per process rather than
+    once per article (it still reloads a template whose file changed)."""
+    return Templates(prompts_dir)
+
+
+@functools.cache
+def _draft_schema_json() -> str:
+    return json.dumps(strict_json_schema(Draft), ensure_ascii=False)
+
+
+_STATIC_COUNTS: dict[tuple[str, str], int] = {}
+
+
+def _count_static(tokenizer: Tokenizer, text: str) -> int:
+    key = (tokenizer.name, text)
+    if (count := _STATIC_COUNTS.get(key)) is None:
+        if len(_STATIC_COUNTS) >= 64:  # a handful of system prompts per process; stay small
+            _STATIC_COUNTS.clear()
+        count = _STATIC_COUNTS[key] = tokenizer.count(text)
+    return count
+
+
+def _count(tokenizer: Tokenizer, message: Message) -> int:
+    """Tokens in a message's content; system prompts repeat for every article, so remember
+    their counts (the article-bearing user messages never repeat, so they are not kept)."""
+    if message["role"] == "system":
+        return _count_static(tokenizer, message["content"])
+    return tokenizer.count(message["content"])
+
+
+def template_sha256(settings: Settings) -> str:
+    """The sha256 of the prompt templates the settings select (what results record)."""
+    return _templates(settings.prompts_dir).sha256(settings.template)
+
+
 def as_article(article: str | Article, *, source: str = "article") -> Article:
     """Accept plain text or an Article; refuse empty text."""
     if isinstance(article, str):
@@ -83,7 +122,7 @@ def prepare(
         BudgetError: Prompt plus output allowance exceed the context window.
     """
     article = as_article(article)
-    templates = templates or Templates(settings.prompts_dir)
+    templates = templates or _templates(settings.prompts_dir)
     attribution = analyze(article.text) if settings.hints or settings.grounding else None
     include_schema = settings.output_mode == "json_object"
     variables: dict[str, Any] = {
@@ -92,21 +131,25 @@ def prepare(
         "max_actors": settings.max_actors,
         "language": settings.language,
         "summary_sentences": settings.summary_sentences,
-        "schema": json.dumps(strict_json_schema(Draft), ensure_ascii=False),
+        "schema": _draft_schema_json(),
         "include_schema": include_schema,
         "hints": hints(attribution) if settings.hints and attribution else None,
     }
     rendered = templates.render_task(settings.template, variables)
     tokenizer = tokenizer_for(settings.model)
-    message_tokens = [tokenizer.count(m["content"]) for m in rendered.messages]
-    prompt_tokens = count_messages(tokenizer, rendered.messages)
+    message_tokens = [_count(tokenizer, m) for m in rendered.messages]
+    prompt_tokens = sum(4 + n for n in message_tokens) + 3  # as count_messages does
     window = context_window(settings.model, settings.context_window)
     if settings.output_mode == "auto":
         # A fallback to JSON mode puts the schema in the prompt: budget for the larger prompt.
         with_schema = templates.render_task(
             settings.template, {**variables, "include_schema": True}
         )
-        needed = count_messages(tokenizer, with_schema.messages)
+        counted = {m["content"]: n for m, n in zip(rendered.messages, message_tokens, strict=True)}
+        needed = sum(
+            4 + (counted.get(m["content"]) or _count(tokenizer, m)) for m in with_schema.messages
+        )
+        needed += 3
     else:
         needed = prompt_tokens
     check_budget(needed, settings.max_output_tokens, window, model=settings.model)

@@ -19,6 +19,13 @@ _CHAR_MAP = str.maketrans(
     }
 )  # fmt: skip
 _SPACE = re.compile(r"\s+")
+# Every character str.isspace() accepts (a test checks the list is complete).
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ONE_TO_ONE = {**_CHAR_MAP, **{ord(c): " " for c in WHITESPACE}}
+_LENGTH_CHANGES = re.compile(r"^\s+|\s\s+|\u2026+")
 _EDGE = "\"' \t\n.,;:"
 
 
@@ -36,21 +43,28 @@ class ArticleText:
 
     def __init__(self, text: str):
         self.text = text
-        chars: list[str] = []
+        # Only runs of two or more spaces (one space, none at the start) and the ellipsis
+        # (three dots) change lengths; every other character maps one to one. So map the
+        # stretches between those events in C instead of looping over every character.
+        parts: list[str] = []
         origin: list[int] = []
-        previous_space = True
-        for i, ch in enumerate(text):
-            if ch.isspace():
-                if not previous_space:
-                    chars.append(" ")
-                    origin.append(i)
-                previous_space = True
-                continue
-            previous_space = False
-            mapped = "..." if ch == "\u2026" else ch.translate(_CHAR_MAP)
-            chars.extend(mapped)
-            origin.extend([i] * len(mapped))
-        self._norm = "".join(chars)
+        done = 0
+        for match in _LENGTH_CHANGES.finditer(text):
+            start, end = match.span()
+            if start > done:
+                parts.append(text[done:start].translate(_ONE_TO_ONE))
+                origin.extend(range(done, start))
+            if text[start] == "\u2026":
+                parts.append("..." * (end - start))
+                origin.extend(i for i in range(start, end) for _ in range(3))
+            elif start > 0:
+                parts.append(" ")
+                origin.append(start)
+            done = end
+        if done < len(text):
+            parts.append(text[done:].translate(_ONE_TO_ONE))
+            origin.extend(range(done, len(text)))
+        self._norm = "".join(parts)
         self._origin = origin
 
     def find(self, quote: str) -> tuple[int, int] | None:

@@ -1,0 +1,519 @@
+"""Run the pipeline over an archive: bounded concurrency, shaped by the rate limiter, cached.
+
+Two entry points:
+
+- :func:`abatch` yields an :class:`Outcome` per input record, in completion order, for
+  scripts that handle results themselves.
+- :func:`run_batch` writes them to a resumable JSON Lines file (see ``summarizer.outputs``)
+  with a progress display and Ctrl-C handling; ``summarizer batch`` is a thin wrapper.
+
+Every call to the model goes through ``summarizer.shaping.ShapedChat`` (rate ceilings,
+Retry-After, jittered backoff). The SDK's own retries are switched off for the client built
+here, so that one policy, shared by every concurrent request, decides.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import itertools
+import logging
+import os
+import random
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from summarizer import pipeline
+from summarizer.archive import Fields, Format, Record, count_records, iter_records
+from summarizer.cache import Cache, NullCache, key, sha256_text
+from summarizer.config import Settings
+from summarizer.costs import price_for
+from summarizer.errors import ConfigError, LLMError, OutputValidationError
+from summarizer.llm import ChatModel, OpenAIChat
+from summarizer.outputs import OutputFile, error_line, record_key, result_line
+from summarizer.progress import BatchProgress, RunTotals
+from summarizer.ratelimit import RateLimiter
+from summarizer.schema import Article, SummaryResult, Usage
+from summarizer.shaping import ShapedChat
+
+__all__ = [
+    "BatchRunner",
+    "Outcome",
+    "Summarize",
+    "abatch",
+    "cache_key_for",
+    "llm_engine",
+    "offline_engine",
+    "run_batch",
+]
+
+logger = logging.getLogger(__name__)
+
+Emit = Callable[["Outcome"], Awaitable[None]]
+Summarize = Callable[[Article, ChatModel], Awaitable[SummaryResult]]
+"""Summarises one article with the (shaped) client it is given; the batch's pluggable engine."""
+
+_READ_AHEAD = 64  # records read per hop to the reader thread
+
+
+# ---- engines -------------------------------------------------------------------------------
+
+
+def llm_engine(settings: Settings) -> Summarize:
+    """The default engine: ``pipeline.asummarize`` against the batch's shaped client."""
+
+    async def summarize(article: Article, client: ChatModel) -> SummaryResult:
+        return await pipeline.asummarize(article, settings=settings, client=client)
+
+    return summarize
+
+
+def offline_engine(settings: Settings) -> Summarize:
+    """The attribution engine as a batch engine (``--offline``): no client, no calls.
+
+    Hook for issue 3: it uses ``pipeline.asummarize(..., engine="offline")`` once the pipeline
+    has that parameter, and refuses clearly until then.
+
+    Raises:
+        ConfigError: The pipeline has no offline engine in this build.
+    """
+    if "engine" not in inspect.signature(pipeline.asummarize).parameters:
+        raise ConfigError(
+            "--offline needs the attribution engine, which this build's pipeline does not have "
+            "yet (summarize(..., engine='offline')). Run with an LLM endpoint instead."
+        )
+
+    async def summarize(article: Article, client: ChatModel) -> SummaryResult:
+        # The engine is CPU-bound: a thread keeps the event loop (and the output) moving.
+        return await asyncio.to_thread(
+            pipeline.summarize,
+            article,
+            settings=settings,
+            engine="offline",
+        )
+
+    return summarize
+
+
+def cache_key_for(settings: Settings, *, engine: str = "llm") -> Callable[[Article], str]:
+    """The cache key of an article's result: its text, the template's sha256, the model, and
+    every option that changes the answer (the title goes into the prompt, so it counts too)."""
+    template_sha = pipeline.template_sha256(settings)
+    options = {
+        "engine": engine,
+        "template": settings.template,
+        "output_mode": settings.output_mode,
+        "max_actors": settings.max_actors,
+        "language": settings.language,
+        "summary_sentences": settings.summary_sentences,
+        "temperature": settings.temperature,
+        "max_output_tokens": settings.max_output_tokens,
+        "max_reasks": settings.max_reasks,
+        "quote_reask": settings.quote_reask,
+        "drop_unverified": settings.drop_unverified,
+    }
+
+    def key_for(article: Article) -> str:
+        return key(
+            sha256_text(article.text),
+            template_sha,
+            settings.model,
+            {**options, "title": article.title},
+        )
+
+    return key_for
+
+
+# ---- one article -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one input record.
+
+    Attributes:
+        record: The input record (its id, number, line and article).
+        result: The summary, when there is one.
+        error: Why there is none: the record's InputError, the pipeline's error, or a timeout.
+        attempts: Calls made for this record in this run (0 for cached and bad records).
+        cached: The result came from the cache.
+        usage: Tokens the calls used (what was paid for), failed attempts included.
+        elapsed: Seconds from start to finish.
+        waited: Seconds of ``elapsed`` spent waiting on the model, limiter and backoff.
+        line: The output line (JSON, no newline).
+    """
+
+    record: Record
+    result: SummaryResult | None
+    error: BaseException | None
+    attempts: int
+    cached: bool
+    usage: Usage
+    elapsed: float
+    waited: float
+    line: str
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+    @property
+    def overhead(self) -> float:
+        """The tool's own time for this record: elapsed minus waiting."""
+        return max(0.0, self.elapsed - self.waited)
+
+
+def _error_outcome(
+    record: Record, error: BaseException, attempts: int, usage: Usage, started: float, waited: float
+) -> Outcome:
+    line = error_line(record.id, record.number, record.line, error, attempts=attempts)
+    elapsed = time.perf_counter() - started
+    return Outcome(record, None, error, attempts, False, usage, elapsed, waited, line)
+
+
+# ---- the runner ------------------------------------------------------------------------------
+
+
+class BatchRunner:
+    """Runs an engine over records with bounded concurrency; see :func:`abatch` for the
+    arguments (``backoff_base``: seconds before the first retry of a 5xx or timeout).
+
+    ``stop()`` stops taking new records and lets those in flight finish; ``abandon()`` also
+    cancels those in flight (they get no outcome, so a resumed run redoes them).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        client: ChatModel | None = None,
+        cache: Cache | None = None,
+        engine: Summarize | None = None,
+        limiter: RateLimiter | None = None,
+        cache_key: Callable[[Article], str] | None = None,
+        backoff_base: float = 1.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.cache = cache or NullCache()
+        self.engine = engine or llm_engine(settings)
+        self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
+        self.cache_key = cache_key or cache_key_for(settings)
+        self.backoff_base = backoff_base
+        self.rng = rng or random.Random()
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    def abandon(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    async def run(self, records: Iterable[Record], emit: Emit) -> None:
+        """Summarise every record and ``emit`` its outcome as it completes.
+
+        Records are read ahead in a thread (reading may extract HTML) and at most
+        ``settings.concurrency`` are in flight; memory does not grow with the archive.
+        """
+        client = self.client
+        if client is None:
+            self.settings.require_endpoint()
+            client = OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
+        queue: asyncio.Queue[Record | None] = asyncio.Queue(maxsize=self.settings.concurrency)
+        count = self.settings.concurrency
+        workers = [asyncio.create_task(self._worker(queue, client, emit)) for _ in range(count)]
+        self._tasks = [asyncio.create_task(self._feed(iter(records), queue, count)), *workers]
+        try:
+            finished = await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self.client is None and isinstance(client, OpenAIChat):
+                await client.aclose()
+        for failure in finished:
+            if isinstance(failure, BaseException) and not isinstance(
+                failure, asyncio.CancelledError
+            ):
+                raise failure
+
+    async def _feed(
+        self, records: Iterator[Record], queue: asyncio.Queue[Record | None], workers: int
+    ) -> None:
+        more = True
+        while more and not self._stopping:
+            chunk = await asyncio.to_thread(_take, records, _READ_AHEAD)
+            more = len(chunk) == _READ_AHEAD
+            for record in chunk:
+                if self._stopping:
+                    break
+                await queue.put(record)
+        for _ in range(workers):
+            await queue.put(None)
+
+    async def _worker(
+        self, queue: asyncio.Queue[Record | None], client: ChatModel, emit: Emit
+    ) -> None:
+        while (record := await queue.get()) is not None:
+            if self._stopping:
+                continue  # drain without starting new work, until the end marker
+            outcome = await self.one(record, client)
+            try:
+                await emit(outcome)
+            except BaseException:
+                self.abandon()  # the output is broken (disk full...): nothing more can land
+                raise
+
+    async def one(self, record: Record, client: ChatModel) -> Outcome:
+        """The outcome of one record: from the cache, the engine, or its error."""
+        started = time.perf_counter()
+        if record.article is None:
+            bad = record.error or ValueError("record has neither article nor error")
+            return _error_outcome(record, bad, 0, Usage(), started, 0.0)
+        article = record.article
+        cache_key = self.cache_key(article)
+        cached = self._from_cache(cache_key, article)
+        if cached is not None:
+            line = result_line(record.id, record.number, record.line, cached[1], cached=True)
+            elapsed = time.perf_counter() - started
+            return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
+        shaped = ShapedChat(
+            client,
+            self.limiter,
+            max_attempts=self.settings.max_attempts,
+            backoff_base=self.backoff_base,
+            rng=self.rng,
+        )
+        try:
+            result = await asyncio.wait_for(
+                self.engine(article, shaped), timeout=self.settings.article_timeout
+            )
+        except TimeoutError:
+            error = LLMError(
+                f"gave up after {self.settings.article_timeout:g}s on this article "
+                f"({shaped.calls} calls); raise --article-timeout or lower the concurrency.",
+                reason="timeout",
+            )
+            return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
+        except Exception as exc:  # one article's failure must not end the run
+            if not isinstance(exc, LLMError | OutputValidationError):
+                logger.debug("record %s failed", record.id, exc_info=True)
+            usage = _usage_of(exc)
+            return _error_outcome(record, exc, shaped.calls, usage, started, shaped.waited)
+        result_json = result.model_dump_json()
+        self.cache.put(cache_key, result_json)  # before the line: a crash between costs no call
+        line = result_line(record.id, record.number, record.line, result_json, cached=False)
+        usage = result.provenance.usage
+        elapsed = time.perf_counter() - started
+        return Outcome(
+            record, result, None, shaped.calls, False, usage, elapsed, shaped.waited, line
+        )
+
+    def _from_cache(self, cache_key: str, article: Article) -> tuple[SummaryResult, str] | None:
+        text = self.cache.get(cache_key)
+        if text is None:
+            return None
+        try:
+            result = SummaryResult.model_validate_json(text)
+        except ValueError:
+            logger.warning("cache entry %s is unreadable; summarising again.", cache_key[:12])
+            return None
+        if result.article_id == article.id and result.title == article.title:
+            return result, text
+        # The same article under another id (a duplicate in the archive): relabel the copy.
+        result = result.model_copy(update={"article_id": article.id, "title": article.title})
+        return result, result.model_dump_json()
+
+
+def _take(records: Iterator[Record], count: int) -> list[Record]:
+    return list(itertools.islice(records, count))
+
+
+def _usage_of(exc: BaseException) -> Usage:
+    if isinstance(exc, OutputValidationError):
+        return Usage.model_validate(exc.usage)
+    return Usage()
+
+
+async def abatch(
+    records: Iterable[Record],
+    *,
+    settings: Settings,
+    client: ChatModel | None = None,
+    cache: Cache | None = None,
+    engine: Summarize | None = None,
+    limiter: RateLimiter | None = None,
+) -> AsyncIterator[Outcome]:
+    """Summarise records concurrently, yielding each Outcome as it completes.
+
+    Args:
+        records: From ``summarizer.archive.iter_records`` (or built by hand).
+        settings: Model and prompts, plus ``concurrency``, ``rpm``, ``tpm``,
+            ``max_attempts`` and ``article_timeout``.
+        client: A ChatModel; by default an ``OpenAIChat`` built from the settings (with the
+            SDK's retries off: the runner retries) and closed afterwards.
+        cache: A ``ResultCache`` to skip articles already summarised; none by default.
+        engine: What summarises one article; ``llm_engine(settings)`` by default.
+        limiter: Share one limiter between runs against the same provider budget.
+
+    Example::
+
+        async for outcome in abatch(iter_records("archive.jsonl"), settings=settings):
+            print(outcome.record.id, outcome.ok)
+
+    Leaving the loop early cancels the articles in flight.
+    """
+    runner = BatchRunner(settings, client=client, cache=cache, engine=engine, limiter=limiter)
+    queue: asyncio.Queue[Outcome | None] = asyncio.Queue(maxsize=settings.concurrency)
+
+    async def produce() -> None:
+        try:
+            await runner.run(records, queue.put)
+        finally:
+            await queue.put(None)
+
+    task = asyncio.create_task(produce())
+    try:
+        while (outcome := await queue.get()) is not None:
+            yield outcome
+        await task  # re-raises a failure of the run itself
+    finally:
+        if not task.done():
+            runner.abandon()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
+# ---- a run into a file -----------------------------------------------------------------------
+
+
+class _Stdout:
+    """The output sink for ``-o -``: no resume, one flushed line per record."""
+
+    done: frozenset[int] = frozenset()
+    repaired = False
+    dropped_errors = 0
+
+    def write(self, line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        return None
+
+
+async def run_batch(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    settings: Settings,
+    format: Format | None = None,
+    fields: Fields | None = None,
+    client: ChatModel | None = None,
+    cache: Cache | None = None,
+    engine: Summarize | None = None,
+    retry_errors: bool = False,
+    progress: bool = True,
+    handle_sigint: bool = False,
+    notify: Callable[[str], None] | None = None,
+) -> RunTotals:
+    """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
+
+    Records whose line is already in ``output`` are skipped (a torn last line is repaired
+    first); every other record gets exactly one line, written and flushed as it completes.
+
+    Args:
+        source: An archive for ``iter_records`` (``-`` for stdin).
+        output: The output file, or ``-`` for stdout (no resume).
+        settings: See :func:`abatch`.
+        format, fields: See ``archive.iter_records``.
+        client, cache, engine: See :func:`abatch`.
+        retry_errors: Drop the error lines of earlier runs and try those records again.
+        progress: Show a progress bar on stderr (only when it is a terminal).
+        handle_sigint: On Ctrl-C stop taking new records and finish those in flight; on a
+            second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
+        notify: Receives one-line notices for the user (resume, repair, Ctrl-C).
+
+    Returns:
+        The run's totals; ``summary()`` gives the final line.
+    """
+    say = notify or (lambda message: logger.info("%s", message))
+    if engine is None and client is None:
+        settings.require_endpoint()
+    sink: OutputFile | _Stdout
+    sink = _Stdout() if os.fspath(output) == "-" else OutputFile(output, retry_errors=retry_errors)
+    if sink.repaired:
+        say(f"{output}: cut a torn last line left by an interrupted run")
+    if sink.dropped_errors:
+        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
+    totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
+    runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
+    records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+
+    async def emit(outcome: Outcome) -> None:
+        sink.write(outcome.line)
+        totals.add(
+            ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
+        )
+        bar.update()
+
+    def interrupt() -> None:
+        totals.interrupted = True
+        if runner.stopping:
+            say("abandoning the articles in flight; re-run the same command to resume")
+            runner.abandon()
+        else:
+            say("stopping: finishing the articles in flight (Ctrl-C again to abandon them)")
+            runner.stop()
+
+    loop = asyncio.get_running_loop()
+    with BatchProgress(totals, enabled=progress) as bar, _sigint(loop, interrupt, handle_sigint):
+        try:
+            await runner.run(records, emit)
+        finally:
+            sink.close()
+    if totals.skipped:
+        say(f"resumed: {totals.skipped} records were already in {output}")
+    return totals
+
+
+def _pending(
+    records: Iterator[Record], done: AbstractSet[int], totals: RunTotals
+) -> Iterator[Record]:
+    for record in records:
+        if done and record_key(record.number, record.id) in done:
+            totals.skipped += 1
+            continue
+        yield record
+
+
+@contextlib.contextmanager
+def _sigint(
+    loop: asyncio.AbstractEventLoop, handler: Callable[[], None], enabled: bool
+) -> Iterator[None]:
+    if not enabled:
+        yield
+        return
+    try:
+        loop.add_signal_handler(signal.SIGINT, handler)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)

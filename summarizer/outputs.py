@@ -1,0 +1,184 @@
+"""The batch output file: one JSON line per input record, appended as each completes, resumable.
+
+Lines are written in completion order, not input order; every line carries the record's id,
+its 1-based record number and its input line so it can be joined back to the archive::
+
+    {"id": "a1", "record": 1, "line": 1, "ok": true, "cached": false, "result": {...}}
+    {"id": "a2", "record": 2, "line": 2, "ok": false, "error": "InputError",
+     "message": "...", "attempts": 0}
+
+Each line goes to the file in one ``write`` on an unbuffered descriptor, so a crash or
+``kill -9`` loses at most the lines being written; reopening the file repairs a torn last line
+and reads which records are done, so a re-run skips them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import LLMError
+
+__all__ = ["OutputFile", "error_line", "record_key", "result_line"]
+
+logger = logging.getLogger(__name__)
+
+
+def record_key(number: int, record_id: str) -> int:
+    """The in-memory identity of a done record: its position and id (ids may repeat in an
+    archive). A hash keeps a million of them in tens of megabytes; it is only ever compared
+    within one process."""
+    return hash((number, record_id))
+
+
+def _head(record_id: str, number: int, line: int | None, ok: bool) -> str:
+    return (
+        f'{{"id":{json.dumps(record_id, ensure_ascii=False)},"record":{number},'
+        f'"line":{"null" if line is None else line},"ok":{"true" if ok else "false"}'
+    )
+
+
+def result_line(
+    record_id: str, number: int, line: int | None, result_json: str, *, cached: bool
+) -> str:
+    """A result's output line (no newline), from ``SummaryResult.model_dump_json()`` text."""
+    cached_text = "true" if cached else "false"
+    return f'{_head(record_id, number, line, True)},"cached":{cached_text},"result":{result_json}}}'
+
+
+def error_line(
+    record_id: str,
+    number: int,
+    line: int | None,
+    error: BaseException,
+    *,
+    attempts: int,
+) -> str:
+    """An error record's output line (no newline): type, message and calls made."""
+    extra: dict[str, Any] = {
+        "error": type(error).__name__,
+        "message": str(error),
+        "attempts": attempts,
+    }
+    if isinstance(error, LLMError):
+        extra["reason"] = error.reason
+        if error.status is not None:
+            extra["status"] = error.status
+    body = json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
+    return f"{_head(record_id, number, line, False)},{body[1:]}"
+
+
+class OutputFile:
+    """An append-only JSON Lines output that knows which records it already holds.
+
+    Args:
+        path: The output file; created if missing.
+        retry_errors: Drop the error lines of an earlier run (rewriting the file) so that
+            those records are tried again.
+
+    Attributes:
+        done: ``record_key`` of every record with a line in the file.
+        repaired: True when a torn last line (from a crash) was cut off on opening.
+        dropped_errors: Error lines removed because of ``retry_errors``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, retry_errors: bool = False) -> None:
+        self.path = Path(path)
+        self.done: set[int] = set()
+        self.repaired = False
+        self.dropped_errors = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            self.repaired = _repair_tail(self.path)
+            if retry_errors:
+                self.dropped_errors = _drop_error_lines(self.path)
+            for key in _done_keys(self.path):
+                self.done.add(key)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def write(self, line: str) -> None:
+        """Append one line; it is in the file (the OS's page cache) when this returns."""
+        data = (line + "\n").encode("utf-8")
+        while data:  # a regular file takes it in one go; the loop covers signal interruptions
+            written = os.write(self._fd, data)
+            data = data[written:]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __enter__(self) -> OutputFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _repair_tail(path: Path) -> bool:
+    """Cut a last line that has no newline (a write torn by a crash); True if one was cut."""
+    with path.open("rb+") as file:
+        size = file.seek(0, os.SEEK_END)
+        if size == 0:
+            return False
+        file.seek(size - 1)
+        if file.read(1) == b"\n":
+            return False
+        # Walk back to the previous newline in blocks; lines can be long.
+        end = size
+        while end > 0:
+            start = max(0, end - 65536)
+            file.seek(start)
+            block = file.read(end - start)
+            at = block.rfind(b"\n")
+            if at >= 0:
+                file.truncate(start + at + 1)
+                break
+            end = start
+        else:
+            file.truncate(0)
+    logger.warning("%s: cut a torn last line left by an interrupted run.", path)
+    return True
+
+
+def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None]]:
+    with path.open("rb") as file:
+        for number, raw in enumerate(file, 1):
+            try:
+                row = json.loads(raw)
+            except ValueError:
+                yield number, None
+                continue
+            yield number, row if isinstance(row, dict) else None
+
+
+def _done_keys(path: Path) -> Iterator[int]:
+    for number, row in _lines(path):
+        if row is None or not isinstance(row.get("record"), int) or "id" not in row:
+            logger.warning("%s:%d: not an output line; ignored when resuming.", path, number)
+            continue
+        yield record_key(row["record"], str(row["id"]))
+
+
+def _drop_error_lines(path: Path) -> int:
+    """Rewrite the file without its error lines (atomically: a temporary file, then rename)."""
+    temporary = path.with_name(path.name + ".tmp")
+    dropped = 0
+    with path.open("rb") as source, temporary.open("wb") as target:
+        for raw in source:
+            try:
+                failed = json.loads(raw).get("ok") is False
+            except (ValueError, AttributeError):
+                failed = False  # not ours to judge: keep it, _done_keys warns about it
+            if failed:
+                dropped += 1
+                continue
+            target.write(raw)
+        target.flush()
+        os.fsync(target.fileno())
+    os.replace(temporary, path)
+    return dropped
