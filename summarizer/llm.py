@@ -36,6 +36,7 @@ __all__ = [
     "Mode",
     "OpenAIChat",
     "Structured",
+    "http_error",
     "judge_response",
     "request_body",
     "send_schema_field",
@@ -217,14 +218,31 @@ def _response_format(request: ChatRequest, *, send_schema_field: bool) -> dict[s
 
 
 def _status_error(exc: openai.APIStatusError) -> LLMError:
+    return http_error(
+        exc.status_code,
+        exc.body,
+        request_id=exc.request_id,
+        reason_phrase=exc.response.reason_phrase,
+        retry_after=_retry_after(exc.response.headers),
+    )
+
+
+def http_error(
+    status: int,
+    body: object,
+    *,
+    request_id: str | None = None,
+    reason_phrase: str = "",
+    retry_after: float | None = None,
+) -> LLMError:
+    """The LLMError for an HTTP error answer (online, or a Batch API error line's response)."""
     detail = ""
-    body = exc.body
     if isinstance(body, dict):
         inner = body.get("error", body)
         detail = str(inner.get("message", "") if isinstance(inner, dict) else inner)
-    detail = " ".join(detail.split())[:300] or exc.response.reason_phrase
-    status = exc.status_code
-    retry_after = _retry_after(exc.response.headers)
+    elif isinstance(body, str):
+        detail = body
+    detail = " ".join(detail.split())[:300] or reason_phrase or "no detail"
     if status == 429:
         hint = "Rate limited even after retries: lower the concurrency or --rpm, or wait."
     elif status in (401, 403):
@@ -236,7 +254,7 @@ def _status_error(exc: openai.APIStatusError) -> LLMError:
     return LLMError(
         f"HTTP {status} from the endpoint: {detail}. {hint}",
         status=status,
-        request_id=exc.request_id,
+        request_id=request_id,
         reason="rate_limit" if status == 429 else "http",
         retry_after=retry_after,
     )
