@@ -146,7 +146,13 @@ def write_requests(
     out: ``collect`` gives them their lines. An existing run's files are kept as they are.
     """
     if state_path(output).exists():
-        return BatchJob.load(output)
+        job = BatchJob.load(output)
+        if Path(job.source).resolve() != Path(source).resolve():
+            raise ConfigError(
+                f"{output} belongs to a Batch API run over {job.source}, not {source}. "
+                "Choose another output file, or delete the run's state to start afresh."
+            )
+        return job
     if os.fspath(source) == "-":
         raise ConfigError("A Batch API run reads its archive twice: pass a file, not stdin.")
     fields = fields or Fields()
@@ -357,6 +363,10 @@ def _line(
         bad = record.error or ValueError("record has neither article nor error")
         return error_line(record.id, record.number, record.line, bad, attempts=0), False, Usage()
     if answer is None:
+        try:
+            prepare(record.article, settings=settings)
+        except SummarizerError as unusable:  # too long for one call: never sent
+            return _Retry(unusable)
         return _Retry(_missing())
     if isinstance(answer, LLMError):
         if answer.status is None or answer.status == 429 or answer.status >= 500:

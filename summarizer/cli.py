@@ -21,7 +21,7 @@ from summarizer.batchapi import BatchAPI
 from summarizer.cache import Cache, NullCache, ResultCache
 from summarizer.config import Settings
 from summarizer.costs import estimate
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.extract import read_article
 from summarizer.fetch import fetch_article
 from summarizer.pipeline import Engine, prepare, summarize
@@ -760,6 +760,8 @@ def batchapi_status(output: str, base_url: str | None, as_json: bool) -> None:
     """
     job = batchjob.BatchJob.load(output)
     infos = _with_api(_settings(base_url=base_url), lambda api: batchjob.status(job, api))
+    if not infos:
+        _say(f"{output}: no batch submitted yet (`summarizer batchapi submit`).")
     for info in infos:
         if as_json:
             click.echo(json.dumps(dataclasses.asdict(info)))
@@ -809,6 +811,11 @@ def batchapi_collect(
     """
     job = batchjob.BatchJob.load(output)
     settings = _settings(base_url=base_url, cache_path=cache_path)
+    if not from_files and any(part.batch_id is None for part in job.parts):
+        raise ConfigError(
+            f"{output}: the requests were written but not submitted. Run `summarizer batchapi "
+            "submit`, or pass the results of vLLM's run_batch with --from-file."
+        )
     if not from_files:
 
         def fetch(api: BatchAPI) -> Awaitable[bool]:

@@ -28,6 +28,7 @@ from summarizer.batchfile import RequestWriter, request_line
 from summarizer.batchjob import BatchJob, collect, run, state_path, status, submit, write_requests
 from summarizer.cli import cli
 from summarizer.config import Settings
+from summarizer.errors import ConfigError
 from summarizer.fakeserver import FakeServer, Fault
 from summarizer.llm import ChatRequest, OpenAIChat
 from summarizer.pipeline import prepare
@@ -460,3 +461,45 @@ def test_estimate_shows_the_batch_price_next_to_the_online_price(tmp_path: Path)
     assert figures["batch_cost_usd"] == pytest.approx(figures["cost_usd"] / 2, abs=1e-4)
     text = CliRunner().invoke(cli, ["estimate", str(archive), "--no-cache"]).output
     assert "Batch API" in text
+
+
+def test_an_interrupted_create_finds_its_batch_instead_of_paying_twice(
+    tmp_path: Path, fake: FakeServer
+) -> None:
+    archive = write_archive(tmp_path / "in.jsonl")
+    output = tmp_path / "out.jsonl"
+    with BatchStub(forward_to(fake.base_url)) as stub:
+        job = write_requests(archive, output, settings=settings(stub.base_url))
+        with_api(stub, lambda api: submit(job, api))
+        # As if the process died after POST /v1/batches was sent but before its id was saved.
+        lost = BatchJob.load(output)
+        lost.parts[0].batch_id = None
+        lost.parts[0].status = "creating"
+        lost.save()
+        with_api(stub, lambda api: submit(BatchJob.load(output), api))
+        assert len(stub.batches) == 1
+        assert BatchJob.load(output).parts[0].batch_id == next(iter(stub.batches))
+
+
+def test_an_expired_batch_leaves_no_record_behind(tmp_path: Path, fake: FakeServer) -> None:
+    archive = write_archive(tmp_path / "in.jsonl")
+    config = StubConfig(drop={"a1", "a6"}, final_status="expired")
+    fake_llm = FakeLLM()
+    with BatchStub(forward_to(fake.base_url), config) as stub:
+        run_job(
+            stub, archive, tmp_path / "out.jsonl", settings=settings(stub.base_url), client=fake_llm
+        )
+    lines = by_record(tmp_path / "out.jsonl")
+    assert sorted(lines) == list(range(1, 10))
+    assert lines[1]["ok"]
+    assert lines[6]["ok"]
+    assert len(fake_llm.requests) == 2
+
+
+def test_a_run_state_belongs_to_its_archive(tmp_path: Path) -> None:
+    output = tmp_path / "out.jsonl"
+    write_requests(write_archive(tmp_path / "a.jsonl"), output, settings=settings("http://x/v1"))
+    with pytest.raises(ConfigError, match="belongs to a Batch API run over"):
+        write_requests(
+            write_archive(tmp_path / "b.jsonl"), output, settings=settings("http://x/v1")
+        )
