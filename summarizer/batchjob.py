@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.archive import Fields, Format, Record, iter_records
-from summarizer.batch import BatchRunner, cache_key_for
+from summarizer.batch import BatchRunner, Outcome, cache_key_for
 from summarizer.batchapi import BatchAPI, BatchInfo
 from summarizer.batchfile import (
     MAX_BYTES,
@@ -275,13 +275,6 @@ async def download(
 # ---- collect ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Retry:
-    """Why a record gets no line from the batch: it goes online, or becomes this error."""
-
-    error: SummarizerError
-
-
 async def collect(
     job: BatchJob,
     *,
@@ -327,27 +320,35 @@ async def collect(
                 totals.skipped += 1
                 continue
             line = _line(record, index.get(custom_id), settings, job.mode, cache, key_for)
-            if isinstance(line, _Retry):
-                if online:
-                    retry.add(record.number)
-                    continue
-                outcome = await runner.one(record, _NoClient())
-                if isinstance(outcome.error, _NoOnline):
-                    text = error_line(record.id, record.number, record.line, line.error, attempts=1)
-                    sink.write(text)
-                    totals.add(ok=False, cached=False, calls=0, usage=outcome.usage)
-                    continue
-                sink.write(outcome.line)
-                totals.add(ok=outcome.ok, cached=outcome.cached, calls=0, usage=outcome.usage)
+            if isinstance(line, _Retry) and online:
+                retry.add(record.number)
                 continue
-            sink.write(line[0])
-            totals.add(ok=line[1], cached=False, calls=0, usage=line[2])
+            if isinstance(line, _Retry):
+                line = await _without_online(record, line, runner)
+            sink.write(line.text)
+            totals.add(ok=line.ok, cached=line.cached, calls=0, usage=line.usage)
         if retry:
             say(f"summarising {len(retry)} records online that the batch did not answer usably")
             await _retry_online(job, runner, retry, sink, totals)
     finally:
         sink.close()
     return totals
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    ok: bool
+    usage: Usage
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """Why a record gets no line from the batch: it goes online, or becomes this error."""
+
+    error: SummarizerError
+    attempts: int = 1
 
 
 def _line(
@@ -357,35 +358,49 @@ def _line(
     mode: Mode,
     cache: Cache,
     key_for: Callable[[Article], str],
-) -> tuple[str, bool, Usage] | _Retry:
-    """The record's output line from its batch answer (line, ok, usage), or a _Retry."""
-    if record.article is None:
+) -> _Line | _Retry:
+    """The record's output line from its batch answer, or why it needs another way."""
+    article = record.article
+    if article is None:
         bad = record.error or ValueError("record has neither article nor error")
-        return error_line(record.id, record.number, record.line, bad, attempts=0), False, Usage()
+        return _Line(
+            error_line(record.id, record.number, record.line, bad, attempts=0), False, Usage()
+        )
     if answer is None:
         try:
-            prepare(record.article, settings=settings)
+            prepare(article, settings=settings)
         except SummarizerError as unusable:  # too long for one call: never sent
-            return _Retry(unusable)
-        return _Retry(_missing())
+            return _Retry(unusable, attempts=0)
+        return _Retry(_missing(), attempts=0)
     if isinstance(answer, LLMError):
         if answer.status is None or answer.status == 429 or answer.status >= 500:
             return _Retry(answer)
-        return error_line(record.id, record.number, record.line, answer, attempts=1), False, Usage()
+        text = error_line(record.id, record.number, record.line, answer, attempts=1)
+        return _Line(text, False, Usage())
     try:
-        prepared = prepare(record.article, settings=settings)
+        prepared = prepare(article, settings=settings)
         result = result_from_response(prepared, answer, settings=settings, mode=mode)
     except OutputValidationError as invalid:
         return _Retry(invalid)
     except LLMError as failed:  # refusal, length, filter: the online path stops there too
-        line = error_line(record.id, record.number, record.line, failed, attempts=1)
-        return line, False, answer.usage
-    except SummarizerError as unusable:  # e.g. too long for one call: not in the batch
-        return _Retry(unusable)
+        text = error_line(record.id, record.number, record.line, failed, attempts=1)
+        return _Line(text, False, answer.usage)
     result_json = result.model_dump_json()
-    cache.put(key_for(record.article), result_json)
-    line = result_line(record.id, record.number, record.line, result_json, cached=False)
-    return line, True, result.provenance.usage
+    cache.put(key_for(article), result_json)
+    text = result_line(record.id, record.number, record.line, result_json, cached=False)
+    return _Line(text, True, result.provenance.usage)
+
+
+async def _without_online(record: Record, retry: _Retry, runner: BatchRunner) -> _Line:
+    """The line of a record the batch did not answer, with online calls off: from the
+    result cache (the runner's own lookup), else the error."""
+    outcome = await runner.one(record, _NoClient())
+    if isinstance(outcome.error, _NoOnline):
+        text = error_line(
+            record.id, record.number, record.line, retry.error, attempts=retry.attempts
+        )
+        return _Line(text, False, Usage())
+    return _Line(outcome.line, outcome.ok, outcome.usage, outcome.cached)
 
 
 def _missing() -> LLMError:
@@ -404,7 +419,7 @@ async def _retry_online(
             if record.number in numbers:
                 yield record
 
-    async def emit(outcome: Any) -> None:
+    async def emit(outcome: Outcome) -> None:
         sink.write(outcome.line)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage

@@ -503,3 +503,29 @@ def test_a_run_state_belongs_to_its_archive(tmp_path: Path) -> None:
         write_requests(
             write_archive(tmp_path / "b.jsonl"), output, settings=settings("http://x/v1")
         )
+
+
+def test_an_article_too_long_for_one_call_is_split_online_not_sent(
+    tmp_path: Path, fake: FakeServer
+) -> None:
+    from tests.stories import long_article
+    from tests.test_pipeline_split import fake_model
+
+    rows = [story(1), {"id": "long", "title": "A year in Northam", "text": long_article(3_000)}]
+    archive = write_archive(tmp_path / "in.jsonl", rows)
+    run_settings = settings("http://x/v1", context_window=3000, max_output_tokens=512)
+    job = write_requests(archive, tmp_path / "out.jsonl", settings=run_settings)
+    assert [r["custom_id"] for r in read_lines(job.folder / job.parts[0].file)] == ["a1"]
+    fake_llm = FakeLLM(default=fake_model)
+    with BatchStub(forward_to(fake.base_url)) as stub:
+        run_job(
+            stub,
+            archive,
+            tmp_path / "out.jsonl",
+            settings=run_settings.model_copy(update={"base_url": stub.base_url}),
+            client=fake_llm,
+        )
+    lines = by_record(tmp_path / "out.jsonl")
+    assert lines[1]["ok"]
+    assert lines[2]["ok"]
+    assert lines[2]["result"]["provenance"]["parts"] > 1
