@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import click
 import httpx2 as httpx
 import openai
 import pytest
@@ -529,3 +530,12 @@ def test_an_article_too_long_for_one_call_is_split_online_not_sent(
     assert lines[1]["ok"]
     assert lines[2]["ok"]
     assert lines[2]["result"]["provenance"]["parts"] > 1
+
+
+def test_every_batchapi_command_has_help_with_an_example() -> None:
+    group = cli.commands["batchapi"]
+    assert isinstance(group, click.Group)
+    for name in group.commands:
+        result = CliRunner().invoke(cli, ["batchapi", name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"batchapi {name} --help has no example"
