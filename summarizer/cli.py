@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 import click
 
-from summarizer import display, report
+from summarizer import batchjob, display, report
 from summarizer.archive import Fields, Format, iter_records
 from summarizer.batch import cache_key_for, offline_engine, run_batch
+from summarizer.batchapi import BatchAPI
 from summarizer.cache import Cache, NullCache, ResultCache
 from summarizer.config import Settings
 from summarizer.costs import estimate
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import ConfigError, InputError, SummarizerError
 from summarizer.extract import read_article
 from summarizer.fetch import fetch_article
 from summarizer.pipeline import Engine, prepare, summarize
+from summarizer.progress import RunTotals
 from summarizer.schema import Article, SummaryResult
 from summarizer.templates import Templates, copy_defaults
 
 __all__ = ["main"]
+
+T = TypeVar("T")
 
 
 class _Group(click.Group):
@@ -437,6 +442,34 @@ def _cache(settings: Settings, no_cache: bool, *, create: bool = True) -> Cache:
     return ResultCache(path)
 
 
+def _batch_api_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--via",
+            type=click.Choice(["online", "batch-api"]),
+            default="online",
+            show_default=True,
+            help="batch-api: OpenAI's Batch API (half price, results within 24 hours).",
+        ),
+        click.option(
+            "--poll-interval",
+            type=float,
+            default=30.0,
+            show_default=True,
+            help="Seconds between the first Batch API status polls (then growing).",
+        ),
+        click.option(
+            "--no-retry-online",
+            is_flag=True,
+            help="Batch API: report unusable batch results as error lines instead of "
+            "summarising those articles online.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @click.argument("archive", metavar="INPUT")
 @click.option("-o", "--output", required=True, help="Output JSON Lines file (- for stdout).")
@@ -452,6 +485,7 @@ def _cache(settings: Settings, no_cache: bool, *, create: bool = True) -> Cache:
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@_batch_api_options
 @click.pass_context
 def batch(
     ctx: click.Context,
@@ -464,6 +498,9 @@ def batch(
     dry_run: bool,
     offline: bool,
     quiet: bool,
+    via: str,
+    poll_interval: float,
+    no_retry_online: bool,
     **flags: Any,
 ) -> None:
     """Summarise every article of an archive into one JSON line each, resumably.
@@ -478,10 +515,19 @@ def batch(
       summarizer batch archive.jsonl -o summaries.jsonl --base-url http://127.0.0.1:8000/v1
       summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
       summarizer batch archive.jsonl -o out.jsonl --dry-run
+      summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
     """
     fields = _fields(flags)
     settings = _settings(**flags)
     cache = _cache(settings, no_cache, create=not dry_run)
+    if via == "batch-api" and not dry_run:
+        if offline or output == "-" or retry_errors:
+            cache.close()
+            raise click.UsageError("--via batch-api writes to a file and calls a model.")
+        _run_batch_api(
+            archive, output, settings, archive_format, fields, cache, poll_interval, no_retry_online
+        )
+        return
     if dry_run:
         key_for = cache_key_for(settings)
         records = iter_records(archive, format=archive_format, fields=fields)
@@ -549,6 +595,254 @@ def estimate_cmd(
     finally:
         cache.close()
     click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.summary())
+
+
+# ---- the OpenAI Batch API and vLLM run_batch (issue 5) --------------------------------------
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _run_batch_api(
+    archive: str,
+    output: str,
+    settings: Settings,
+    archive_format: Format | None,
+    fields: Fields,
+    cache: Cache,
+    poll_interval: float,
+    no_retry_online: bool,
+) -> None:
+    async def go() -> RunTotals:
+        api = BatchAPI.from_settings(settings)
+        try:
+            return await batchjob.run(
+                archive,
+                output,
+                settings=settings,
+                api=api,
+                format=archive_format,
+                fields=fields,
+                cache=cache,
+                retry_online=not no_retry_online,
+                interval=poll_interval,
+                notify=_say,
+            )
+        finally:
+            await api.aclose()
+
+    try:
+        totals = asyncio.run(go())
+    finally:
+        cache.close()
+    _say(totals.summary())
+
+
+@cli.group("batchapi")
+def batchapi_group() -> None:
+    """Runs through OpenAI's Batch API that outlast a terminal: write, submit, status, collect.
+
+    The run's state sits next to the output (OUT.jsonl.batchapi.json), so status and collect
+    work from any terminal, later. `summarizer batch INPUT -o OUT --via batch-api` does all
+    four in one go. See "Batch API and vLLM run_batch" in the README.
+
+    \b
+    Examples:
+      summarizer batchapi submit archive.jsonl -o out.jsonl
+      summarizer batchapi status out.jsonl
+      summarizer batchapi collect out.jsonl --wait
+    """
+
+
+@batchapi_group.command("write")
+@click.argument("archive", metavar="INPUT")
+@click.option("-o", "--output", required=True, help="The output file the run will collect to.")
+@_archive_options
+@_settings_options
+@click.option("--max-requests", type=int, default=50_000, show_default=True, help="Per file.")
+@click.option("--max-bytes", type=int, default=200 * 1024 * 1024, show_default=True)
+def batchapi_write(
+    archive: str,
+    output: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    max_requests: int,
+    max_bytes: int,
+    **flags: Any,
+) -> None:
+    """Write the request files only (for vLLM's run_batch, or to inspect them); print them.
+
+    \b
+    Example:
+      summarizer batchapi write archive.jsonl -o out.jsonl --model my-model --base-url http://gpu:8000/v1
+    """
+    job = _write_job(archive, output, archive_format, no_cache, flags, max_requests, max_bytes)
+    for part in job.parts:
+        click.echo(job.folder / part.file)
+
+
+def _write_job(
+    archive: str,
+    output: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    flags: dict[str, Any],
+    max_requests: int,
+    max_bytes: int,
+) -> batchjob.BatchJob:
+    fields = _fields(flags)
+    settings = _settings(**flags)
+    cache = _cache(settings, no_cache, create=False)
+    try:
+        return batchjob.write_requests(
+            archive,
+            output,
+            settings=settings,
+            format=archive_format,
+            fields=fields,
+            cache=cache,
+            max_requests=max_requests,
+            max_bytes=max_bytes,
+        )
+    finally:
+        cache.close()
+
+
+@batchapi_group.command("submit")
+@click.argument("archive", metavar="INPUT")
+@click.option("-o", "--output", required=True, help="The output file the run will collect to.")
+@_archive_options
+@_settings_options
+@click.option("--max-requests", type=int, default=50_000, show_default=True, help="Per file.")
+@click.option("--max-bytes", type=int, default=200 * 1024 * 1024, show_default=True)
+def batchapi_submit(
+    archive: str,
+    output: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    max_requests: int,
+    max_bytes: int,
+    **flags: Any,
+) -> None:
+    """Write the request files, upload them and create one batch per file; then return.
+
+    Running it again after an interruption finishes what is missing and creates no batch
+    twice.
+
+    \b
+    Example:
+      summarizer batchapi submit archive.jsonl -o out.jsonl --model gpt-4o-mini
+    """
+    job = _write_job(archive, output, archive_format, no_cache, flags, max_requests, max_bytes)
+    settings = _settings(**{k: flags.get(k) for k in ("base_url", "model")})
+    _with_api(settings, lambda api: batchjob.submit(job, api, notify=_say))
+
+
+def _with_api(settings: Settings, step: Callable[[BatchAPI], Awaitable[T]]) -> T:
+    async def go() -> T:
+        api = BatchAPI.from_settings(settings)
+        try:
+            return await step(api)
+        finally:
+            await api.aclose()
+
+    return asyncio.run(go())
+
+
+@batchapi_group.command("status")
+@click.argument("output", metavar="OUT.jsonl")
+@click.option("--base-url", help="OpenAI-compatible endpoint (OPENAI_BASE_URL).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per batch.")
+def batchapi_status(output: str, base_url: str | None, as_json: bool) -> None:
+    """Show each batch's status and request counts.
+
+    \b
+    Example:
+      summarizer batchapi status out.jsonl
+    """
+    job = batchjob.BatchJob.load(output)
+    infos = _with_api(_settings(base_url=base_url), lambda api: batchjob.status(job, api))
+    if not infos:
+        _say(f"{output}: no batch submitted yet (`summarizer batchapi submit`).")
+    for info in infos:
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(info)))
+        else:
+            click.echo(
+                f"{info.id} {info.status}: {info.completed} done, {info.failed} failed "
+                f"of {info.total}" + (f" ({info.errors})" if info.errors else "")
+            )
+
+
+@batchapi_group.command("collect")
+@click.argument("output", metavar="OUT.jsonl")
+@click.option("--base-url", help="OpenAI-compatible endpoint (OPENAI_BASE_URL).")
+@click.option(
+    "--from-file",
+    "from_files",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Read results from this file (vLLM run_batch output) instead of downloading.",
+)
+@click.option("--wait", is_flag=True, help="Poll until every batch has finished.")
+@click.option("--poll-interval", type=float, default=30.0, show_default=True)
+@click.option("--no-retry-online", is_flag=True, help="Unusable results become error lines.")
+@click.option("--cache", "cache_path", type=click.Path(path_type=Path), help="Result cache.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary line.")
+def batchapi_collect(
+    output: str,
+    base_url: str | None,
+    from_files: tuple[Path, ...],
+    wait: bool,
+    poll_interval: float,
+    no_retry_online: bool,
+    cache_path: Path | None,
+    no_cache: bool,
+    quiet: bool,
+) -> None:
+    """Download the finished batches' results and write one line per archive record.
+
+    Records without a usable result are summarised online (unless --no-retry-online) or
+    become error lines. Safe to run again: records already in OUT.jsonl are skipped.
+
+    \b
+    Examples:
+      summarizer batchapi collect out.jsonl --wait
+      summarizer batchapi collect out.jsonl --from-file results.jsonl   # vLLM run_batch
+    """
+    job = batchjob.BatchJob.load(output)
+    settings = _settings(base_url=base_url, cache_path=cache_path)
+    if not from_files and any(part.batch_id is None for part in job.parts):
+        raise ConfigError(
+            f"{output}: the requests were written but not submitted. Run `summarizer batchapi "
+            "submit`, or pass the results of vLLM's run_batch with --from-file."
+        )
+    if not from_files:
+
+        def fetch(api: BatchAPI) -> Awaitable[bool]:
+            return batchjob.download(job, api, wait=wait, interval=poll_interval, notify=_say)
+
+        if not _with_api(settings, fetch):
+            _say("not every batch has finished: collect again later, or pass --wait")
+            return
+    cache = _cache(job.run_settings(settings), no_cache)
+    try:
+        totals = asyncio.run(
+            batchjob.collect(
+                job,
+                settings=settings,
+                results=list(from_files) or None,
+                cache=cache,
+                retry_online=not no_retry_online,
+                notify=_say,
+            )
+        )
+    finally:
+        cache.close()
+    if not quiet:
+        _say(totals.summary())
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from summarizer.errors import BudgetError, SummarizerError
 from summarizer.pipeline import prepare
 from summarizer.schema import Article, Usage
 
-__all__ = ["PRICES", "Estimate", "Price", "estimate", "price_for"]
+__all__ = ["BATCH_DISCOUNT", "PRICES", "Estimate", "Price", "estimate", "price_for"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ class Price:
 
     def usage_cost(self, usage: Usage) -> float:
         return self.cost(usage.prompt_tokens, usage.completion_tokens)
+
+    def batch(self) -> Price:
+        """The Batch API price: OpenAI bills batch requests at half the online price."""
+        return Price(self.input * BATCH_DISCOUNT, self.output * BATCH_DISCOUNT)
+
+
+BATCH_DISCOUNT = 0.5
+"""Batch API price as a share of the online price (OpenAI: 50% off, input and output)."""
 
 
 # OpenAI list prices for standard (online) requests, USD per 1M tokens, as published in 2025.
@@ -94,6 +102,13 @@ class Estimate:
             return None
         return self.price.cost(self.input_tokens, self.output_tokens)
 
+    @property
+    def batch_cost(self) -> float | None:
+        """The same through the Batch API (``summarizer batch --via batch-api``)."""
+        if self.price is None:
+            return None
+        return self.price.batch().cost(self.input_tokens, self.output_tokens)
+
     def to_dict(self) -> dict[str, object]:
         return {
             "model": self.model,
@@ -107,10 +122,13 @@ class Estimate:
             "price_input_per_mtok": self.price.input if self.price else None,
             "price_output_per_mtok": self.price.output if self.price else None,
             "cost_usd": None if self.cost is None else round(self.cost, 4),
+            "batch_cost_usd": None if self.batch_cost is None else round(self.batch_cost, 4),
         }
 
     def summary(self) -> str:
         cost = "unknown (set --price-in/--price-out)" if self.cost is None else f"${self.cost:.2f}"
+        if self.batch_cost is not None:
+            cost += f" online, ${self.batch_cost:.2f} through the Batch API"
         return (
             f"{self.records} records: {self.articles} to send, {self.cached} cached, "
             f"{self.bad_records} unusable, {self.too_long} too long; "

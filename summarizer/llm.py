@@ -33,8 +33,13 @@ __all__ = [
     "ChatModel",
     "ChatRequest",
     "ChatResponse",
+    "Mode",
     "OpenAIChat",
     "Structured",
+    "http_error",
+    "judge_response",
+    "request_body",
+    "send_schema_field",
     "strict_json_schema",
     "structured_call",
 ]
@@ -106,7 +111,7 @@ class OpenAIChat:
         self._given = client
         self._client = client
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._send_schema_field = settings.endpoint_host != "api.openai.com"
+        self._send_schema_field = send_schema_field(settings)
 
     def _sdk(self) -> openai.AsyncOpenAI:
         """The SDK client, rebuilt when a sync caller runs us on a new event loop."""
@@ -135,12 +140,13 @@ class OpenAIChat:
         if request.probe:
             client = client.with_options(max_retries=0)
         try:
+            body = request_body(request, send_schema_field=self._send_schema_field)
             raw = await client.chat.completions.with_raw_response.create(
-                model=request.model,
-                messages=list(request.messages),  # type: ignore[arg-type]
-                temperature=request.temperature,
-                max_tokens=request.max_tokens,
-                extra_body={"response_format": self._response_format(request)},
+                model=body["model"],
+                messages=body["messages"],
+                temperature=body["temperature"],
+                max_tokens=body["max_tokens"],
+                extra_body={"response_format": body["response_format"]},
             )
             completion = raw.parse()
         except openai.APIStatusError as exc:
@@ -175,32 +181,68 @@ class OpenAIChat:
             headers={k: v for k, v in raw.headers.items() if k.lower().startswith("x-ratelimit")},
         )
 
-    def _response_format(self, request: ChatRequest) -> dict[str, Any]:
-        if request.mode == "json_schema":
-            return {
-                "type": "json_schema",
-                "json_schema": {
-                    "name": request.schema_name,
-                    "strict": True,
-                    "schema": request.schema,
-                },
-            }
-        # JSON mode. llama.cpp and vLLM also read a "schema" key and constrain the output to
-        # it; OpenAI itself rejects unknown keys, so it gets plain JSON mode.
-        if self._send_schema_field:
-            return {"type": "json_object", "schema": request.schema}
-        return {"type": "json_object"}
+
+def send_schema_field(settings: Settings) -> bool:
+    """Whether JSON mode also sends the schema: every endpoint but OpenAI's own reads it."""
+    return settings.endpoint_host != "api.openai.com"
+
+
+def request_body(request: ChatRequest, *, send_schema_field: bool) -> dict[str, Any]:
+    """The JSON body of the chat completion for ``request``: what ``OpenAIChat`` sends, and
+    what a Batch API request line carries (``summarizer.batchfile``), so the two never drift.
+    """
+    return {
+        "model": request.model,
+        "messages": list(request.messages),
+        "temperature": request.temperature,
+        "max_tokens": request.max_tokens,
+        "response_format": _response_format(request, send_schema_field=send_schema_field),
+    }
+
+
+def _response_format(request: ChatRequest, *, send_schema_field: bool) -> dict[str, Any]:
+    if request.mode == "json_schema":
+        return {
+            "type": "json_schema",
+            "json_schema": {
+                "name": request.schema_name,
+                "strict": True,
+                "schema": request.schema,
+            },
+        }
+    # JSON mode. llama.cpp and vLLM also read a "schema" key and constrain the output to
+    # it; OpenAI itself rejects unknown keys, so it gets plain JSON mode.
+    if send_schema_field:
+        return {"type": "json_object", "schema": request.schema}
+    return {"type": "json_object"}
 
 
 def _status_error(exc: openai.APIStatusError) -> LLMError:
+    return http_error(
+        exc.status_code,
+        exc.body,
+        request_id=exc.request_id,
+        reason_phrase=exc.response.reason_phrase,
+        retry_after=_retry_after(exc.response.headers),
+    )
+
+
+def http_error(
+    status: int,
+    body: object,
+    *,
+    request_id: str | None = None,
+    reason_phrase: str = "",
+    retry_after: float | None = None,
+) -> LLMError:
+    """The LLMError for an HTTP error answer (online, or a Batch API error line's response)."""
     detail = ""
-    body = exc.body
     if isinstance(body, dict):
         inner = body.get("error", body)
         detail = str(inner.get("message", "") if isinstance(inner, dict) else inner)
-    detail = " ".join(detail.split())[:300] or exc.response.reason_phrase
-    status = exc.status_code
-    retry_after = _retry_after(exc.response.headers)
+    elif isinstance(body, str):
+        detail = body
+    detail = " ".join(detail.split())[:300] or reason_phrase or "no detail"
     if status == 429:
         hint = "Rate limited even after retries: lower the concurrency or --rpm, or wait."
     elif status in (401, 403):
@@ -212,7 +254,7 @@ def _status_error(exc: openai.APIStatusError) -> LLMError:
     return LLMError(
         f"HTTP {status} from the endpoint: {detail}. {hint}",
         status=status,
-        request_id=exc.request_id,
+        request_id=request_id,
         reason="rate_limit" if status == 429 else "http",
         retry_after=retry_after,
     )
@@ -338,34 +380,81 @@ async def structured_call(
         if request.probe:
             chat.supports_json_schema = True
         usage = usage + response.usage
-        raw = _usable_content(response, settings)
-        value, errors = _parse(raw, output_type, validation_context)
-        if value is not None:
-            best = Structured(value, raw, attempts, usage, mode, response.model)
-            note = None if followup is None or followup_done else followup(value)
-            followup_done = True
-            if note is None:
-                return best
-            messages = [*messages, {"role": "assistant", "content": raw}, _user(note)]
-            continue
-        if best is not None:
-            # The follow-up answer broke the format: keep the earlier valid answer.
-            return Structured(best.value, best.raw, attempts, usage, best.mode, best.model)
-        if reasks >= settings.max_reasks:
-            raise OutputValidationError(
-                f"The model's output was still invalid after {attempts} attempts: "
-                f"{'; '.join(errors[:3])}. Try a larger model, or raise SUMMARIZER_MAX_REASKS.",
+        try:
+            answer = judge_response(
+                response,
+                output_type,
+                settings=settings,
+                mode=mode,
+                validation_context=validation_context,
                 attempts=attempts,
-                raw_output=raw,
-                errors=errors,
-                usage=usage.model_dump(),
+                usage=usage,
             )
-        reasks += 1
-        messages = [
-            *messages,
-            {"role": "assistant", "content": raw},
-            _user(reask_message(errors)),
-        ]
+        except OutputValidationError as invalid:
+            if best is not None:
+                # The follow-up answer broke the format: keep the earlier valid answer.
+                return Structured(best.value, best.raw, attempts, usage, best.mode, best.model)
+            if reasks >= settings.max_reasks:
+                raise
+            reasks += 1
+            messages = [
+                *messages,
+                {"role": "assistant", "content": invalid.raw_output},
+                _user(reask_message(invalid.errors)),
+            ]
+            continue
+        best = answer
+        note = None if followup is None or followup_done else followup(answer.value)
+        followup_done = True
+        if note is None:
+            return best
+        messages = [*messages, {"role": "assistant", "content": answer.raw}, _user(note)]
+
+
+def judge_response(
+    response: ChatResponse,
+    output_type: type[T],
+    *,
+    settings: Settings,
+    mode: Mode,
+    validation_context: dict[str, Any] | None = None,
+    attempts: int = 1,
+    usage: Usage | None = None,
+) -> Structured[T]:
+    """One raw answer judged: the validated value, or the error that says why there is none.
+
+    ``structured_call`` judges every answer with it (and re-asks on OutputValidationError);
+    answers that arrive outside a conversation, from the Batch API or a vLLM ``run_batch``
+    output file, are judged by it once.
+
+    Args:
+        response: The answer: content, finish reason, refusal, usage.
+        output_type: The pydantic model the content must validate against.
+        settings: For the output allowance named in a length error.
+        mode: The output mode the request used (recorded on the result).
+        validation_context: Passed to pydantic (e.g. the actor limit).
+        attempts: Calls made so far for this answer, reported on the result or error.
+        usage: Tokens of every call so far; the response's own usage by default.
+
+    Raises:
+        LLMError: The model refused, was filtered, stopped at the length limit or said nothing.
+        OutputValidationError: The content is not JSON matching ``output_type``; ``errors``
+            says why, one line each, ready to feed back in a re-ask.
+    """
+    usage = response.usage if usage is None else usage
+    raw = _usable_content(response, settings)
+    value, errors = _parse(raw, output_type, validation_context)
+    if value is None:
+        plural = "" if attempts == 1 else "s"
+        raise OutputValidationError(
+            f"The model's output was still invalid after {attempts} attempt{plural}: "
+            f"{'; '.join(errors[:3])}. Try a larger model, or raise SUMMARIZER_MAX_REASKS.",
+            attempts=attempts,
+            raw_output=raw,
+            errors=errors,
+            usage=usage.model_dump(),
+        )
+    return Structured(value, raw, attempts, usage, mode, response.model)
 
 
 def _initial_mode(chat: ChatModel, settings: Settings) -> Mode:

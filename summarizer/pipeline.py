@@ -18,7 +18,16 @@ from summarizer.attribution import Attribution, analyze
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, InputError, SummarizerError
 from summarizer.grounding import conflicts, ground, hints, offline_positions
-from summarizer.llm import ChatModel, OpenAIChat, strict_json_schema, structured_call
+from summarizer.llm import (
+    ChatModel,
+    ChatResponse,
+    Mode,
+    OpenAIChat,
+    Structured,
+    judge_response,
+    strict_json_schema,
+    structured_call,
+)
 from summarizer.merge import as_draft, merge_positions, reduce
 from summarizer.quotes import ArticleText
 from summarizer.schema import (
@@ -34,7 +43,16 @@ from summarizer.split import split_article
 from summarizer.templates import Message, Templates
 from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
 
-__all__ = ["Engine", "Prepared", "asummarize", "prepare", "summarize", "template_sha256"]
+__all__ = [
+    "Engine",
+    "Prepared",
+    "asummarize",
+    "grounded_result",
+    "prepare",
+    "result_from_response",
+    "summarize",
+    "template_sha256",
+]
 
 T = TypeVar("T")
 Engine = Literal["llm", "offline"]
@@ -297,7 +315,52 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
         validation_context={"max_actors": settings.max_actors},
         followup=quote_followup,
     )
-    latency = time.perf_counter() - started
+    return grounded_result(prepared, answer, settings=settings, started=started)
+
+
+def result_from_response(
+    prepared: Prepared,
+    response: ChatResponse,
+    *,
+    settings: Settings,
+    mode: Mode,
+    latency: float = 0.0,
+) -> SummaryResult:
+    """Turn one raw answer to ``prepared``'s messages into a checked, grounded result.
+
+    For answers that arrive outside a conversation (the Batch API, a vLLM ``run_batch``
+    output file): judged once by ``llm.judge_response`` (the judge of every online answer),
+    then the same quote checks, grounding and provenance as :func:`asummarize`. There is no
+    re-ask, so an invalid answer is an error here; the caller may summarise online instead.
+
+    Raises:
+        LLMError: The model refused, was filtered, stopped at the length limit or said nothing.
+        OutputValidationError: The answer is not a valid summary.
+    """
+    answer = judge_response(
+        response,
+        Draft,
+        settings=settings,
+        mode=mode,
+        validation_context={"max_actors": settings.max_actors},
+    )
+    return grounded_result(prepared, answer, settings=settings, latency=latency)
+
+
+def grounded_result(
+    prepared: Prepared,
+    answer: Structured[Draft],
+    *,
+    settings: Settings,
+    started: float | None = None,
+    latency: float = 0.0,
+) -> SummaryResult:
+    """A valid draft made into a result: quotes checked verbatim against the article,
+    grounded in the attribution engine, provenance attached (latency from ``started``, a
+    ``perf_counter`` reading, else ``latency``)."""
+    article = prepared.article
+    if started is not None:
+        latency = time.perf_counter() - started
     provenance = Provenance(
         engine="llm",
         model=answer.model or settings.model,
@@ -312,6 +375,7 @@ async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> Sum
         article_sha256=article_sha256(article.text),
         created_at=datetime.now(UTC),
     )
+    text = ArticleText(article.text)
     positions = check_quotes(answer.value, text, drop_unverified=settings.drop_unverified)
     missed: list[MissedActor] = []
     if prepared.attribution is not None:
