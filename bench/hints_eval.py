@@ -8,7 +8,7 @@ from the quote-attribution dev set, and scores the model's verified quotes again
   an actor matching the gold speaker (name or mentions, compared with ``match_actor``);
 - gold recall: the share of gold direct quotes the model reported verbatim.
 
-Usage: python bench/hints_eval.py [--n 6] [--base-url http://127.0.0.1:8765/v1]
+Usage: python bench/hints_eval.py [--n 6] [--skip 0] [--base-url http://127.0.0.1:8765/v1]
        [--model local-medium] [--eval-dir ../shared/eval]
 Articles are read from the eval folder and never copied into the repository.
 """
@@ -41,7 +41,7 @@ class Tally:
     seconds: float = 0.0
 
 
-def sample(eval_dir: Path, n: int) -> list[dict[str, Any]]:
+def sample(eval_dir: Path, n: int, skip: int = 0) -> list[dict[str, Any]]:
     path = eval_dir / "quote-attribution-dev" / "polnear_train.jsonl"
     chosen = []
     with path.open(encoding="utf-8") as lines:
@@ -51,9 +51,9 @@ def sample(eval_dir: Path, n: int) -> list[dict[str, Any]]:
             speakers = sum(1 for s in record["speakers"] if s["quotes"])
             if 150 <= len(record["text"].split()) <= 450 and quotes >= 3 and speakers >= 2:
                 chosen.append(record)
-            if len(chosen) == n:
+            if len(chosen) == skip + n:
                 break
-    return chosen
+    return chosen[skip:]
 
 
 def score(record: dict[str, Any], settings: Settings, tally: Tally) -> None:
@@ -95,12 +95,21 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=6)
+    parser.add_argument("--skip", type=int, default=0, help="skip the first SKIP sampled articles")
     parser.add_argument("--base-url", default="http://127.0.0.1:8765/v1")
     parser.add_argument("--model", default="local-medium")
     parser.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     args = parser.parse_args()
-    records = sample(args.eval_dir, args.n)
-    base = Settings(base_url=args.base_url, api_key="sk-local-no-key", model=args.model)
+    records = sample(args.eval_dir, args.n, args.skip)
+    # A local server answers one request at a time: a long timeout and no retries, so an
+    # abandoned request never queues up behind the next.
+    base = Settings(
+        base_url=args.base_url,
+        api_key="sk-local-no-key",
+        model=args.model,
+        timeout=1800,
+        max_retries=0,
+    )
     tallies = {"hints off": Tally(), "hints on": Tally()}
     for record in records:
         print(record["id"], flush=True)
