@@ -7,8 +7,10 @@ Re-record with `make record` while that server runs (see README).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -83,9 +85,14 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
     args = ["summarize", str(SEED), "--model", LOCAL_MODEL, "--format", "json"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
+    # Downstream systems validate against `summarizer schema`: so does this test.
+    schema = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)
+    jsonschema.validate(json.loads(result.stdout), schema)
     parsed = SummaryResult.model_validate_json(result.stdout)
     actors = " ".join(p.actor for p in parsed.positions)
-    assert "Starmer" in actors
+    for name in ("Starmer", "Scholz", "Costa", "Sanchez"):
+        assert name in actors
+    assert all(p.stance for p in parsed.positions)
     verified = [q for p in parsed.positions for q in p.quotes if q.verified]
     assert verified, "no quote was found verbatim in the article"
     text = SEED.read_text(encoding="utf-8")
