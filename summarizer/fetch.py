@@ -118,8 +118,9 @@ def fetch_page(
     Raises:
         InputError: As for :func:`fetch_article`, except a page with no article.
     """
-    if not url.startswith(_SCHEMES):
+    if not is_url(url):
         raise InputError("not an http(s) URL; pass a web address or a file path.", source=url)
+    url = _lower_scheme(url)
     owned = client is None
     if client is None:
         client = httpx2.Client(
@@ -143,6 +144,13 @@ def fetch_page(
     finally:
         if owned:
             client.close()
+
+
+def _lower_scheme(url: str) -> str:
+    """``HTTPS://Example.org/A`` -> ``https://Example.org/A``: the scheme is case-insensitive,
+    the rest is left as given (paths are case-sensitive)."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.lower()}{sep}{rest}"
 
 
 def user_agent() -> str:
