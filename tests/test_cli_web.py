@@ -144,6 +144,15 @@ def test_render_and_tokens_accept_urls(runner: CliRunner, base_url: str) -> None
     assert json.loads(counted.stdout)["article_tokens"] > 50
 
 
+def test_urls_are_accepted_with_the_scheme_in_capitals(runner: CliRunner, base_url: str) -> None:
+    url = base_url.replace("http://", "HTTP://", 1) + "/article"
+
+    rendered = runner.invoke(cli, ["render", url])
+
+    assert rendered.exit_code == 0, rendered.stderr
+    assert f"“{QUOTE},” said councillor Ruth Obi." in rendered.stdout
+
+
 # ---- --format html ------------------------------------------------------------------------
 
 

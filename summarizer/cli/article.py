@@ -13,7 +13,8 @@ import click
 from summarizer import display, report
 from summarizer.cli._common import injected, settings, settings_options, write
 from summarizer.fetch import load_article
-from summarizer.pipeline import Engine, prepare, summarize
+from summarizer.longform import plan
+from summarizer.pipeline import Engine, summarize
 from summarizer.schema import SummaryResult
 
 __all__ = ["render", "schema", "summarize_cmd", "tokens"]
@@ -94,22 +95,32 @@ def _format(result: SummaryResult, fmt: str, *, color: bool, article_text: str) 
 def render(article: str, **flags: Any) -> None:
     """Print exactly the messages that would be sent, with token counts; calls no model.
 
+    An article too long for one call is shown as summarize would send it: every part's
+    messages, in order (the reduce call that merges the parts needs their answers, so it is
+    only counted).
+
     \b
     Examples:
       summarizer render examples/seed-article.txt
       summarizer render https://example.org/news/story --prompts examples/house-style
     """
-    run_settings = settings(**flags)
-    prepared = prepare(load_article(article), settings=run_settings)
-    for message, count in zip(prepared.messages, prepared.message_tokens, strict=True):
-        click.echo(f"=== {message['role']} ({count} tokens) ===")
-        click.echo(message["content"])
-        click.echo()
-    click.echo(
-        f"template {prepared.template} sha256 {prepared.template_sha256[:12]}; "
-        f"prompt {prepared.prompt_tokens} tokens; budget {prepared.budget} tokens",
-        err=True,
-    )
+    parts = plan(load_article(article), settings=settings(**flags))
+    for number, prepared in enumerate(parts, start=1):
+        label = f"part {number} of {len(parts)}: " if len(parts) > 1 else ""
+        for message, count in zip(prepared.messages, prepared.message_tokens, strict=True):
+            click.echo(f"=== {label}{message['role']} ({count} tokens) ===")
+            click.echo(message["content"])
+            click.echo()
+    first = parts[0]
+    if len(parts) == 1:
+        prompt = f"prompt {first.prompt_tokens} tokens; budget {first.budget} tokens"
+    else:
+        counts = " + ".join(str(p.prompt_tokens) for p in parts)
+        prompt = (
+            f"{len(parts)} parts, prompts {counts} tokens; budget {first.budget} tokens each; "
+            "then 1 reduce call over the parts' answers (not shown: it needs them)"
+        )
+    click.echo(f"template {first.template} sha256 {first.template_sha256[:12]}; {prompt}", err=True)
 
 
 @click.command()
@@ -118,19 +129,26 @@ def render(article: str, **flags: Any) -> None:
 def tokens(article: str, **flags: Any) -> None:
     """Count the prompt's tokens and check it against the model's context window.
 
+    An article too long for one call ("fits": false) is counted as the parts summarize would
+    split it into: "parts", "part_prompt_tokens" (one per part; the totals add them up) and
+    "calls" (the parts plus the reduce call that merges them; re-asks not included).
+
     \b
     Example:
       summarizer tokens examples/seed-article.txt --model gpt-4o-mini
     """
     run_settings = settings(**flags)
-    prepared = prepare(load_article(article), settings=run_settings)
+    parts = plan(load_article(article), settings=run_settings)
     payload = {
         "model": run_settings.model,
-        "article_tokens": sum(prepared.message_tokens[1:]),
-        "prompt_tokens": prepared.prompt_tokens,
+        "article_tokens": sum(sum(p.message_tokens[1:]) for p in parts),
+        "prompt_tokens": sum(p.prompt_tokens for p in parts),
         "max_output_tokens": run_settings.max_output_tokens,
-        "context_window": prepared.budget,
-        "fits": True,
+        "context_window": parts[0].budget,
+        "fits": len(parts) == 1,
+        "parts": len(parts),
+        "part_prompt_tokens": [p.prompt_tokens for p in parts],
+        "calls": len(parts) + 1 if len(parts) > 1 else 1,
     }
     click.echo(json.dumps(payload, indent=2))
 
