@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
-from summarizer.cli._common import Injected
+from summarizer.cli import Injected, cli
 from summarizer.schema import SummaryResult
 from summarizer.testing import FakeLLM
 from tests.conftest import SEED

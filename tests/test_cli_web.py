@@ -17,8 +17,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
-from summarizer.cli._common import Injected
+from summarizer.cli import Injected, cli
 from summarizer.config import Settings
 from summarizer.fakeserver import FakeServer
 from summarizer.fetch import fetch_article

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from summarizer.cli._common import Injected
 from summarizer.cli.article import render, schema, summarize_cmd, tokens
 from summarizer.cli.batch import batch, estimate_cmd
 from summarizer.cli.batchapi import batchapi_group
@@ -16,7 +17,7 @@ from summarizer.cli.report import report_cmd
 from summarizer.cli.templates import templates_group
 from summarizer.errors import SummarizerError
 
-__all__ = ["cli", "main"]
+__all__ = ["Injected", "cli", "main"]
 
 
 class _Group(click.Group):
