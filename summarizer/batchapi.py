@@ -26,7 +26,7 @@ from summarizer.config import Settings
 from summarizer.errors import LLMError
 from summarizer.llm import http_error
 
-__all__ = ["TERMINAL", "BatchAPI", "BatchInfo"]
+__all__ = ["TERMINAL", "BatchAPI", "BatchInfo", "with_api"]
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,19 @@ class BatchAPI:
 
         await _call(fetch())
         partial.replace(path)
+
+
+def with_api(settings: Settings, step: Callable[[BatchAPI], Awaitable[T]]) -> T:
+    """Run ``step`` with a BatchAPI built from the settings and closed afterwards; blocking."""
+
+    async def go() -> T:
+        api = BatchAPI.from_settings(settings)
+        try:
+            return await step(api)
+        finally:
+            await api.aclose()
+
+    return asyncio.run(go())
 
 
 def _info(batch: Any) -> BatchInfo:

@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Cache", "CacheStats", "NullCache", "ResultCache", "key", "sha256_text"]
+__all__ = [
+    "Cache",
+    "CacheStats",
+    "NullCache",
+    "ResultCache",
+    "key",
+    "open_cache",
+    "sha256_text",
+]
 
 _KEY_VERSION = 1  # bump when the key's recipe changes, so old entries are simply missed
 _SCHEMA = """
@@ -184,3 +192,12 @@ class NullCache:
 
     def close(self) -> None:
         return None
+
+
+def open_cache(path: Path, *, enabled: bool = True, create: bool = True) -> Cache:
+    """The result cache at ``path``, or a ``NullCache`` when it is switched off, or when it
+    does not exist and ``create`` is false (read-only uses, such as estimates, make no file).
+    """
+    if not enabled or (not create and not path.exists()):
+        return NullCache()
+    return ResultCache(path)

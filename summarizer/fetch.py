@@ -15,10 +15,19 @@ from dataclasses import dataclass
 import httpx2
 
 from summarizer.errors import InputError
-from summarizer.extract import article_from_text, decode_bytes, extract_html
+from summarizer.extract import article_from_text, decode_bytes, extract_html, read_article
 from summarizer.schema import Article
 
-__all__ = ["MAX_PAGE_BYTES", "TIMEOUT", "Page", "fetch_article", "fetch_page", "user_agent"]
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "TIMEOUT",
+    "Page",
+    "fetch_article",
+    "fetch_page",
+    "is_url",
+    "load_article",
+    "user_agent",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +36,7 @@ TIMEOUT = 20.0
 MAX_REDIRECTS = 5
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain"})
+_SCHEMES = ("http://", "https://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,22 @@ class Page:
     media_type: str
     charset: str | None
     url: str
+
+
+def is_url(source: str) -> bool:
+    """Whether ``source`` is an http(s) address; the scheme is case-insensitive (RFC 3986)."""
+    return source[:8].lower().startswith(_SCHEMES)
+
+
+def load_article(source: str) -> Article:
+    """The article at a URL, in a file, or on stdin (``-``).
+
+    Raises:
+        InputError: As for :func:`fetch_article` or ``extract.read_article``.
+    """
+    if is_url(source):
+        return fetch_article(source)
+    return read_article(source)
 
 
 def fetch_article(
@@ -92,8 +118,9 @@ def fetch_page(
     Raises:
         InputError: As for :func:`fetch_article`, except a page with no article.
     """
-    if not url.startswith(("http://", "https://")):
+    if not is_url(url):
         raise InputError("not an http(s) URL; pass a web address or a file path.", source=url)
+    url = _lower_scheme(url)
     owned = client is None
     if client is None:
         client = httpx2.Client(
@@ -117,6 +144,13 @@ def fetch_page(
     finally:
         if owned:
             client.close()
+
+
+def _lower_scheme(url: str) -> str:
+    """``HTTPS://Example.org/A`` -> ``https://Example.org/A``: the scheme is case-insensitive,
+    the rest is left as given (paths are case-sensitive)."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme.lower()}{sep}{rest}"
 
 
 def user_agent() -> str:

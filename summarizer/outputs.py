@@ -16,16 +16,25 @@ and reads which records are done, so a re-run skips them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from summarizer.errors import LLMError
+from summarizer.errors import InputError, LLMError
 
-__all__ = ["OutputFile", "error_line", "record_key", "result_line"]
+__all__ = [
+    "OutputFile",
+    "error_line",
+    "open_lines",
+    "record_key",
+    "result_line",
+    "write_atomic",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -187,3 +196,82 @@ def _drop_error_lines(path: Path) -> int:
         os.fsync(target.fileno())
     os.replace(temporary, path)
     return dropped
+
+
+# ---- reading a finished output file, writing a report atomically ----------------------------
+
+
+@contextlib.contextmanager
+def open_lines(path: str) -> Iterator[Iterator[str]]:
+    """Open a batch output file (``-``: stdin) and yield its lines, decoded one at a time.
+
+    The file is opened on entering the ``with``, so a missing file fails before anything
+    else happens.
+
+    Raises:
+        InputError: No such file, a folder, unreadable, or a line that is not UTF-8.
+    """
+    source = "<stdin>" if path == "-" else path
+    handle = _open_results(path)
+    try:
+        yield _decoded(handle, source)
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+
+
+def _decoded(handle: IO[bytes], source: str) -> Iterator[str]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                "not UTF-8; is this a batch output file (JSON Lines)?", source=source, line=number
+            ) from None
+
+
+def _open_results(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return Path(path).open("rb")
+    except FileNotFoundError:
+        raise InputError("no such file; pass the JSONL a batch run wrote.", source=path) from None
+    except IsADirectoryError:
+        raise InputError("is a directory; pass one JSONL file.", source=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}.", source=path) from None
+
+
+def write_atomic(path: Path, pieces: Iterable[str]) -> None:
+    """Write pieces as they come to a side file, then rename it over ``path``.
+
+    A report that fails half-way (a bad line deep in a batch file) leaves no half-written page
+    behind, nor clobbers a good one from an earlier run.
+
+    Raises:
+        InputError: The file cannot be written (its folder is missing, it is a folder, no
+            permission), or whatever ``pieces`` raises.
+    """
+    partial = path.with_name(f".{path.name}.part")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise InputError(_unwritable(path, exc), source=str(path)) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    folder = path.parent
+    if not folder.is_dir():
+        return (
+            f"cannot write the file: the folder {str(folder)!r} does not exist; create it "
+            "first, or write somewhere else."
+        )
+    if path.is_dir():
+        return "cannot write the file: it is a folder; name a file inside it."
+    return f"cannot write the file: {exc.strerror or exc}; check the path and its permissions."

@@ -28,7 +28,6 @@ from summarizer.llm import (
     strict_json_schema,
     structured_call,
 )
-from summarizer.merge import as_draft, merge_positions, reduce
 from summarizer.quotes import ArticleText
 from summarizer.schema import (
     Article,
@@ -39,19 +38,23 @@ from summarizer.schema import (
     Quote,
     SummaryResult,
 )
-from summarizer.split import split_article
 from summarizer.templates import Message, Templates
 from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
 
 __all__ = [
     "Engine",
     "Prepared",
+    "article_sha256",
+    "as_article",
     "asummarize",
+    "check_quotes",
     "grounded_result",
     "prepare",
     "result_from_response",
+    "run_prepared",
     "summarize",
     "template_sha256",
+    "templates_for",
 ]
 
 T = TypeVar("T")
@@ -82,7 +85,7 @@ class Prepared:
 
 
 @functools.lru_cache(maxsize=16)
-def _templates(prompts_dir: Path | None) -> Templates:
+def templates_for(prompts_dir: Path | None) -> Templates:
     """One Templates per folder, so Jinja compiles each template once per process rather than
     once per article (it still reloads a template whose file changed)."""
     return Templates(prompts_dir)
@@ -115,7 +118,7 @@ def _count(tokenizer: Tokenizer, message: Message) -> int:
 
 def template_sha256(settings: Settings) -> str:
     """The sha256 of the prompt templates the settings select (what results record)."""
-    return _templates(settings.prompts_dir).sha256(settings.template)
+    return templates_for(settings.prompts_dir).sha256(settings.template)
 
 
 def as_article(article: str | Article, *, source: str = "article") -> Article:
@@ -140,7 +143,7 @@ def prepare(
         BudgetError: Prompt plus output allowance exceed the context window.
     """
     article = as_article(article)
-    templates = templates or _templates(settings.prompts_dir)
+    templates = templates or templates_for(settings.prompts_dir)
     attribution = analyze(article.text) if settings.hints or settings.grounding else None
     include_schema = settings.output_mode == "json_object"
     variables: dict[str, Any] = {
@@ -215,15 +218,19 @@ async def asummarize(
     except BudgetError:
         if settings.max_parts < 2:
             raise
-        prepared = None  # too long for one call: split (see _run_split)
+        prepared = None  # too long for one call: split (see longform.run_split)
     own_client = client is None
     if client is None:
         settings.require_endpoint()
         client = OpenAIChat(settings)
     try:
         if prepared is None:
-            return await _run_split(article, settings, client)
-        return await _run(prepared, settings, client)
+            # Imported here: longform builds on this module's single-call path (prepare,
+            # run_prepared), and this is the one place the pipeline hands over to it.
+            from summarizer import longform
+
+            return await longform.run_split(article, settings, client)
+        return await run_prepared(prepared, settings, client)
     finally:
         if own_client and isinstance(client, OpenAIChat):
             await client.aclose()
@@ -272,7 +279,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     )
 
 
-async def _run(prepared: Prepared, settings: Settings, client: ChatModel) -> SummaryResult:
+async def run_prepared(prepared: Prepared, settings: Settings, client: ChatModel) -> SummaryResult:
+    """One call for a prepared article (re-asks included), checked and grounded."""
     article = prepared.article
     text = ArticleText(article.text)
     templates = prepared.templates
@@ -420,128 +428,3 @@ def check_quotes(draft: Draft, text: ArticleText, *, drop_unverified: bool) -> l
 
 def article_sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-# ---- articles too long for one call: split, one call per part, merge (issue 5) -----------
-
-PART_CONCURRENCY = 4
-"""Most parts of one article in flight at once (the batch runner multiplies this)."""
-_SPLIT_ATTEMPTS = 3
-
-
-async def _run_split(article: Article, settings: Settings, client: ChatModel) -> SummaryResult:
-    """Summarise each part with ``_run``, merge the drafts, check and ground the quotes
-    against the whole article."""
-    started = time.perf_counter()
-    templates = _templates(settings.prompts_dir)
-    parts = _prepare_parts(article, settings, templates)
-    results = await _run_parts(parts, settings, client)
-    drafts = [as_draft(r) for r in results]
-    positions = merge_positions(drafts, max_actors=settings.max_actors)
-    overview = await reduce(
-        drafts,
-        positions,
-        settings=settings,
-        client=client,
-        templates=templates,
-        title=article.title,
-    )
-    merged = Draft(issue=overview.value.issue, summary=overview.value.summary, positions=positions)
-    first = results[0].provenance
-    provenance = first.model_copy(
-        update={
-            "output_mode": overview.mode,
-            "usage": sum((r.provenance.usage for r in results), overview.usage),
-            "attempts": sum(r.provenance.attempts for r in results) + overview.attempts,
-            "latency_s": round(time.perf_counter() - started, 3),
-            "article_sha256": article_sha256(article.text),
-            "parts": len(parts),
-        }
-    )
-    # Against the whole article: offsets are into the text the caller passed, and grounding
-    # sees every quote with its attribution, wherever the cuts fell.
-    checked = check_quotes(
-        merged, ArticleText(article.text), drop_unverified=settings.drop_unverified
-    )
-    missed: list[MissedActor] = []
-    if settings.grounding:
-        checked, missed = ground(checked, analyze(article.text))
-    return SummaryResult(
-        article_id=article.id,
-        title=article.title,
-        issue=merged.issue,
-        summary=merged.summary,
-        positions=checked,
-        missed_actors=missed,
-        provenance=provenance,
-    )
-
-
-def _prepare_parts(article: Article, settings: Settings, templates: Templates) -> list[Prepared]:
-    """Split the article into parts whose prompts fit, each rendered like a whole article.
-
-    The budget per part is the window minus the output allowance minus the prompt around the
-    article (measured on a one-word article). Should a part's prompt still not fit (the
-    template may add text that grows with the article), split again with a smaller budget.
-    """
-    # json_object puts the schema in the prompt; auto mode may fall back to it.
-    mode = "json_schema" if settings.output_mode == "json_schema" else "json_object"
-    empty = prepare(
-        article.model_copy(update={"text": "."}),
-        settings=settings.model_copy(update={"output_mode": mode}),
-        templates=templates,
-    )
-    budget = empty.budget - settings.max_output_tokens - empty.prompt_tokens
-    tokenizer = tokenizer_for(settings.model)
-    for attempt in range(_SPLIT_ATTEMPTS):
-        if budget < 1:
-            break
-        parts = split_article(
-            article.text,
-            budget=budget,
-            tokenizer=tokenizer,
-            overlap=settings.split_overlap,
-            max_parts=settings.max_parts,
-        )
-        try:
-            return [
-                prepare(
-                    article.model_copy(update={"text": p.text}),
-                    settings=settings,
-                    templates=templates,
-                )
-                for p in parts
-            ]
-        except BudgetError as exc:
-            if attempt == _SPLIT_ATTEMPTS - 1:
-                raise
-            budget -= exc.tokens - exc.budget + 32
-    raise BudgetError(
-        f"No room left for the article in a {empty.budget}-token context window: the prompt "
-        f"around it needs {empty.budget - settings.max_output_tokens - budget} tokens and the "
-        f"answer {settings.max_output_tokens}. Lower SUMMARIZER_MAX_OUTPUT_TOKENS, shorten "
-        "the template, or use a model with a larger window.",
-        tokens=empty.budget - budget,
-        budget=empty.budget,
-    )
-
-
-async def _run_parts(
-    parts: list[Prepared], settings: Settings, client: ChatModel
-) -> list[SummaryResult]:
-    """Summarise every part; the first alone, so that auto mode probes json_schema once."""
-    first = await _run(parts[0], settings, client)
-    limit = asyncio.Semaphore(PART_CONCURRENCY)
-
-    async def one(prepared: Prepared) -> SummaryResult:
-        async with limit:
-            return await _run(prepared, settings, client)
-
-    tasks = [asyncio.ensure_future(one(p)) for p in parts[1:]]
-    try:
-        rest = await asyncio.gather(*tasks)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
-    return [first, *rest]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.cache import NullCache, ResultCache, key, sha256_text
+from summarizer.cache import NullCache, ResultCache, key, open_cache, sha256_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE: dict[str, Any] = {
@@ -164,3 +164,16 @@ def test_kill_9_mid_write_leaves_a_readable_cache(tmp_path: Path) -> None:
         assert all(json.loads(value)["pad"] == "x" * 20000 for _, value in rows)  # none torn
         cache.put("after-crash", "{}")
         assert cache.get("after-crash") == "{}"
+
+
+def test_open_cache_off_or_read_only_makes_no_file(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "results.sqlite"
+
+    assert isinstance(open_cache(path, enabled=False), NullCache)
+    assert isinstance(open_cache(path, create=False), NullCache)
+    assert not path.exists()
+    with closing(open_cache(path)) as cache:
+        assert isinstance(cache, ResultCache)
+        cache.put("k", "v")
+    with closing(open_cache(path, create=False)) as cache:
+        assert cache.get("k") == "v"

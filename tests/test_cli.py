@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
+from summarizer.cli import Injected, cli
 from summarizer.schema import SummaryResult
+from summarizer.testing import FakeLLM
 from tests.conftest import SEED
+from tests.test_pipeline_split import fake_model
 
 ENDPOINT = ["--base-url", "http://127.0.0.1:9/v1"]
 
@@ -89,6 +91,9 @@ def test_tokens_reports_budget(runner: CliRunner) -> None:
     payload = json.loads(result.stdout)
     assert payload["context_window"] == 128_000
     assert 400 < payload["article_tokens"] < payload["prompt_tokens"]
+    assert payload["fits"] is True
+    assert payload["parts"] == payload["calls"] == 1
+    assert payload["part_prompt_tokens"] == [payload["prompt_tokens"]]
 
 
 def test_tokens_over_budget_is_one_line(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,3 +171,116 @@ def test_batch_dry_run_sends_nothing(runner: CliRunner, tmp_path: Path) -> None:
     assert "1 to send" in result.stdout
     assert "$" in result.stdout
     assert not out.exists()
+
+
+# ---- articles too long for one call: render and tokens show the split summarize makes ----
+
+
+@pytest.fixture
+def too_long_for_one_call(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A window the seed article needs two calls for (its prompt alone is ~840 tokens)."""
+    monkeypatch.setenv("SUMMARIZER_CONTEXT_WINDOW", "1500")
+    monkeypatch.setenv("SUMMARIZER_MAX_OUTPUT_TOKENS", "256")
+    return 1500
+
+
+def _summarize_with_fake(runner: CliRunner) -> FakeLLM:
+    fake = FakeLLM(default=fake_model)
+    args = ["summarize", str(SEED), *ENDPOINT, "--format", "json"]
+    result = runner.invoke(cli, args, obj=Injected(client=fake))
+    assert result.exit_code == 0, result.stderr
+    assert SummaryResult.model_validate_json(result.stdout).provenance.parts == 2
+    return fake
+
+
+def test_tokens_counts_the_parts_summarize_makes(
+    runner: CliRunner, too_long_for_one_call: int
+) -> None:
+    result = runner.invoke(cli, ["tokens", str(SEED)])
+
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["fits"] is False
+    assert payload["parts"] == 2
+    assert payload["calls"] == 3  # two parts and the reduce call
+    assert len(payload["part_prompt_tokens"]) == 2
+    assert sum(payload["part_prompt_tokens"]) == payload["prompt_tokens"]
+    assert all(n + 256 <= too_long_for_one_call for n in payload["part_prompt_tokens"])
+    assert payload["context_window"] == too_long_for_one_call
+    fake = _summarize_with_fake(runner)
+    assert len(fake.requests) == payload["calls"]
+
+
+def test_render_shows_every_part_as_summarize_sends_it(
+    runner: CliRunner, too_long_for_one_call: int
+) -> None:
+    result = runner.invoke(cli, ["render", str(SEED)])
+
+    assert result.exit_code == 0, result.stderr
+    headers = [line for line in result.stdout.splitlines() if line.startswith("=== ")]
+    assert [h.split(" (")[0] for h in headers] == [
+        "=== part 1 of 2: system",
+        "=== part 1 of 2: user",
+        "=== part 2 of 2: system",
+        "=== part 2 of 2: user",
+    ]
+    assert "2 parts, prompts " in result.stderr
+    assert "1 reduce call" in result.stderr
+    fake = _summarize_with_fake(runner)
+    sent = [r.messages[-1]["content"] for r in fake.requests if r.schema_name == "Draft"]
+    assert len(sent) == 2
+    assert all(content in result.stdout for content in sent)
+
+
+@pytest.mark.parametrize("command", ["render", "tokens"])
+def test_render_and_tokens_without_splitting_are_one_line(
+    runner: CliRunner,
+    monkeypatch: pytest.MonkeyPatch,
+    too_long_for_one_call: int,
+    command: str,
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_MAX_PARTS", "1")
+
+    result = runner.invoke(cli, [command, str(SEED)])
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+    assert result.stderr.count("\n") == 1
+    assert "1500-token context window" in result.stderr
+
+
+# ---- -o into a folder that does not exist -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["summarize", str(SEED), "--offline"],
+        ["summarize", str(SEED), "--offline", "--format", "html"],
+        ["report", "-"],
+    ],
+    ids=["summarize", "summarize-html", "report"],
+)
+def test_output_into_a_missing_folder_is_one_line_with_a_hint(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    out = tmp_path / "no-such-folder" / "out.html"
+
+    result = runner.invoke(cli, [*command, "-o", str(out)], input="")
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"error: {out}: cannot write the file: the folder ")
+    assert "does not exist; create it first" in result.stderr
+    assert "Could not open file" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_onto_a_folder_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["summarize", str(SEED), "--offline", "-o", str(tmp_path)])
+
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"error: {tmp_path}: cannot write the file: it is a folder; name a file inside it.\n"
+    )

@@ -1,8 +1,9 @@
 """The editor's commands: URLs, HTML reports, archive reports and house-style templates.
 
-The model is a FakeLLM swapped in for ``summarizer.cli.summarize``, the one seam between the
-command and the pipeline, so tests can read the requests; one test instead runs the command
-untouched against ``summarizer.fakeserver``. Pages come from a local HTTP server on 127.0.0.1.
+The model is a FakeLLM handed to the command as click's context object
+(``invoke(..., obj=Injected(client=fake))``), the one seam between the command and the
+pipeline, so tests can read the requests; one test instead runs the command untouched against
+``summarizer.fakeserver``. Pages come from a local HTTP server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-import summarizer.cli as cli_module
-from summarizer.cli import cli
+from summarizer.cli import Injected, cli
 from summarizer.config import Settings
 from summarizer.fakeserver import FakeServer
 from summarizer.fetch import fetch_article
 from summarizer.pipeline import summarize
 from summarizer.report import article_report
-from summarizer.schema import SummaryResult
 from summarizer.templates import default_prompts_dir
 from summarizer.testing import FakeLLM
 from tests.conftest import ROOT, SEED
@@ -71,15 +70,10 @@ def runner() -> CliRunner:
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeLLM:
-    """A FakeLLM behind the CLI: the command runs for real up to the model call."""
-    llm = FakeLLM(default=lambda request: ANSWER)
-
-    def summarize_with_fake(article: Any, *, settings: Settings, engine: Any) -> SummaryResult:
-        return summarize(article, settings=settings, client=llm, engine=engine)
-
-    monkeypatch.setattr(cli_module, "summarize", summarize_with_fake)
-    return llm
+def fake() -> FakeLLM:
+    """A FakeLLM for the CLI (pass ``obj=Injected(client=fake)``): the command runs for real
+    up to the model call."""
+    return FakeLLM(default=lambda request: ANSWER)
 
 
 def _one_line_error(result: Any) -> str:
@@ -105,7 +99,9 @@ def test_library_path_from_url_to_report(base_url: str) -> None:
 
 
 def test_summarize_url_prints_the_result(runner: CliRunner, base_url: str, fake: FakeLLM) -> None:
-    result = runner.invoke(cli, ["summarize", f"{base_url}/article", *ENDPOINT])
+    result = runner.invoke(
+        cli, ["summarize", f"{base_url}/article", *ENDPOINT], obj=Injected(client=fake)
+    )
 
     assert result.exit_code == 0, result.stderr
     assert "Should the town build a second river crossing?" in result.stdout
@@ -126,7 +122,9 @@ def test_summarize_url_prints_the_result(runner: CliRunner, base_url: str, fake:
 def test_url_errors_are_one_line_before_any_model_call(
     runner: CliRunner, base_url: str, fake: FakeLLM, path: str, message: str
 ) -> None:
-    result = runner.invoke(cli, ["summarize", f"{base_url}{path}", *ENDPOINT])
+    result = runner.invoke(
+        cli, ["summarize", f"{base_url}{path}", *ENDPOINT], obj=Injected(client=fake)
+    )
 
     stderr = _one_line_error(result)
     assert f"{base_url}{path}" in stderr
@@ -145,6 +143,15 @@ def test_render_and_tokens_accept_urls(runner: CliRunner, base_url: str) -> None
     assert json.loads(counted.stdout)["article_tokens"] > 50
 
 
+def test_urls_are_accepted_with_the_scheme_in_capitals(runner: CliRunner, base_url: str) -> None:
+    url = base_url.replace("http://", "HTTP://", 1) + "/article"
+
+    rendered = runner.invoke(cli, ["render", url])
+
+    assert rendered.exit_code == 0, rendered.stderr
+    assert f"“{QUOTE},” said councillor Ruth Obi." in rendered.stdout
+
+
 # ---- --format html ------------------------------------------------------------------------
 
 
@@ -154,7 +161,7 @@ def test_format_html_writes_a_self_contained_report(
     out = tmp_path / "report.html"
     args = ["summarize", f"{base_url}/article", *ENDPOINT, "--format", "html", "-o", str(out)]
 
-    result = runner.invoke(cli, args)
+    result = runner.invoke(cli, args, obj=Injected(client=fake))
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
@@ -188,7 +195,8 @@ def test_url_to_html_report_over_http_with_no_test_seam(
 
 
 def test_format_html_needs_an_output_file(runner: CliRunner, fake: FakeLLM) -> None:
-    result = runner.invoke(cli, ["summarize", str(SEED), *ENDPOINT, "--format", "html"])
+    args = ["summarize", str(SEED), *ENDPOINT, "--format", "html"]
+    result = runner.invoke(cli, args, obj=Injected(client=fake))
 
     assert result.exit_code == 2
     assert "--format html writes a file: add -o FILE" in result.stderr
@@ -201,7 +209,8 @@ def test_report_from_a_url_opens_in_chromium(
     """The editor's path end to end: a URL in, a page a colleague can open in a browser."""
     out = tmp_path / "report.html"
     args = ["summarize", f"{base_url}/article", *ENDPOINT, "--format", "html", "-o", str(out)]
-    assert runner.invoke(cli, args).exit_code == 0
+    assert runner.invoke(cli, args, obj=Injected(client=fake)).exit_code == 0
+    assert len(fake.requests) == 1
 
     dom, shot = open_in_chromium(out, tmp_path)
 

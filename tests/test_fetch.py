@@ -16,7 +16,7 @@ import httpx2
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.fetch import fetch_article, fetch_page, user_agent
+from summarizer.fetch import fetch_article, fetch_page, is_url, load_article, user_agent
 from tests.pages import ARTICLE, NO_ARTICLE, QUOTE, Handler, redirect, send, serve
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
@@ -162,6 +162,23 @@ def test_fetch_connection_refused() -> None:
 def test_fetch_refuses_non_http_urls(url: str) -> None:
     with pytest.raises(InputError, match=r"not an http\(s\) URL"):
         fetch_article(url)
+
+
+@pytest.mark.parametrize("scheme", ["HTTP", "Http", "hTtP"])
+def test_fetch_accepts_the_scheme_in_any_case(base_url: str, scheme: str) -> None:
+    """RFC 3986: the scheme is case-insensitive; editors paste ``HTTPS://`` from old mail."""
+    url = base_url.replace("http", scheme, 1) + "/article"
+
+    assert is_url(url)
+    article = load_article(url)
+
+    assert article.title == "Council rejects bridge plan"
+    assert article.url == f"{base_url}/article"  # the scheme lowered, the rest as given
+
+
+@pytest.mark.parametrize("source", ["-", "story.txt", "https-notes.txt", "HTTP:/one-slash"])
+def test_is_url_only_for_http_addresses(source: str) -> None:
+    assert not is_url(source)
 
 
 def test_fetch_with_injected_client(base_url: str) -> None:

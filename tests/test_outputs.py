@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from summarizer.errors import InputError, LLMError
-from summarizer.outputs import OutputFile, error_line, record_key, result_line
+from summarizer.outputs import (
+    OutputFile,
+    error_line,
+    open_lines,
+    record_key,
+    result_line,
+    write_atomic,
+)
 
 
 def test_lines_are_json_with_id_record_and_line() -> None:
@@ -70,3 +78,45 @@ def test_retry_errors_drops_error_lines(tmp_path: Path) -> None:
 
 def test_the_same_id_at_two_positions_is_two_records() -> None:
     assert record_key(1, "dup") != record_key(2, "dup")
+
+
+# ---- write_atomic, open_lines ------------------------------------------------------------
+
+
+def test_write_atomic_replaces_the_file_only_when_complete(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    out.write_text("the good page from the last run", encoding="utf-8")
+
+    def failing() -> Iterator[str]:
+        yield "<html>half"
+        raise InputError("bad line", source="out.jsonl", line=7)
+
+    with pytest.raises(InputError, match="bad line"):
+        write_atomic(out, failing())
+
+    assert out.read_text(encoding="utf-8") == "the good page from the last run"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no partial file left
+    write_atomic(out, ["<html>", "whole</html>"])
+    assert out.read_text(encoding="utf-8") == "<html>whole</html>"
+
+
+def test_write_atomic_names_a_missing_folder(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "report.html"
+
+    with pytest.raises(InputError, match=r"the folder .*missing' does not exist") as info:
+        write_atomic(out, ["x"])
+
+    assert info.value.source == str(out)
+    assert not (tmp_path / "missing").exists()
+
+
+def test_open_lines_fails_on_entry_and_decodes_each_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        open_lines(str(tmp_path / "nope.jsonl")).__enter__()
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b'{"a": 1}\n\xff\n')
+
+    with open_lines(str(path)) as lines:
+        assert next(lines) == '{"a": 1}\n'
+        with pytest.raises(InputError, match=r"out.jsonl:2: not UTF-8"):
+            next(lines)

@@ -1,0 +1,139 @@
+"""What the commands share: the settings options, archive options, output, injection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from summarizer.archive import Fields
+from summarizer.config import Settings
+from summarizer.llm import ChatModel
+from summarizer.outputs import write_atomic
+
+__all__ = [
+    "Injected",
+    "archive_options",
+    "fields",
+    "injected",
+    "prompts_option",
+    "say",
+    "settings",
+    "settings_options",
+    "write",
+    "write_file",
+]
+
+
+@dataclass(frozen=True)
+class Injected:
+    """Collaborators handed to the commands instead of the defaults, as click's context
+    object: ``cli.main(obj=Injected(client=FakeLLM()))`` (``CliRunner.invoke(..., obj=...)``
+    in tests). ``summarizer`` itself passes nothing, and the pipeline builds its own client.
+    """
+
+    client: ChatModel | None = None
+
+
+def injected(ctx: click.Context) -> Injected:
+    """The context's Injected, or the defaults."""
+    obj = ctx.find_object(Injected)
+    return obj if obj is not None else Injected()
+
+
+def settings_options(func: Any) -> Any:
+    options = [
+        click.option("--model", help="Model name (SUMMARIZER_MODEL)."),
+        click.option("--base-url", help="OpenAI-compatible endpoint (OPENAI_BASE_URL)."),
+        click.option(
+            "--prompts",
+            "prompts_dir",
+            type=click.Path(path_type=Path),
+            help="Folder of house-style templates (SUMMARIZER_PROMPTS_DIR).",
+        ),
+        click.option(
+            "--mode",
+            "output_mode",
+            type=click.Choice(["auto", "json_schema", "json_object"]),
+            help="Structured output mode (SUMMARIZER_OUTPUT_MODE).",
+        ),
+        click.option("--max-actors", type=int, help="Most actors to list."),
+        click.option("--language", help="Language of the summary and positions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+prompts_option = click.option(
+    "--prompts",
+    "prompts_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of house-style templates (SUMMARIZER_PROMPTS_DIR).",
+)
+
+
+def archive_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--format",
+            "archive_format",
+            type=click.Choice(["jsonl", "csv", "tsv", "dir"]),
+            help="Archive format; guessed from the suffix (stdin: jsonl).",
+        ),
+        click.option("--id-field", default="id", show_default=True, help="Field with the id."),
+        click.option(
+            "--text-field",
+            multiple=True,
+            help="Field with the text (repeat for fallbacks). [default: text, body, content, "
+            "article, html]",
+        ),
+        click.option("--title-field", default="title", show_default=True),
+        click.option("--date-field", default="date", show_default=True),
+        click.option("--url-field", default="url", show_default=True),
+        click.option("--source-field", default="source", show_default=True),
+        click.option(
+            "--cache",
+            "cache_path",
+            type=click.Path(path_type=Path),
+            help="Result cache file (SUMMARIZER_CACHE_PATH; default in ~/.cache/summarizer).",
+        ),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--price-in", "price_input_per_mtok", type=float, help="USD per 1M input."),
+        click.option("--price-out", "price_output_per_mtok", type=float, help="USD per 1M output."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def settings(**flags: Any) -> Settings:
+    return Settings.load(**flags)
+
+
+def fields(flags: dict[str, Any]) -> Fields:
+    """Take the archive field flags out of ``flags`` (the rest are settings)."""
+    names = {name: flags.pop(f"{name}_field") for name in ("id", "title", "date", "url", "source")}
+    text = flags.pop("text_field")
+    return Fields(**names, text=tuple(text)) if text else Fields(**names)
+
+
+def say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def write(text: str, output: Path | None) -> None:
+    """TEXT to stdout, or to OUTPUT."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_file(output, [text])
+
+
+def write_file(output: Path, pieces: Iterable[str]) -> None:
+    """Write pieces to OUTPUT all or nothing (``outputs.write_atomic``), and say so."""
+    write_atomic(output, pieces)
+    say(f"wrote {output}")

@@ -1,0 +1,215 @@
+"""Batch runs (issue 4): batch, estimate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import click
+
+from summarizer import batchjob
+from summarizer.archive import Fields, Format, iter_records
+from summarizer.batch import cache_key_for, offline_engine, run_batch
+from summarizer.batchapi import with_api
+from summarizer.cache import Cache, NullCache, open_cache
+from summarizer.cli._common import archive_options, fields, say, settings, settings_options
+from summarizer.config import Settings
+from summarizer.costs import estimate
+
+__all__ = ["batch", "estimate_cmd"]
+
+
+def _batch_api_options(func: Any) -> Any:
+    options = [
+        click.option(
+            "--via",
+            type=click.Choice(["online", "batch-api"]),
+            default="online",
+            show_default=True,
+            help="batch-api: OpenAI's Batch API (half price, results within 24 hours).",
+        ),
+        click.option(
+            "--poll-interval",
+            type=float,
+            default=30.0,
+            show_default=True,
+            help="Seconds between the first Batch API status polls (then growing).",
+        ),
+        click.option(
+            "--no-retry-online",
+            is_flag=True,
+            help="Batch API: report unusable batch results as error lines instead of "
+            "summarising those articles online.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command()
+@click.argument("archive", metavar="INPUT")
+@click.option("-o", "--output", required=True, help="Output JSON Lines file (- for stdout).")
+@archive_options
+@settings_options
+@click.option("-j", "--concurrency", type=int, help="Articles in flight (default 8).")
+@click.option("--rpm", type=float, help="Requests-per-minute ceiling.")
+@click.option("--tpm", type=float, help="Tokens-per-minute ceiling.")
+@click.option("--timeout", type=float, help="Seconds per request (SUMMARIZER_TIMEOUT).")
+@click.option("--article-timeout", type=float, help="Seconds per article, retries included.")
+@click.option("--max-attempts", type=int, help="Tries per call on 429/5xx/timeouts.")
+@click.option("--retry-errors", is_flag=True, help="Try again the records that failed before.")
+@click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
+@click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@_batch_api_options
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    /,
+    archive: str,
+    output: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    retry_errors: bool,
+    dry_run: bool,
+    offline: bool,
+    quiet: bool,
+    via: str,
+    poll_interval: float,
+    no_retry_online: bool,
+    **flags: Any,
+) -> None:
+    """Summarise every article of an archive into one JSON line each, resumably.
+
+    INPUT is a .jsonl/.csv/.tsv file (optionally .gz), a folder of .txt/.md/.html files, or
+    - for stdin. Lines are written as articles complete (not in input order); each carries
+    the record's "id", "record" number and input "line". Re-running the same command skips
+    the records already in the output; cached results cost no call.
+
+    \b
+    Examples:
+      summarizer batch archive.jsonl -o summaries.jsonl --base-url http://127.0.0.1:8000/v1
+      summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
+      summarizer batch archive.jsonl -o out.jsonl --dry-run
+      summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
+    """
+    archive_fields = fields(flags)
+    run_settings = settings(**flags)
+    cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
+    if via == "batch-api" and not dry_run:
+        if offline or output == "-" or retry_errors:
+            cache.close()
+            raise click.UsageError("--via batch-api writes to a file and calls a model.")
+        _run_batch_api(
+            archive,
+            output,
+            run_settings,
+            archive_format,
+            archive_fields,
+            cache,
+            poll_interval,
+            no_retry_online,
+        )
+        return
+    if dry_run:
+        key_for = cache_key_for(run_settings)
+        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        click.echo(
+            estimate(records, settings=run_settings, cache=cache, cache_key=key_for).summary()
+        )
+        return
+    engine = offline_engine(run_settings) if offline else None
+    if engine is None:
+        run_settings.require_endpoint()
+    else:
+        cache.close()
+        cache = NullCache()  # the engine is free and deterministic: nothing to save
+    try:
+        totals = asyncio.run(
+            run_batch(
+                archive,
+                output,
+                settings=run_settings,
+                format=archive_format,
+                fields=archive_fields,
+                cache=cache,
+                engine=engine,
+                retry_errors=retry_errors,
+                progress=not quiet,
+                handle_sigint=True,
+                notify=say,
+            )
+        )
+    finally:
+        cache.close()
+    if not quiet:
+        say(totals.summary())
+    if totals.interrupted:
+        ctx.exit(130)
+
+
+def _run_batch_api(
+    archive: str,
+    output: str,
+    run_settings: Settings,
+    archive_format: Format | None,
+    archive_fields: Fields,
+    cache: Cache,
+    poll_interval: float,
+    no_retry_online: bool,
+) -> None:
+    try:
+        totals = with_api(
+            run_settings,
+            lambda api: batchjob.run(
+                archive,
+                output,
+                settings=run_settings,
+                api=api,
+                format=archive_format,
+                fields=archive_fields,
+                cache=cache,
+                retry_online=not no_retry_online,
+                interval=poll_interval,
+                notify=say,
+            ),
+        )
+    finally:
+        cache.close()
+    say(totals.summary())
+
+
+@click.command("estimate")
+@click.argument("archive", metavar="INPUT")
+@archive_options
+@settings_options
+@click.option(
+    "--expected-output", "expected_output_tokens", type=int, help="Output tokens per article."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def estimate_cmd(
+    archive: str, archive_format: Format | None, no_cache: bool, as_json: bool, **flags: Any
+) -> None:
+    """Count an archive's input tokens with tiktoken and price it, before anything is sent.
+
+    Output tokens are an assumption (--expected-output, default 600 per article); articles
+    already in the result cache are counted as free. Re-asks and retries are not included.
+
+    \b
+    Examples:
+      summarizer estimate archive.jsonl --model gpt-4o-mini
+      summarizer estimate news.csv --text-field body --price-in 0.15 --price-out 0.6 --json
+    """
+    archive_fields = fields(flags)
+    run_settings = settings(**flags)
+    cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=False)
+    try:
+        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        result = estimate(
+            records, settings=run_settings, cache=cache, cache_key=cache_key_for(run_settings)
+        )
+    finally:
+        cache.close()
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else result.summary())
