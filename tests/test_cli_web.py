@@ -348,6 +348,7 @@ def test_templates_list_marks_house_templates(
     assert result.exit_code == 0, result.stderr
     listing = _listing(result.stdout)
     assert listing.pop("positions.system.j2") == "house"
+    assert listing.pop("positions.user.j2") == "house"
     assert set(listing.values()) == {"default"}
 
 
@@ -464,10 +465,11 @@ def test_house_style_writes_german_with_at_most_five_actors_without_code() -> No
     result = summarize(SEED.read_text("utf-8"), settings=settings, client=fake)
 
     system, user = (m["content"] for m in fake.requests[0].messages)
-    assert 'Write "issue", "summary" and "position" in German (Deutsch)' in system
-    assert "at most 5:" in system
+    assert "Du schreibst auf Deutsch" in system
+    assert "höchstens 5:" in system
     assert "in English" not in system
-    assert user.endswith("</article>")  # the user template still comes from the defaults
+    assert user.endswith("Zitate unverändert.")  # a closing reminder after the article
+    assert "<article>\n" + SEED.read_text("utf-8").strip() + "\n</article>" in user
     assert (
         result.provenance.template_sha256
         != summarize(
@@ -484,14 +486,14 @@ def test_house_style_keeps_the_schema_for_json_mode() -> None:
     summarize(SEED.read_text("utf-8"), settings=settings, client=fake)
 
     assert fake.requests[-1].mode == "json_object"
-    assert "must match this JSON schema" in fake.requests[-1].messages[0]["content"]
+    assert "diesem JSON-Schema entsprechen" in fake.requests[-1].messages[0]["content"]
 
 
 def test_house_style_through_the_cli(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["render", str(SEED), "--prompts", str(HOUSE_STYLE)])
 
     assert result.exit_code == 0, result.stderr
-    assert "in German (Deutsch)" in result.stdout
+    assert "Du schreibst auf Deutsch" in result.stdout
 
 
 # ---- help ---------------------------------------------------------------------------------
