@@ -22,6 +22,7 @@ from summarizer.llm import OpenAIChat
 from summarizer.merge import same_actor
 from summarizer.pipeline import asummarize
 from summarizer.schema import SummaryResult
+from summarizer.templates import Templates
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
 from tests.stories import three_stories
 
@@ -153,3 +154,23 @@ async def test_long_article_is_split_merged_and_checked_against_the_whole() -> N
     # Offsets into the whole article: a part is under half the text, so an offset past the
     # middle cannot be part-relative.
     assert max(q.start or 0 for q in verified) > len(text) // 2
+
+
+@pytest.mark.vcr
+def test_house_style_template_changes_the_output_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recorded: examples/house-style asks for German and at most five actors; no code changes."""
+    monkeypatch.setenv("OPENAI_BASE_URL", LOCAL_BASE_URL)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-local-no-key")
+    monkeypatch.setenv("SUMMARIZER_TIMEOUT", "1800")
+    monkeypatch.setenv("SUMMARIZER_MAX_RETRIES", "0")
+    args = ["summarize", str(SEED), "--model", LOCAL_MODEL, "--format", "json"]
+    house = ["--prompts", str(SEED.parent / "house-style")]
+    result = CliRunner().invoke(cli, [*args, *house])
+    assert result.exit_code == 0, result.stderr
+    parsed = SummaryResult.model_validate_json(result.stdout)
+    assert parsed.provenance.template_sha256 != Templates().sha256("positions")
+    assert len(parsed.positions) <= 5
+    # The small model's German is rough, but it is German: issue and summary changed language.
+    german = {"die", "der", "das", "und", "wird", "ist", "eine", "über", "wenn"}
+    for text in (parsed.issue, parsed.summary):
+        assert german & set(text.lower().replace("?", " ").split()), text
