@@ -27,6 +27,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from attribution_eval import SETS  # noqa: E402
 from batch_bench import SEED, make_article  # noqa: E402
+
 from summarizer.attribution import analyze  # noqa: E402
 
 _REF_PACKAGE = "_attribution_ref"

@@ -1,4 +1,4 @@
-"""Time ``summarizer.attribution.analyze`` per article: generated 1,000-word articles and the dev set.
+"""Time the attribution engine per article: generated 1,000-word articles and the dev set.
 
 Usage: python bench/attribution_speed.py [--eval-dir ../shared/eval] [--articles 300] [--rounds 3]
 
@@ -20,6 +20,7 @@ sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
 from attribution_eval import SETS  # noqa: E402
 from batch_bench import make_article  # noqa: E402
+
 from summarizer.attribution import analyze  # noqa: E402
 
 
@@ -49,7 +50,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=300, help="generated articles")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rows = [row("generated, 1,000 words", [make_article(n, 1000) for n in range(args.articles)], args.rounds)]
+    rows = [
+        row(
+            "generated, 1,000 words",
+            [make_article(n, 1000) for n in range(args.articles)],
+            args.rounds,
+        )
+    ]
     for label, filename in SETS.items():
         path = args.eval_dir / "quote-attribution-dev" / filename
         with path.open(encoding="utf-8") as lines:

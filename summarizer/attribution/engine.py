@@ -41,11 +41,62 @@ class _Doc:
     mentions: list[Mention]
     headings: set[int]
     starts: list[int] = field(default_factory=list)
+    _index: _MentionIndex | None = None
 
     def sentence_start(self, pos: int) -> int:
         if not self.starts:
             self.starts = [s for s, _ in self.sentences]
         return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
+
+    @property
+    def index(self) -> _MentionIndex:
+        """The mentions indexed for lookups, built on first use."""
+        if self._index is None:
+            self._index = _MentionIndex(self.text, self.mentions)
+        return self._index
+
+
+class _MentionIndex:
+    """The article's mentions grouped so that each lookup reads a few, not all of them.
+
+    Resolving a name or building an actor used to scan every mention in the article, once per
+    quote and per statement: quadratic on long articles. The groups keep document order, so
+    every lookup returns what the scan did.
+    """
+
+    def __init__(self, text: str, mentions: list[Mention]) -> None:
+        self.ends = [m.end for m in mentions]  # increasing: runs never overlap
+        self.by_surname: dict[str, list[tuple[Mention, frozenset[str], int]]] = {}
+        self.first_role: dict[str, str] = {}
+        self.surfaces: dict[str, set[str]] = {}
+        self.names: dict[str, frozenset[str]] = {}
+        for m in mentions:
+            tokens = name_tokens(m.name)
+            if tokens:
+                entry = (m, frozenset(tokens), len(tokens))
+                self.by_surname.setdefault(tokens[-1], []).append(entry)
+                self.names.setdefault(m.name, entry[1])
+            if m.role:
+                self.first_role.setdefault(m.name, m.role)
+            self.surfaces.setdefault(m.name, set()).add(text[m.start : m.end])
+
+    def fuller(self, tokens: tuple[str, ...]) -> list[Mention]:
+        """Mentions with the same surname and more words that include all of ``tokens``."""
+        wanted = set(tokens)
+        return [
+            m
+            for m, words, size in self.by_surname.get(tokens[-1], ())
+            if size > len(tokens) and wanted <= words
+        ]
+
+    def aliases(self, name: str, key: str) -> list[str]:
+        """Surface forms of ``name`` and other names whose words all occur in ``key``."""
+        words = set(key.split())
+        found = set(self.surfaces.get(name, ()))
+        found.update(
+            other for other, tokens in self.names.items() if other != name and tokens <= words
+        )
+        return sorted(found)
 
 
 def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
@@ -242,8 +293,8 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
     if subject.kind == "pronoun":
         if subject.name not in PERSON_PRONOUNS:
             return None
-        earlier = [m for m in doc.mentions if m.end <= subject.start]
-        for mention in reversed(earlier):
+        earlier = bisect.bisect_right(doc.index.ends, subject.start)
+        for mention in reversed(doc.mentions[:earlier]):
             if _person_like(mention, speakers):
                 return _canonical(doc, Subject("name", mention.name, mention.role, mention.start))
         return None
@@ -254,19 +305,13 @@ def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
-    fuller = [
-        m
-        for m in doc.mentions
-        if len(name_tokens(m.name)) > len(tokens)
-        and set(tokens) <= set(name_tokens(m.name))
-        and name_tokens(m.name)[-1] == tokens[-1]
-    ]
+    fuller = doc.index.fuller(tokens)
     fuller.sort(key=lambda m: (m.start > subject.start, abs(m.start - subject.start)))
     best = fuller[0] if fuller else None
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
-        role = next((m.role for m in doc.mentions if m.role and m.name == name), None)
+        role = doc.index.first_role.get(name)
     return Subject("name", name, role, subject.start)
 
 
@@ -305,15 +350,22 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
 
 
 def _statements(
-    doc: _Doc, spans: Sequence[Span], speakers: set[str]
+    doc: _Doc, spans: Sequence[Span], kinds: Sequence[QuoteKind], speakers: set[str]
 ) -> list[tuple[Subject, Statement]]:
-    """Reported-speech sentences with their resolved speakers."""
-    direct_at = {s.open_mark for s in spans if _kind(doc, s) == "direct"}
+    """Reported-speech sentences with their resolved speakers.
+
+    ``kinds`` are the spans' kinds before a quoted title or name was told apart.
+    """
+    direct_at = sorted(
+        {s.open_mark for s, kind in zip(spans, kinds, strict=True) if kind == "direct"}
+    )
+    paragraph_starts = [p[0] for p in doc.paragraphs]
     found = []
     for a, b in doc.sentences:
-        if any(a <= mark < b for mark in direct_at):
-            continue
-        if bisect.bisect_right([p[0] for p in doc.paragraphs], a) - 1 in doc.headings:
+        first = bisect.bisect_left(direct_at, a)
+        if first < len(direct_at) and direct_at[first] < b:
+            continue  # a sentence holding a direct quote is not reported speech
+        if bisect.bisect_right(paragraph_starts, a) - 1 in doc.headings:
             continue
         for verb in SPEECH_VERB.finditer(doc.masked, a, b):
             if doc.masked[verb.start() - 1] == "-":
@@ -352,16 +404,7 @@ def _actors(
             by_statements.setdefault(key, []).append(item)
     actors = []
     for key in order:
-        aliases = sorted(
-            {doc.text[m.start : m.end] for m in doc.mentions if m.name == names[key]}
-            | {
-                m.name
-                for m in doc.mentions
-                if name_tokens(m.name)
-                and set(name_tokens(m.name)) <= set(key.split())
-                and m.name != names[key]
-            }
-        )
+        aliases = doc.index.aliases(names[key], key)
         actors.append(
             Actor(
                 names[key],
@@ -421,5 +464,5 @@ def analyze(text: str) -> Attribution:
             )
         )
     quotes = _inherit(quotes, spans, doc)
-    statements = _statements(doc, spans, speakers)
+    statements = _statements(doc, spans, kinds, speakers)
     return Attribution(tuple(quotes), _actors(quotes, statements, doc), text)

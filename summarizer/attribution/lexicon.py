@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -148,6 +149,7 @@ FUNCTION_WORDS = words(
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
 
 
+@functools.lru_cache(maxsize=16384)
 def is_title(word: str) -> bool:
     """Whether a word is a title or role word, including German compounds ("Außenminister")."""
     low = word.lower().strip(".,")
