@@ -30,6 +30,9 @@ _ORG_WORDS = words(
 )
 
 
+_PUNCTUATED = re.compile(r"[.!?:;\"”“«»]$")
+
+
 @dataclass(slots=True)
 class _Doc:
     """Working state for one article; private to this module."""
@@ -105,7 +108,7 @@ def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
     for i, (a, b) in enumerate(paragraphs):
         line = text[a:b].strip()
         words = len(line.split())
-        unpunctuated = not re.search(r"[.!?:;\"”“«»]$", line)
+        unpunctuated = not _PUNCTUATED.search(line)
         if (i == 0 and words <= 20 and not SPEECH_VERB.search(line)) or (
             unpunctuated and words <= 12
         ):

@@ -16,7 +16,8 @@ _CLOSERS = {
     "»": "«",
     "«": "»",
 }
-_DOUBLE_MARKS = frozenset('“”„‟"»«')
+_DOUBLE_MARK = re.compile('[“”„‟"»«]')
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 _LEADING_JUNK = " \t•*-–—"
 
 
@@ -34,7 +35,7 @@ class Span:
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-blank line; news copy uses one line per paragraph."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
 
 
 def _opens_here(text: str, i: int) -> bool:
@@ -61,10 +62,8 @@ def _closes(text: str, i: int, opener: str) -> bool:
 def _scan_paragraph(text: str, start: int, end: int, index: int) -> list[Span]:
     spans: list[Span] = []
     opener: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch not in _DOUBLE_MARKS:
-            continue
+    for mark in _DOUBLE_MARK.finditer(text, start, end):  # only the marks, not every character
+        i = mark.start()
         if opener is None:
             if _opens_here(text, i):
                 opener = i
