@@ -206,7 +206,10 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
 
 def _blank_party_tags(text: str, a: int, b: int) -> str:
     """``text`` with party tags ("D-Mass.") in ``[a, b)`` blanked, offsets kept."""
-    region = PARTY_TAG.sub(lambda m: " " * len(m.group()), text[a:b])
+    region = text[a:b]
+    if not PARTY_TAG.search(region):
+        return text  # the usual case: no copy of the whole article
+    region = PARTY_TAG.sub(lambda m: " " * len(m.group()), region)
     return text[:a] + region + text[b:]
 
 

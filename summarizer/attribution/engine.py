@@ -16,6 +16,7 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
@@ -44,7 +45,7 @@ class _Doc:
     mentions: list[Mention]
     headings: set[int]
     starts: list[int] = field(default_factory=list)
-    _index: _MentionIndex | None = None
+    _index: MentionIndex | None = None
 
     def sentence_start(self, pos: int) -> int:
         if not self.starts:
@@ -52,54 +53,11 @@ class _Doc:
         return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
 
     @property
-    def index(self) -> _MentionIndex:
+    def index(self) -> MentionIndex:
         """The mentions indexed for lookups, built on first use."""
         if self._index is None:
-            self._index = _MentionIndex(self.text, self.mentions)
+            self._index = MentionIndex(self.text, self.mentions)
         return self._index
-
-
-class _MentionIndex:
-    """The article's mentions grouped so that each lookup reads a few, not all of them.
-
-    Resolving a name or building an actor used to scan every mention in the article, once per
-    quote and per statement: quadratic on long articles. The groups keep document order, so
-    every lookup returns what the scan did.
-    """
-
-    def __init__(self, text: str, mentions: list[Mention]) -> None:
-        self.ends = [m.end for m in mentions]  # increasing: runs never overlap
-        self.by_surname: dict[str, list[tuple[Mention, frozenset[str], int]]] = {}
-        self.first_role: dict[str, str] = {}
-        self.surfaces: dict[str, set[str]] = {}
-        self.names: dict[str, frozenset[str]] = {}
-        for m in mentions:
-            tokens = name_tokens(m.name)
-            if tokens:
-                entry = (m, frozenset(tokens), len(tokens))
-                self.by_surname.setdefault(tokens[-1], []).append(entry)
-                self.names.setdefault(m.name, entry[1])
-            if m.role:
-                self.first_role.setdefault(m.name, m.role)
-            self.surfaces.setdefault(m.name, set()).add(text[m.start : m.end])
-
-    def fuller(self, tokens: tuple[str, ...]) -> list[Mention]:
-        """Mentions with the same surname and more words that include all of ``tokens``."""
-        wanted = set(tokens)
-        return [
-            m
-            for m, words, size in self.by_surname.get(tokens[-1], ())
-            if size > len(tokens) and wanted <= words
-        ]
-
-    def aliases(self, name: str, key: str) -> list[str]:
-        """Surface forms of ``name`` and other names whose words all occur in ``key``."""
-        words = set(key.split())
-        found = set(self.surfaces.get(name, ()))
-        found.update(
-            other for other, tokens in self.names.items() if other != name and tokens <= words
-        )
-        return sorted(found)
 
 
 def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
@@ -308,13 +266,11 @@ def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
-    fuller = doc.index.fuller(tokens)
-    fuller.sort(key=lambda m: (m.start > subject.start, abs(m.start - subject.start)))
-    best = fuller[0] if fuller else None
+    best = doc.index.nearest_fuller(tokens, subject.start)
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
-        role = doc.index.first_role.get(name)
+        role = doc.index.first_role(name)
     return Subject("name", name, role, subject.start)
 
 
