@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -31,7 +30,7 @@ _ORG_WORDS = words(
 )
 
 
-_PUNCTUATED = re.compile(r"[.!?:;\"”“«»]$")
+_END_MARKS = '.!?:;"”“«»'  # a paragraph ending in one of these is prose
 
 
 @dataclass(slots=True)
@@ -65,8 +64,10 @@ def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
     found = set()
     for i, (a, b) in enumerate(paragraphs):
         line = text[a:b].strip()
+        unpunctuated = not line or line[-1] not in _END_MARKS
+        if i and not unpunctuated:
+            continue  # prose: no need to count its words
         words = len(line.split())
-        unpunctuated = not _PUNCTUATED.search(line)
         if (i == 0 and words <= 20 and not SPEECH_VERB.search(line)) or (
             unpunctuated and words <= 12
         ):

@@ -23,6 +23,7 @@ class MentionIndex:
         self.ends = [m.end for m in mentions]  # increasing: capitalised runs never overlap
         self._by_surname: dict[str, list[Mention]] = {}
         self._by_name: dict[str, list[Mention]] = {}
+        self._fuller: dict[tuple[str, ...], list[Mention]] = {}  # by the tokens looked up
         for m in mentions:
             self._by_name.setdefault(m.name, []).append(m)
             tokens = name_tokens(m.name)
@@ -34,16 +35,19 @@ class MentionIndex:
 
         Nearest means the last one starting at or before ``pos``, else the first after it.
         """
-        same = self._by_surname.get(tokens[-1], [])
-        split = bisect.bisect_right(same, pos, key=_start)
-        wanted = frozenset(tokens)
-        for i in range(split - 1, -1, -1):
-            if _fuller(same[i].name, wanted, len(tokens)):
-                return same[i]
-        for i in range(split, len(same)):
-            if _fuller(same[i].name, wanted, len(tokens)):
-                return same[i]
-        return None
+        fuller = self._fuller.get(tokens)
+        if fuller is None:
+            wanted = frozenset(tokens)
+            fuller = [
+                m
+                for m in self._by_surname.get(tokens[-1], ())
+                if len(name_tokens(m.name)) > len(tokens) and wanted <= _token_set(m.name)
+            ]
+            self._fuller[tokens] = fuller
+        if not fuller:
+            return None
+        split = bisect.bisect_right(fuller, pos, key=_start)
+        return fuller[split - 1] if split else fuller[0]
 
     def first_role(self, name: str) -> str | None:
         """The role of the first mention of ``name`` that has one."""
@@ -68,7 +72,3 @@ def _start(mention: Mention) -> int:
 @functools.lru_cache(maxsize=16384)
 def _token_set(name: str) -> frozenset[str]:
     return frozenset(name_tokens(name))
-
-
-def _fuller(name: str, wanted: frozenset[str], size: int) -> bool:
-    return len(name_tokens(name)) > size and wanted <= _token_set(name)
