@@ -146,8 +146,8 @@ def _head_end(tokens: list[str], head: int) -> int:
 def _classify(text: str, a: int, b: int) -> Subject | None:
     """The subject expressed by one chunk: a pronoun, a name with its role, or a noun phrase."""
     words = text[a:b].split()
-    lowered = [w.lower().strip(".,") for w in words]
-    for i, word in enumerate(lowered[:2]):
+    lowered = [w.lower().strip(".,") for w in words[:2]]
+    for i, word in enumerate(lowered):
         if word in PRONOUNS and (len(words) <= 3 or i == len(words) - 1):
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
@@ -207,7 +207,8 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
 def _blank_party_tags(text: str, a: int, b: int) -> str:
     """``text`` with party tags ("D-Mass.") in ``[a, b)`` blanked, offsets kept."""
     region = text[a:b]
-    if not PARTY_TAG.search(region):
+    # Every tag holds a hyphen ("D-Mass.") or a parenthesis ("(SPD)"): most clauses have neither.
+    if ("-" not in region and "(" not in region) or not PARTY_TAG.search(region):
         return text  # the usual case: no copy of the whole article
     region = PARTY_TAG.sub(lambda m: " " * len(m.group()), region)
     return text[:a] + region + text[b:]

@@ -382,9 +382,9 @@ def analyze(text: str) -> Attribution:
 
     Deterministic and offline: rules over the text, no model and no network.
     """
-    spans = find_spans(text)
-    masked = mask_datelines(mask_quotes(text, spans))
     paragraphs = paragraph_bounds(text)
+    spans = find_spans(text, paragraphs)
+    masked = mask_datelines(mask_quotes(text, spans))
     doc = _Doc(
         text,
         masked,

@@ -84,15 +84,15 @@ def _make_span(text: str, opener: int, closer: int | None, stop: int, index: int
     return Span(s, e, opener, closer, index)
 
 
-def find_spans(text: str) -> list[Span]:
+def find_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Span]:
     """Every quoted span in document order.
 
     A paragraph that ends inside an open quotation continues at the next paragraph when that
     paragraph starts with an opening mark (the newspaper convention); the span is marked
     ``continues``. An unclosed span with no such continuation still counts, up to the
-    paragraph's end.
+    paragraph's end. ``paragraphs`` saves computing ``paragraph_bounds(text)`` again.
     """
-    paragraphs = paragraph_bounds(text)
+    paragraphs = paragraph_bounds(text) if paragraphs is None else paragraphs
     spans: list[Span] = []
     for index, (start, end) in enumerate(paragraphs):
         found = _scan_paragraph(text, start, end, index)
