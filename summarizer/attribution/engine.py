@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -16,6 +15,7 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
@@ -30,6 +30,9 @@ _ORG_WORDS = words(
 )
 
 
+_END_MARKS = '.!?:;"”“«»'  # a paragraph ending in one of these is prose
+
+
 @dataclass(slots=True)
 class _Doc:
     """Working state for one article; private to this module."""
@@ -41,11 +44,19 @@ class _Doc:
     mentions: list[Mention]
     headings: set[int]
     starts: list[int] = field(default_factory=list)
+    _index: MentionIndex | None = None
 
     def sentence_start(self, pos: int) -> int:
         if not self.starts:
             self.starts = [s for s, _ in self.sentences]
         return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
+
+    @property
+    def index(self) -> MentionIndex:
+        """The mentions indexed for lookups, built on first use."""
+        if self._index is None:
+            self._index = MentionIndex(self.text, self.mentions)
+        return self._index
 
 
 def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
@@ -53,8 +64,10 @@ def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
     found = set()
     for i, (a, b) in enumerate(paragraphs):
         line = text[a:b].strip()
+        unpunctuated = not line or line[-1] not in _END_MARKS
+        if i and not unpunctuated:
+            continue  # prose: no need to count its words
         words = len(line.split())
-        unpunctuated = not re.search(r"[.!?:;\"”“«»]$", line)
         if (i == 0 and words <= 20 and not SPEECH_VERB.search(line)) or (
             unpunctuated and words <= 12
         ):
@@ -242,8 +255,8 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
     if subject.kind == "pronoun":
         if subject.name not in PERSON_PRONOUNS:
             return None
-        earlier = [m for m in doc.mentions if m.end <= subject.start]
-        for mention in reversed(earlier):
+        earlier = bisect.bisect_right(doc.index.ends, subject.start)
+        for mention in reversed(doc.mentions[:earlier]):
             if _person_like(mention, speakers):
                 return _canonical(doc, Subject("name", mention.name, mention.role, mention.start))
         return None
@@ -254,19 +267,11 @@ def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
-    fuller = [
-        m
-        for m in doc.mentions
-        if len(name_tokens(m.name)) > len(tokens)
-        and set(tokens) <= set(name_tokens(m.name))
-        and name_tokens(m.name)[-1] == tokens[-1]
-    ]
-    fuller.sort(key=lambda m: (m.start > subject.start, abs(m.start - subject.start)))
-    best = fuller[0] if fuller else None
+    best = doc.index.nearest_fuller(tokens, subject.start)
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
-        role = next((m.role for m in doc.mentions if m.role and m.name == name), None)
+        role = doc.index.first_role(name)
     return Subject("name", name, role, subject.start)
 
 
@@ -305,15 +310,22 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
 
 
 def _statements(
-    doc: _Doc, spans: Sequence[Span], speakers: set[str]
+    doc: _Doc, spans: Sequence[Span], kinds: Sequence[QuoteKind], speakers: set[str]
 ) -> list[tuple[Subject, Statement]]:
-    """Reported-speech sentences with their resolved speakers."""
-    direct_at = {s.open_mark for s in spans if _kind(doc, s) == "direct"}
+    """Reported-speech sentences with their resolved speakers.
+
+    ``kinds`` are the spans' kinds before a quoted title or name was told apart.
+    """
+    direct_at = sorted(
+        {s.open_mark for s, kind in zip(spans, kinds, strict=True) if kind == "direct"}
+    )
+    paragraph_starts = [p[0] for p in doc.paragraphs]
     found = []
     for a, b in doc.sentences:
-        if any(a <= mark < b for mark in direct_at):
-            continue
-        if bisect.bisect_right([p[0] for p in doc.paragraphs], a) - 1 in doc.headings:
+        first = bisect.bisect_left(direct_at, a)
+        if first < len(direct_at) and direct_at[first] < b:
+            continue  # a sentence holding a direct quote is not reported speech
+        if bisect.bisect_right(paragraph_starts, a) - 1 in doc.headings:
             continue
         for verb in SPEECH_VERB.finditer(doc.masked, a, b):
             if doc.masked[verb.start() - 1] == "-":
@@ -352,16 +364,7 @@ def _actors(
             by_statements.setdefault(key, []).append(item)
     actors = []
     for key in order:
-        aliases = sorted(
-            {doc.text[m.start : m.end] for m in doc.mentions if m.name == names[key]}
-            | {
-                m.name
-                for m in doc.mentions
-                if name_tokens(m.name)
-                and set(name_tokens(m.name)) <= set(key.split())
-                and m.name != names[key]
-            }
-        )
+        aliases = doc.index.aliases(names[key], key)
         actors.append(
             Actor(
                 names[key],
@@ -379,9 +382,9 @@ def analyze(text: str) -> Attribution:
 
     Deterministic and offline: rules over the text, no model and no network.
     """
-    spans = find_spans(text)
-    masked = mask_datelines(mask_quotes(text, spans))
     paragraphs = paragraph_bounds(text)
+    spans = find_spans(text, paragraphs)
+    masked = mask_datelines(mask_quotes(text, spans))
     doc = _Doc(
         text,
         masked,
@@ -421,5 +424,5 @@ def analyze(text: str) -> Attribution:
             )
         )
     quotes = _inherit(quotes, spans, doc)
-    statements = _statements(doc, spans, speakers)
+    statements = _statements(doc, spans, kinds, speakers)
     return Attribution(tuple(quotes), _actors(quotes, statements, doc), text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = [
@@ -52,9 +53,26 @@ bezeichnet nannte nennt schätzte appellierte twitterte
 DE_SPEECH_VERBS = words(_DE_VERBS)
 """The German speech verbs, whose subject may follow them (V2: "Dazu sagte Müller")."""
 _EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")
+
+
+def _by_first_letter(alternatives: list[str]) -> str:
+    """``a|b|c`` regex alternation factored by first letter, order kept within each letter.
+
+    "said|stated|told" becomes "s(?:aid|tated)|t(?:old)": the same matches (only words that
+    share a first letter can compete, and their order is kept), but the regex engine tests one
+    letter per group instead of every word at every position, several times faster.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in alternatives:
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
 SPEECH_VERB = re.compile(
     r"\b("
-    + "|".join(sorted(words(_EN_VERBS + _DE_VERBS) | set(_EN_PHRASES), key=len, reverse=True))
+    + _by_first_letter(
+        sorted(words(_EN_VERBS + _DE_VERBS) | set(_EN_PHRASES), key=len, reverse=True)
+    )
     + r")\b"
 )
 """A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
@@ -148,6 +166,7 @@ FUNCTION_WORDS = words(
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
 
 
+@functools.lru_cache(maxsize=16384)
 def is_title(word: str) -> bool:
     """Whether a word is a title or role word, including German compounds ("Außenminister")."""
     low = word.lower().strip(".,")

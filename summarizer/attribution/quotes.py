@@ -16,7 +16,8 @@ _CLOSERS = {
     "»": "«",
     "«": "»",
 }
-_DOUBLE_MARKS = frozenset('“”„‟"»«')
+_DOUBLE_MARK = re.compile('[“”„‟"»«]')
+_PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 _LEADING_JUNK = " \t•*-–—"
 
 
@@ -34,7 +35,7 @@ class Span:
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-blank line; news copy uses one line per paragraph."""
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]*\S[^\n]*", text)]
+    return [m.span() for m in _PARAGRAPH.finditer(text)]
 
 
 def _opens_here(text: str, i: int) -> bool:
@@ -61,10 +62,8 @@ def _closes(text: str, i: int, opener: str) -> bool:
 def _scan_paragraph(text: str, start: int, end: int, index: int) -> list[Span]:
     spans: list[Span] = []
     opener: int | None = None
-    for i in range(start, end):
-        ch = text[i]
-        if ch not in _DOUBLE_MARKS:
-            continue
+    for mark in _DOUBLE_MARK.finditer(text, start, end):  # only the marks, not every character
+        i = mark.start()
         if opener is None:
             if _opens_here(text, i):
                 opener = i
@@ -85,15 +84,15 @@ def _make_span(text: str, opener: int, closer: int | None, stop: int, index: int
     return Span(s, e, opener, closer, index)
 
 
-def find_spans(text: str) -> list[Span]:
+def find_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[Span]:
     """Every quoted span in document order.
 
     A paragraph that ends inside an open quotation continues at the next paragraph when that
     paragraph starts with an opening mark (the newspaper convention); the span is marked
     ``continues``. An unclosed span with no such continuation still counts, up to the
-    paragraph's end.
+    paragraph's end. ``paragraphs`` saves computing ``paragraph_bounds(text)`` again.
     """
-    paragraphs = paragraph_bounds(text)
+    paragraphs = paragraph_bounds(text) if paragraphs is None else paragraphs
     spans: list[Span] = []
     for index, (start, end) in enumerate(paragraphs):
         found = _scan_paragraph(text, start, end, index)

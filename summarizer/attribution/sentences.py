@@ -14,6 +14,8 @@ _ABBREVIATIONS = words(
     corp co ltd jan feb mar apr aug sept sep oct nov dec u.s u.k u.n d.c ca approx etc
     bzw ca dr nr vgl z.b u.a"""
 )
+_ONE_LETTER = re.compile(r"[a-z]")
+_NON_SPACE = re.compile(r"\S")
 _BOUNDARY = re.compile(r"[.!?…]+[”“\"»«’)]*\s+(?=[\"“„»«‘(]\S|[A-ZÄÖÜ0-9])")
 
 
@@ -38,15 +40,28 @@ def mask_quotes(text: str, spans: list[Span]) -> str:
     Names, verbs and sentence ends inside quotes then cannot mislead the rules that look for
     speakers outside them.
     """
-    chars = list(text)
+    ranges = []
     for span in spans:
         stop = span.end
         if stop > span.start and text[stop - 1] in ".!?":
             stop -= 1
-        for i in range(span.start, stop):
-            if not chars[i].isspace():
-                chars[i] = "x"
-    return "".join(chars)
+        ranges.append((span.start, stop))
+    pieces = []
+    cursor = 0
+    for start, stop in sorted(ranges):  # overlapping spans are masked once
+        start = max(start, cursor)
+        if stop > start:
+            pieces += [text[cursor:start], _crossed_out(text[start:stop])]
+            cursor = stop
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def _crossed_out(words: str) -> str:
+    """``words`` with every character but whitespace replaced by ``x``."""
+    if words.isprintable():  # then its only whitespace is " ": split and join, no regex
+        return " ".join("x" * len(word) for word in words.split(" "))
+    return _NON_SPACE.sub("x", words)
 
 
 def split_sentences(masked: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -57,7 +72,7 @@ def split_sentences(masked: str, paragraphs: list[tuple[int, int]]) -> list[tupl
         for m in _BOUNDARY.finditer(masked, start, end):
             word = masked[cursor : m.start()].rsplit(None, 1)[-1:] or [""]
             token = word[0].lower().strip('("“')
-            if token in _ABBREVIATIONS or re.fullmatch(r"[a-z]", token):
+            if token in _ABBREVIATIONS or _ONE_LETTER.fullmatch(token):
                 continue
             stop = m.end()
             while stop > cursor and masked[stop - 1].isspace():
