@@ -17,4 +17,6 @@ record:
 	python -m pytest --record-mode=rewrite -m vcr
 
 bench:
-	python bench/run_all.py
+	python bench/batch_bench.py --quick
+	python bench/attribution_eval.py
+	python bench/extract_eval.py
