@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +37,27 @@ def batchapi_group() -> None:
     """
 
 
+def _request_file_options(func: Any) -> Any:
+    """The archive, the output and the request-file limits: shared by write and submit."""
+    options: list[Callable[[Any], Any]] = [
+        click.argument("archive", metavar="INPUT"),
+        click.option(
+            "-o", "--output", required=True, help="The output file the run will collect to."
+        ),
+        archive_options,
+        settings_options,
+        click.option(
+            "--max-requests", type=int, default=50_000, show_default=True, help="Per file."
+        ),
+        click.option("--max-bytes", type=int, default=200 * 1024 * 1024, show_default=True),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @batchapi_group.command("write")
-@click.argument("archive", metavar="INPUT")
-@click.option("-o", "--output", required=True, help="The output file the run will collect to.")
-@archive_options
-@settings_options
-@click.option("--max-requests", type=int, default=50_000, show_default=True, help="Per file.")
-@click.option("--max-bytes", type=int, default=200 * 1024 * 1024, show_default=True)
+@_request_file_options
 def batchapi_write(
     archive: str,
     output: str,
@@ -92,12 +106,7 @@ def _write_job(
 
 
 @batchapi_group.command("submit")
-@click.argument("archive", metavar="INPUT")
-@click.option("-o", "--output", required=True, help="The output file the run will collect to.")
-@archive_options
-@settings_options
-@click.option("--max-requests", type=int, default=50_000, show_default=True, help="Per file.")
-@click.option("--max-bytes", type=int, default=200 * 1024 * 1024, show_default=True)
+@_request_file_options
 def batchapi_submit(
     archive: str,
     output: str,
