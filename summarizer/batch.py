@@ -343,10 +343,13 @@ class BatchRunner:
         except ValueError:
             logger.warning("cache entry %s is unreadable; summarising again.", cache_key[:12])
             return None
-        if result.article_id == article.id and result.title == article.title:
+        same = (result.article_id, result.title, result.url)
+        if same == (article.id, article.title, article.url):
             return result, text
         # The same article under another id (a duplicate in the archive): relabel the copy.
-        result = result.model_copy(update={"article_id": article.id, "title": article.title})
+        result = result.model_copy(
+            update={"article_id": article.id, "title": article.title, "url": article.url}
+        )
         return result, result.model_dump_json()
 
 

@@ -97,6 +97,7 @@ async def run_split(article: Article, settings: Settings, client: ChatModel) -> 
     return SummaryResult(
         article_id=article.id,
         title=article.title,
+        url=article.url,
         issue=merged.issue,
         summary=merged.summary,
         positions=checked,

@@ -254,6 +254,7 @@ def summarize_offline(article: Article) -> SummaryResult:
     return SummaryResult(
         article_id=article.id,
         title=article.title,
+        url=article.url,
         issue="",
         summary="",
         positions=positions,
@@ -391,6 +392,7 @@ def grounded_result(
     return SummaryResult(
         article_id=article.id,
         title=article.title,
+        url=article.url,
         issue=answer.value.issue,
         summary=answer.value.summary,
         positions=positions,

@@ -252,7 +252,15 @@ def article_report(result: SummaryResult, article_text: str) -> str:
         unplaced=unplaced,
         missed_flag=MISSED_FLAG,
         provenance=_provenance_rows(result.provenance),
+        source_href=_safe_href(result.url),
     )
+
+
+def _safe_href(url: str | None) -> str | None:
+    """The URL as a link target only when it is plain http(s): never javascript: or data:."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return url
+    return None
 
 
 # ---- a batch archive ----------------------------------------------------------------------

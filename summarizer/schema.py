@@ -238,6 +238,7 @@ class SummaryResult(BaseModel):
 
     article_id: str | None = None
     title: str | None = None
+    url: str | None = Field(default=None, description="Where the article came from, if known.")
     issue: str
     summary: str
     positions: list[Position]

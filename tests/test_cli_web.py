@@ -172,7 +172,10 @@ def test_format_html_writes_a_self_contained_report(
     assert [page.marks[0]["data-speaker"], page.mark_text[0]] == ["Ruth Obi", QUOTE]
     assert "drew a crowd of residents" in "".join(page.text)  # the article itself
     assert not any(page.has_tag(tag) for tag in ("script", "link", "img", "iframe"))
-    assert "http://" not in html
+    url = f"{base_url}/article"
+    source = f'<p class="source"><a href="{url}" rel="noopener noreferrer">{url}</a></p>'
+    assert source in html  # the page it came from, as a link for the reader
+    assert "http://" not in html.replace(source, "")  # and nothing is loaded from anywhere
     assert "https://" not in html
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no partial file left
 

@@ -201,6 +201,19 @@ def test_provenance_is_at_the_bottom() -> None:
         assert value in text
 
 
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [("https://example.org/news/1?a=1&b=2", True), ("javascript:alert(1)", False)],
+    ids=["https", "javascript"],
+)
+def test_source_url_is_shown_and_linked_only_when_http(url: str, linked: bool) -> None:
+    html = article_report(make_result().model_copy(update={"url": url}), SEED)
+
+    assert url in "".join(Page(html).text)
+    assert ('href="https://example.org/news/1?a=1&amp;b=2"' in html) is linked
+    assert 'href="javascript' not in html
+
+
 def test_offline_result_explains_missing_stances() -> None:
     text = "".join(Page(article_report(make_result(engine="offline"), SEED)).text)
 
