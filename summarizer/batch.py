@@ -27,13 +27,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from pathlib import Path
 
 from summarizer import pipeline
 from summarizer.archive import Fields, Format, Record, count_records, iter_records
 from summarizer.cache import Cache, NullCache, key, sha256_text
-from summarizer.config import Settings
+from summarizer.config import Settings, redact_url
 from summarizer.costs import price_for
-from summarizer.errors import ConfigError, LLMError, OutputValidationError
+from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.outputs import OutputFile, error_line, record_key, result_line
 from summarizer.progress import BatchProgress, RunTotals
@@ -100,23 +101,41 @@ def offline_engine(settings: Settings) -> Summarize:
     return summarize
 
 
+_NOT_IN_CACHE_KEY = {
+    "api_key",
+    "base_url",  # added redacted: credentials must not shape (or leak through) the key
+    "model",  # passed to key() on its own
+    "prompts_dir",  # the templates' sha256 stands for their content
+    "timeout",
+    "max_retries",
+    "concurrency",
+    "rpm",
+    "tpm",
+    "max_attempts",
+    "retry_backoff",
+    "article_timeout",
+    "cache_path",
+    "price_input_per_mtok",
+    "price_output_per_mtok",
+    "expected_output_tokens",
+}
+
+
+def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> bool:
+    if "-" in (os.fspath(source), os.fspath(output)):
+        return False
+    return Path(source).resolve() == Path(output).resolve()
+
+
 def cache_key_for(settings: Settings, *, engine: str = "llm") -> Callable[[Article], str]:
     """The cache key of an article's result: its text, the template's sha256, the model, and
     every option that changes the answer (the title goes into the prompt, so it counts too)."""
     template_sha = pipeline.template_sha256(settings)
-    options = {
-        "engine": engine,
-        "template": settings.template,
-        "output_mode": settings.output_mode,
-        "max_actors": settings.max_actors,
-        "language": settings.language,
-        "summary_sentences": settings.summary_sentences,
-        "temperature": settings.temperature,
-        "max_output_tokens": settings.max_output_tokens,
-        "max_reasks": settings.max_reasks,
-        "quote_reask": settings.quote_reask,
-        "drop_unverified": settings.drop_unverified,
-    }
+    # Every setting that can change the answer or the result is in the key; only those that
+    # change how fast or how often we ask (and the key itself) are left out.
+    options = settings.model_dump(mode="json", exclude=_NOT_IN_CACHE_KEY)
+    options["engine"] = engine
+    options["base_url"] = redact_url(settings.base_url) if settings.base_url else None
 
     def key_for(article: Article) -> str:
         return key(
@@ -485,6 +504,12 @@ async def run_batch(
     say = notify or (lambda message: logger.info("%s", message))
     if engine is None and client is None:
         settings.require_endpoint()
+    if _same_file(source, output):
+        raise InputError(
+            "the output is the input archive; results would be appended to it. "
+            "Choose another -o file.",
+            source=os.fspath(output),
+        )
     sink: OutputFile | _Stdout
     sink = _Stdout() if os.fspath(output) == "-" else OutputFile(output, retry_errors=retry_errors)
     if sink.repaired:

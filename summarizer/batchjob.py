@@ -43,7 +43,7 @@ from summarizer.batchfile import (
     request_line,
 )
 from summarizer.cache import Cache, NullCache
-from summarizer.config import Settings
+from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, LLMError, OutputValidationError, SummarizerError
 from summarizer.llm import ChatModel, ChatResponse, Mode
 from summarizer.outputs import OutputFile, error_line, record_key, result_line
@@ -126,6 +126,14 @@ class BatchJob:
         return iter_records(self.source, format=self.format, fields=Fields(**self.fields))
 
 
+def _storable(settings: Settings) -> dict[str, Any]:
+    """Settings for the state file: never the key, never credentials in the endpoint URL."""
+    stored = settings.model_dump(mode="json", exclude={"api_key"})
+    if stored.get("base_url"):
+        stored["base_url"] = redact_url(stored["base_url"])
+    return stored
+
+
 # ---- write and submit ------------------------------------------------------------------------
 
 
@@ -161,7 +169,7 @@ def write_requests(
         source=os.fspath(source),
         format=format,
         fields=asdict(fields),
-        settings=settings.model_dump(mode="json", exclude={"api_key"}),
+        settings=_storable(settings),
         mode=batch_mode(settings),
     )
     done = _done(output)

@@ -10,16 +10,39 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from summarizer.errors import ConfigError
 
-__all__ = ["ENV_PREFIX", "OutputMode", "Settings"]
+__all__ = ["ENV_PREFIX", "OutputMode", "Settings", "redact_url"]
 
 ENV_PREFIX = "SUMMARIZER_"
 OutputMode = Literal["auto", "json_schema", "json_object"]
+
+
+_SECRET_QUERY_KEYS = {"api-key", "api_key", "apikey", "key", "token", "access_token", "sig"}
+
+
+def redact_url(url: str) -> str:
+    """The URL without credentials: no user:password, no secret-looking query parameters.
+
+    Used wherever a URL is written down (results, state files, cache keys, messages).
+    """
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    query = "&".join(
+        pair
+        for pair in parts.query.split("&")
+        if pair and pair.split("=", 1)[0].lower() not in _SECRET_QUERY_KEYS
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class Settings(BaseModel):

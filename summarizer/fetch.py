@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx2
 
+from summarizer.config import redact_url
 from summarizer.errors import InputError
 from summarizer.extract import article_from_text, decode_bytes, extract_html, read_article
 from summarizer.schema import Article
@@ -98,11 +99,15 @@ def fetch_article(
         url, client=client, timeout=timeout, max_bytes=max_bytes, max_redirects=max_redirects
     )
     if not page.body.strip():
-        raise InputError("the page is empty; there is no article to read.", source=page.url)
-    text = decode_bytes(page.body, source=page.url, declared=page.charset)
+        raise InputError(
+            "the page is empty; there is no article to read.", source=redact_url(page.url)
+        )
+    shown = redact_url(page.url)  # results and reports are shared: no credentials in them
+    text = decode_bytes(page.body, source=shown, declared=page.charset)
     if page.media_type in _TEXT_TYPES:
-        return article_from_text(text, source=page.url).model_copy(update={"url": page.url})
-    return extract_html(text, source=page.url, url=page.url)
+        article = article_from_text(text, source=shown)
+        return article.model_copy(update={"url": shown})
+    return extract_html(text, source=shown, url=shown)
 
 
 def fetch_page(
@@ -119,7 +124,9 @@ def fetch_page(
         InputError: As for :func:`fetch_article`, except a page with no article.
     """
     if not is_url(url):
-        raise InputError("not an http(s) URL; pass a web address or a file path.", source=url)
+        raise InputError(
+            "not an http(s) URL; pass a web address or a file path.", source=redact_url(url)
+        )
     url = _lower_scheme(url)
     owned = client is None
     if client is None:
@@ -132,15 +139,20 @@ def fetch_page(
     try:
         return _download(client, url, timeout, max_bytes)
     except httpx2.TooManyRedirects:
-        raise InputError("too many redirects; open the URL in a browser.", source=url) from None
+        raise InputError(
+            "too many redirects; open the URL in a browser.", source=redact_url(url)
+        ) from None
     except httpx2.TimeoutException:
         raise InputError(
-            f"timed out after {timeout:g} s; try again later or save the page.", source=url
+            f"timed out after {timeout:g} s; try again later or save the page.",
+            source=redact_url(url),
         ) from None
     except (httpx2.ConnectError, httpx2.UnsupportedProtocol, httpx2.InvalidURL) as exc:
-        raise InputError(f"cannot connect: {exc}; check the address.", source=url) from None
+        raise InputError(
+            f"cannot connect: {exc}; check the address.", source=redact_url(url)
+        ) from None
     except httpx2.HTTPError as exc:
-        raise InputError(f"the download failed: {exc}.", source=url) from None
+        raise InputError(f"the download failed: {exc}.", source=redact_url(url)) from None
     finally:
         if owned:
             client.close()
@@ -168,13 +180,13 @@ def _download(client: httpx2.Client, url: str, timeout: float, max_bytes: int) -
             reason = response.reason_phrase or "error"
             raise InputError(
                 f"the server answered HTTP {response.status_code} {reason}; check the URL.",
-                source=url,
+                source=redact_url(url),
             )
         media_type, charset = _content_type(response.headers.get("content-type"))
         if media_type and media_type not in _HTML_TYPES | _TEXT_TYPES:
             raise InputError(
                 f"is {media_type}, not a web page; download it and convert it to text first.",
-                source=url,
+                source=redact_url(url),
             )
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
@@ -205,5 +217,5 @@ def _too_large(url: str, max_bytes: int) -> InputError:
     return InputError(
         f"the page is larger than {max_bytes / 1024 / 1024:g} MiB; save the article text and "
         "pass the file instead.",
-        source=url,
+        source=redact_url(url),
     )

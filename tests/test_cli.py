@@ -284,3 +284,25 @@ def test_output_onto_a_folder_is_one_line(runner: CliRunner, tmp_path: Path) -> 
         result.stderr
         == f"error: {tmp_path}: cannot write the file: it is a folder; name a file inside it.\n"
     )
+
+
+def test_output_into_a_missing_folder_fails_before_any_call(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    # The endpoint is closed (port 9): reaching it would be a connection error, not this one.
+    out = tmp_path / "no-such-folder" / "x.txt"
+    result = runner.invoke(cli, ["summarize", str(SEED), *ENDPOINT, "-o", str(out)])
+    assert result.exit_code == 1
+    assert "does not exist" in result.stderr
+    assert "cannot connect" not in result.stderr
+    assert not out.parent.exists()
+
+
+def test_batch_refuses_to_write_into_its_own_input(runner: CliRunner, tmp_path: Path) -> None:
+    archive = tmp_path / "a.jsonl"
+    archive.write_text('{"id": "1", "text": "Mayor Ann Lee said: “We will build it.”"}\n')
+    before = archive.read_text()
+    result = runner.invoke(cli, ["batch", str(archive), "--offline", "-o", str(archive), "-q"])
+    assert result.exit_code == 1
+    assert "the output is the input archive" in result.stderr
+    assert archive.read_text() == before

@@ -13,6 +13,7 @@ from summarizer.cache import ResultCache
 from summarizer.config import Settings
 from summarizer.costs import PRICES, Price, estimate, price_for
 from summarizer.pipeline import prepare
+from summarizer.schema import Article
 from tests.conftest import SEED
 
 
@@ -79,3 +80,25 @@ def test_unknown_price_leaves_cost_unknown(tmp_path: Path) -> None:
     result = estimate(iter_records(archive(tmp_path)), settings=Settings(model="mystery"))
     assert result.cost is None
     assert "unknown" in result.summary()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"grounding": False}, {"hints": True}, {"reask_on_conflict": True},
+     {"base_url": "http://other:8000/v1"}, {"max_parts": 3}, {"context_window": 4096}],
+    ids=["grounding", "hints", "conflict-reask", "endpoint", "max-parts", "window"],
+)  # fmt: skip
+def test_settings_that_change_the_result_change_the_cache_key(change: dict[str, object]) -> None:
+    base = Settings(api_key="x", base_url="http://local:8765/v1")
+    article = Article(text="Text.", id="a")
+    assert cache_key_for(base)(article) != cache_key_for(base.model_copy(update=change))(article)
+
+
+def test_pace_and_credentials_do_not_change_the_cache_key() -> None:
+    base = Settings(api_key="x", base_url="http://local:8765/v1")
+    article = Article(text="Text.", id="a")
+    same = base.model_copy(
+        update={"concurrency": 32, "rpm": 100, "timeout": 5, "api_key": "y",
+                "base_url": "http://user:pw@local:8765/v1"}
+    )  # fmt: skip
+    assert cache_key_for(base)(article) == cache_key_for(same)(article)

@@ -186,3 +186,10 @@ def test_fetch_with_injected_client(base_url: str) -> None:
         assert fetch_page(f"{base_url}/ua", client=client).body == b"custom/1.0"
         with pytest.raises(InputError, match="too many redirects"):
             fetch_article(f"{base_url}/moved", client=client)
+
+
+def test_credentials_in_the_url_never_reach_the_result(base_url: str) -> None:
+    host = base_url.removeprefix("http://")
+    article = fetch_article(f"http://bob:hunter2@{host}/article")
+    assert article.url == f"{base_url}/article"
+    assert "hunter2" not in article.model_dump_json()

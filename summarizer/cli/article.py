@@ -14,6 +14,7 @@ from summarizer import display, report
 from summarizer.cli._common import injected, settings, settings_options, write
 from summarizer.fetch import load_article
 from summarizer.longform import plan
+from summarizer.outputs import write_atomic
 from summarizer.pipeline import Engine, summarize
 from summarizer.schema import SummaryResult
 
@@ -71,6 +72,8 @@ def summarize_cmd(
         )
         offline = True
     engine: Engine = "offline" if offline else "llm"
+    if output is not None:
+        _refuse_unwritable(output)
     source = load_article(article)
     client = injected(ctx).client
     result = summarize(source, settings=run_settings, client=client, engine=engine)
@@ -162,3 +165,9 @@ def schema() -> None:
       summarizer schema > summary.schema.json
     """
     click.echo(json.dumps(SummaryResult.model_json_schema(), indent=2))
+
+
+def _refuse_unwritable(output: Path) -> None:
+    """Fail on an impossible -o before the (paid) model call, not after it."""
+    if output.is_dir() or not output.parent.is_dir():
+        write_atomic(output, [])  # raises the one-line InputError for this path; writes nothing
