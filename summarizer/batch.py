@@ -226,6 +226,9 @@ class BatchRunner:
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
+        self.unreachable: LLMError | None = None
+        """Set when a call could not connect even after its retries: the run stops, and the
+        records that failed that way get no line, so a resumed run redoes them."""
         self._tasks: list[asyncio.Task[None]] = []
         self._slots: asyncio.Semaphore | None = None
 
@@ -298,6 +301,8 @@ class BatchRunner:
             slot = Slot(self._slots)
             try:
                 outcome = await self.one(record, client, slot=slot)
+                if outcome is None:
+                    continue  # the endpoint is down: no line, a resumed run redoes it
                 try:
                     await emit(outcome)
                 except BaseException:
@@ -306,8 +311,14 @@ class BatchRunner:
             finally:
                 slot.release()
 
-    async def one(self, record: Record, client: ChatModel, *, slot: Slot | None = None) -> Outcome:
-        """The outcome of one record: from the cache, the engine, or its error."""
+    async def one(
+        self, record: Record, client: ChatModel, *, slot: Slot | None = None
+    ) -> Outcome | None:
+        """The outcome of one record: from the cache, the engine, or its error.
+
+        None when the endpoint could not be reached: that is no fault of the record, and
+        writing an error line for every record of a large archive would bury it.
+        """
         started = time.perf_counter()
         if record.article is None:
             bad = record.error or ValueError("record has neither article nor error")
@@ -340,6 +351,10 @@ class BatchRunner:
             )
             return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
         except Exception as exc:  # one article's failure must not end the run
+            if isinstance(exc, LLMError) and exc.reason == "connection":
+                self.unreachable = self.unreachable or exc
+                self.stop()
+                return None
             if not isinstance(exc, LLMError | OutputValidationError):
                 logger.debug("record %s failed", record.id, exc_info=True)
             usage = _usage_of(exc)
@@ -417,7 +432,9 @@ async def abatch(
         async for outcome in abatch(iter_records("archive.jsonl"), settings=settings):
             print(outcome.record.id, outcome.ok)
 
-    Leaving the loop early cancels the articles in flight.
+    Leaving the loop early cancels the articles in flight. When the endpoint cannot be
+    reached even after retries, the run stops and raises that ``LLMError`` (reason
+    ``connection``) after the outcomes it has; the records it did not reach get none.
     """
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine, limiter=limiter)
     # Unbounded so the end marker can always be put; the semaphore holds the workers back
@@ -441,6 +458,8 @@ async def abatch(
             room.release()
             yield outcome
         await task  # re-raises a failure of the run itself
+        if runner.unreachable is not None:
+            raise runner.unreachable  # the records it stopped short of were not yielded
     finally:
         if not task.done():
             runner.abandon()
@@ -544,6 +563,12 @@ async def run_batch(
             sink.close()
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
+    if runner.unreachable is not None:
+        raise LLMError(
+            f"stopped: {runner.unreachable} {totals.written} lines were written to {output}; "
+            "the rest were not, and the same command resumes once the server answers.",
+            reason="connection",
+        )
     return totals
 
 

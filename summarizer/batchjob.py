@@ -403,7 +403,7 @@ async def _without_online(record: Record, retry: _Retry, runner: BatchRunner) ->
     """The line of a record the batch did not answer, with online calls off: from the
     result cache (the runner's own lookup), else the error."""
     outcome = await runner.one(record, _NoClient())
-    if isinstance(outcome.error, _NoOnline):
+    if outcome is None or isinstance(outcome.error, _NoOnline):
         text = error_line(
             record.id, record.number, record.line, retry.error, attempts=retry.attempts
         )

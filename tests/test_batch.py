@@ -221,10 +221,11 @@ async def _timed(func: Any, source: Path, out: Path, client: Any) -> float:
     [
         (LLMError("HTTP 500", status=500), 3),
         (LLMError("timed out", reason="timeout"), 3),
-        (LLMError("cannot connect", reason="connection"), 3),
         (LLMError("HTTP 404: no such model", status=404), 1),
     ],
-    ids=["500", "timeout", "connection", "404-not-retried"],
+    # A connection that fails after every retry stops the whole run instead (no line):
+    # test_batch_faults.py::test_an_unreachable_endpoint_stops_the_run...
+    ids=["500", "timeout", "404-not-retried"],
 )
 def test_transient_failures_are_retried_up_to_the_limit(
     tmp_path: Path, error: LLMError, calls: int
@@ -239,6 +240,16 @@ def test_transient_failures_are_retried_up_to_the_limit(
     assert line["error"] == "LLMError"
     assert line["attempts"] == calls
     assert len(fake.requests) == calls
+
+
+def test_connection_failures_are_retried_before_the_run_stops(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    fake = FakeLLM([LLMError("cannot connect", reason="connection")] * 5)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(LLMError, match="same command resumes"):
+        run(source, out, fake, max_attempts=3, output_mode="json_object")
+    assert len(fake.requests) == 3
+    assert read_lines(out) == []  # no error line: a resumed run does the record
 
 
 def test_json_schema_probe_rejection_falls_back_instead_of_retrying(tmp_path: Path) -> None:

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 from summarizer.batch import run_batch
+from summarizer.cache import NullCache
 from summarizer.config import Settings
+from summarizer.errors import LLMError
 from summarizer.fakeserver import FakeServer, Fault
 from tests.conftest import ROOT, SEED
 
@@ -248,3 +250,23 @@ def test_ctrl_c_finishes_in_flight_exits_130_and_leaves_a_resumable_output(
     ids = [line["id"] for line in read_lines(out)]
     assert sorted(ids) == sorted(f"r{n}" for n in range(total))
     assert calls == total  # finished, not abandoned: nothing was paid for twice
+
+
+def test_an_unreachable_endpoint_stops_the_run_and_writes_no_error_lines(
+    tmp_path: Path,
+) -> None:
+    """Nothing listens on port 9: the run stops with one error instead of failing every
+    record, and a resumed run (once the server answers) still has every record to do."""
+    archive = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": f"a{i}", "text": f"Mayor {i} said: “We build.”"}) for i in range(40)]
+    archive.write_text("\n".join([*lines, "not json"]) + "\n")
+    out = tmp_path / "out.jsonl"
+    settings = Settings(
+        api_key="x", base_url="http://127.0.0.1:9/v1", max_attempts=1, concurrency=4
+    )
+    with pytest.raises(LLMError, match=r"cannot connect.*same command resumes") as info:
+        asyncio.run(run_batch(archive, out, settings=settings, cache=NullCache(), progress=False))
+    assert info.value.reason == "connection"
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert all(row.get("error") != "LLMError" for row in written)
+    assert len(written) < 41  # the run stopped early; the rest is left for the resume
