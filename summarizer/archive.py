@@ -16,6 +16,7 @@ import json
 import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,8 +108,9 @@ def iter_records(
         stdin: The binary stream to read for ``-`` (default ``sys.stdin.buffer``).
 
     Raises:
-        InputError: The archive itself cannot be read (missing, unknown format). Problems
-            with single records are yielded as error records instead.
+        InputError: The archive itself cannot be read (missing, unknown format, ``dir`` for
+            a file); a damaged .gz raises it while iterating, after the records read before
+            the damage. Problems with single records are yielded as error records instead.
     """
     fields = fields or Fields()
     fmt = _detect_format(source, format)
@@ -297,6 +299,8 @@ def _detect_format(source: str | os.PathLike[str], format: Format | None) -> For
         raise InputError("no such file or folder; check the path.", source=str(path))
     if path.is_dir():
         return "dir"
+    if format == "dir":
+        raise InputError("--format dir needs a folder.", source=str(path))
     if format is not None:
         return format
     inner = path.with_suffix("") if path.suffix.lower() == ".gz" else path
@@ -330,7 +334,17 @@ def _opened(source: str | os.PathLike[str], stdin: BinaryIO | None) -> Iterator[
     except OSError as exc:
         raise InputError(f"cannot open: {exc.strerror}.", source=str(path)) from exc
     with stream:
-        yield cast(IO[bytes], stream)
+        if not isinstance(stream, gzip.GzipFile):
+            yield cast(IO[bytes], stream)
+            return
+        # gzip checks the data only as it is read: a damaged or truncated file fails part way,
+        # after the records before the damage have been yielded.
+        try:
+            yield cast(IO[bytes], stream)
+        except (EOFError, zlib.error, OSError) as exc:  # BadGzipFile is an OSError
+            raise InputError(
+                "not a valid gzip file, or truncated; re-compress it.", source=str(path)
+            ) from exc
 
 
 @contextlib.contextmanager

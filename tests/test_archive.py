@@ -197,6 +197,56 @@ def test_gzipped_jsonl(tmp_path: Path) -> None:
     assert [r.id for r in iter_records(path)] == ["news.jsonl.gz:1"]
 
 
+def _gzipped(path: Path, header: str, rows: list[str]) -> bytes:
+    """Write rows (varied text, so the file stays big when compressed) and return its bytes."""
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(header)
+        out.writelines(rows)
+    return path.read_bytes()
+
+
+def test_a_file_that_is_not_gzip_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl.gz"
+    path.write_text(json.dumps({"text": "Not compressed at all."}) + "\n")
+
+    with pytest.raises(InputError, match="not a valid gzip file, or truncated; re-compress"):
+        count_records(path)
+    with pytest.raises(InputError, match="not a valid gzip file") as caught:
+        list(iter_records(path))
+    assert caught.value.source == str(path)
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_a_truncated_gzip_yields_what_it_can_then_raises(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"news.{suffix}.gz"
+    texts = [
+        f"Story {n}: " + " ".join(str(n * k * 7919 % 100003) for k in range(60)) for n in range(400)
+    ]
+    if suffix == "jsonl":
+        data = _gzipped(path, "", [json.dumps({"text": t}) + "\n" for t in texts])
+    else:
+        data = _gzipped(path, "text\n", [f"{t}\n" for t in texts])
+    path.write_bytes(data[: len(data) // 2])
+
+    read: list[Record] = []
+    with pytest.raises(InputError, match="not a valid gzip file, or truncated"):
+        read.extend(iter_records(path))  # extend keeps what came before the error
+    with pytest.raises(InputError, match="truncated"):
+        count_records(path)
+    assert 0 < len(read) < len(texts)
+    assert all(r.article is not None for r in read)
+    assert [r.article.text for r in read if r.article] == texts[: len(read)]
+
+
+def test_format_dir_on_a_file_is_an_input_error(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "news.jsonl", json.dumps({"text": "One."}))
+
+    with pytest.raises(InputError, match="--format dir needs a folder"):
+        iter_records(path, format="dir")
+    with pytest.raises(InputError, match="--format dir needs a folder"):
+        count_records(path, format="dir")
+
+
 def test_directory_is_sorted_recursive_and_filtered(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     (tmp_path / ".hidden").mkdir()

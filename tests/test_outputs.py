@@ -80,6 +80,38 @@ def test_the_same_id_at_two_positions_is_two_records() -> None:
     assert record_key(1, "dup") != record_key(2, "dup")
 
 
+def test_a_folder_file_is_done_by_its_path_whatever_its_number(tmp_path: Path) -> None:
+    # Adding a.txt to a folder renumbers b.txt and c.txt; they are still done.
+    path = tmp_path / "out.jsonl"
+    lines = [
+        result_line(name, n, None, "{}", cached=False) for n, name in ((1, "b.txt"), (2, "c.txt"))
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with OutputFile(path) as out:
+        assert record_key(2, "b.txt", folder=True) in out.done
+        assert record_key(3, "c.txt", folder=True) in out.done
+        assert record_key(1, "a.txt", folder=True) not in out.done
+    assert record_key(1, "x.txt", folder=True) == record_key(9, "x.txt", folder=True)
+    assert record_key(1, "x.txt", folder=True) != record_key(1, "x.txt")
+
+
+def test_an_output_that_is_a_folder_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder; name a file inside it") as caught:
+        OutputFile(tmp_path)
+    assert caught.value.source == str(tmp_path)
+
+
+def test_an_output_that_cannot_be_opened_is_a_one_line_input_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(
+        InputError, match=r"cannot open the output file: File exists \(.*file\)\.$"
+    ) as caught:
+        OutputFile(blocker / "out.jsonl")
+    assert caught.value.source == str(blocker / "out.jsonl")
+    assert "\n" not in str(caught.value)
+
+
 # ---- write_atomic, open_lines ------------------------------------------------------------
 
 
