@@ -576,7 +576,7 @@ def _pending(
     records: Iterator[Record], done: AbstractSet[int], totals: RunTotals
 ) -> Iterator[Record]:
     for record in records:
-        if done and record_key(record.number, record.id) in done:
+        if done and record_key(record.number, record.id, folder=record.line is None) in done:
             totals.skipped += 1
             continue
         yield record

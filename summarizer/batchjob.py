@@ -181,7 +181,8 @@ def write_requests(
         for record in job.records():
             custom_id = custom_ids(record.id, record.number)
             article = record.article
-            if article is None or record_key(record.number, record.id) in done:
+            done_before = record_key(record.number, record.id, folder=record.line is None) in done
+            if article is None or done_before:
                 continue
             if cache.contains(key_for(article)):
                 continue
@@ -324,7 +325,7 @@ async def collect(
     try:
         for record in job.records():
             custom_id = custom_ids(record.id, record.number)
-            if record_key(record.number, record.id) in sink.done:
+            if record_key(record.number, record.id, folder=record.line is None) in sink.done:
                 totals.skipped += 1
                 continue
             line = _line(record, index.get(custom_id), settings, job.mode, cache, key_for)

@@ -196,11 +196,10 @@ def _done_keys(path: Path) -> Iterator[int]:
             logger.warning("%s:%d: not an output line; ignored when resuming.", path, number)
             continue
         number, record_id = row["record"], str(row["id"])
-        if "line" in row and row["line"] is None:  # a file from a folder
-            yield record_key(number, record_id, folder=True)
-        # Folder lines also keep their numbered key while some callers (batch._pending,
-        # batchjob) still look records up without folder=; drop it once they all pass it.
-        yield record_key(number, record_id)
+        # A file from a folder (no line number) is known by its path alone: adding a file
+        # renumbers the folder, and a resume must not redo (or pay for) the others.
+        folder = "line" in row and row["line"] is None
+        yield record_key(number, record_id, folder=folder)
 
 
 def _drop_error_lines(path: Path) -> int:

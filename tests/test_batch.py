@@ -395,11 +395,6 @@ def test_records_from_a_folder_have_no_line_but_an_id(tmp_path: Path) -> None:
     assert lines["one.txt"]["line"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="batch._pending must look folder records up with "
-    "record_key(..., folder=record.line is None); batch.py is being edited elsewhere",
-)
 def test_resuming_a_folder_after_adding_a_file_adds_only_that_file(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     folder.mkdir()
