@@ -12,7 +12,7 @@ from summarizer.errors import BudgetError, SummarizerError
 from summarizer.pipeline import prepare
 from summarizer.schema import Article, Usage
 
-__all__ = ["BATCH_DISCOUNT", "PRICES", "Estimate", "Price", "estimate", "price_for"]
+__all__ = ["BATCH_DISCOUNT", "PRICES", "Estimate", "Price", "estimate", "price_for", "usd"]
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,9 @@ class Estimate:
         }
 
     def summary(self) -> str:
-        cost = "unknown (set --price-in/--price-out)" if self.cost is None else f"${self.cost:.2f}"
+        cost = "unknown (set --price-in/--price-out)" if self.cost is None else usd(self.cost)
         if self.batch_cost is not None:
-            cost += f" online, ${self.batch_cost:.2f} through the Batch API"
+            cost += f" online, {usd(self.batch_cost)} through the Batch API"
         return (
             f"{self.records} records: {self.articles} to send, {self.cached} cached, "
             f"{self.bad_records} unusable, {self.too_long} too long; "
@@ -178,3 +178,14 @@ def estimate(
         result.input_tokens += prepared.prompt_tokens
         result.output_tokens += settings.expected_output_tokens
     return result
+
+
+def usd(amount: float) -> str:
+    """Dollars for people: cents for real money, more digits for a small run's fractions."""
+    if amount == 0:
+        return "$0.00"
+    if amount < 0.0001:
+        return "<$0.0001"
+    if amount < 1:
+        return f"${amount:.4f}"
+    return f"${amount:,.2f}"

@@ -175,7 +175,7 @@ def _repair_tail(path: Path) -> bool:
             end = start
         else:
             file.truncate(0)
-    logger.warning("%s: cut a torn last line left by an interrupted run.", path)
+    logger.info("%s: cut a torn last line left by an interrupted run.", path)  # callers say it
     return True
 
 

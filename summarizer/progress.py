@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.costs import Price
+from summarizer.costs import Price, usd
 from summarizer.schema import Usage
 
 __all__ = ["BatchProgress", "RunTotals"]
@@ -63,7 +63,7 @@ class RunTotals:
     def summary(self) -> str:
         """One line for the end of a run."""
         rate = self.written / self.elapsed if self.elapsed > 0 else 0.0
-        cost = "cost unknown" if self.cost is None else f"${self.cost:.4f}"
+        cost = "cost unknown" if self.cost is None else usd(self.cost)
         status = "interrupted" if self.interrupted else "done"
         return (
             f"batch {status}: {self.written} written ({self.ok} ok, {self.cached} from cache, "
@@ -117,7 +117,7 @@ class BatchProgress:
     def _fields(self) -> dict[str, Any]:
         totals = self.totals
         rate = totals.written / totals.elapsed if totals.elapsed > 0 else 0.0
-        cost = "$?" if totals.cost is None else f"${totals.cost:.2f}"
+        cost = "$?" if totals.cost is None else usd(totals.cost)
         return {
             "rate": f"{rate:.1f}",
             "tokens": f"{totals.usage.total_tokens:,}",

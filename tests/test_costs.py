@@ -11,7 +11,7 @@ from summarizer.archive import iter_records
 from summarizer.batch import cache_key_for
 from summarizer.cache import ResultCache
 from summarizer.config import Settings
-from summarizer.costs import PRICES, Price, estimate, price_for
+from summarizer.costs import PRICES, Price, estimate, price_for, usd
 from summarizer.pipeline import prepare
 from summarizer.schema import Article
 from tests.conftest import SEED
@@ -102,3 +102,12 @@ def test_pace_and_credentials_do_not_change_the_cache_key() -> None:
                 "base_url": "http://user:pw@local:8765/v1"}
     )  # fmt: skip
     assert cache_key_for(base)(article) == cache_key_for(same)(article)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [(0, "$0.00"), (0.00004, "<$0.0001"), (0.0042, "$0.0042"), (1234.5, "$1,234.50")],
+    ids=["zero", "tiny", "small", "large"],
+)
+def test_usd_shows_small_runs_instead_of_rounding_them_to_zero(amount: float, shown: str) -> None:
+    assert usd(amount) == shown

@@ -45,7 +45,7 @@ def test_reopening_repairs_a_torn_tail_and_knows_what_is_done(
     path = tmp_path / "out.jsonl"
     whole = [result_line(f"a{n}", n, n, "{}", cached=False) for n in range(1, 4)]
     path.write_text("\n".join(whole) + "\n" + whole[0][:20], encoding="utf-8")
-    with caplog.at_level(logging.WARNING), OutputFile(path) as out:
+    with caplog.at_level(logging.INFO), OutputFile(path) as out:
         assert out.repaired
         assert out.done == {record_key(n, f"a{n}") for n in range(1, 4)}
         out.write(result_line("a4", 4, 4, "{}", cached=False))
