@@ -62,8 +62,13 @@ async def run_split(article: Article, settings: Settings, client: ChatModel) -> 
     quotes against the whole article."""
     started = time.perf_counter()
     templates = templates_for(settings.prompts_dir)
-    parts = prepare_parts(article, settings=settings, templates=templates)
-    results = await _run_parts(parts, settings, client)
+    # A part's own grounding would be thrown away by the merge (the whole article is grounded
+    # below); keep it only where it changes the calls, i.e. for conflict re-asks.
+    part_settings = settings
+    if not settings.reask_on_conflict:
+        part_settings = settings.model_copy(update={"grounding": False})
+    parts = prepare_parts(article, settings=part_settings, templates=templates)
+    results = await _run_parts(parts, part_settings, client)
     drafts = [as_draft(r) for r in results]
     positions = merge_positions(drafts, max_actors=settings.max_actors)
     overview = await reduce(

@@ -144,7 +144,9 @@ def prepare(
     """
     article = as_article(article)
     templates = templates or templates_for(settings.prompts_dir)
-    attribution = analyze(article.text) if settings.hints or settings.grounding else None
+    # Hints go into the prompt, so they need the engine first; grounding alone waits until
+    # the prompt is known to fit (a too-long article is split and grounded whole instead).
+    attribution = analyze(article.text) if settings.hints else None
     include_schema = settings.output_mode == "json_object"
     variables: dict[str, Any] = {
         "article": article.text.strip(),
@@ -174,6 +176,8 @@ def prepare(
     else:
         needed = prompt_tokens
     check_budget(needed, settings.max_output_tokens, window, model=settings.model)
+    if attribution is None and settings.grounding:
+        attribution = analyze(article.text)
     return Prepared(
         article=article,
         messages=rendered.messages,
