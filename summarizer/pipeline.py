@@ -39,7 +39,7 @@ from summarizer.schema import (
     SummaryResult,
 )
 from summarizer.templates import Message, Templates
-from summarizer.tokens import Tokenizer, check_budget, context_window, tokenizer_for
+from summarizer.tokens import Tokenizer, check_budget, context_window, framed, tokenizer_for
 
 __all__ = [
     "Engine",
@@ -161,7 +161,7 @@ def prepare(
     rendered = templates.render_task(settings.template, variables)
     tokenizer = tokenizer_for(settings.model)
     message_tokens = [_count(tokenizer, m) for m in rendered.messages]
-    prompt_tokens = sum(4 + n for n in message_tokens) + 3  # as count_messages does
+    prompt_tokens = framed(message_tokens)
     window = context_window(settings.model, settings.context_window)
     if settings.output_mode == "auto":
         # A fallback to JSON mode puts the schema in the prompt: budget for the larger prompt.
@@ -169,10 +169,9 @@ def prepare(
             settings.template, {**variables, "include_schema": True}
         )
         counted = {m["content"]: n for m, n in zip(rendered.messages, message_tokens, strict=True)}
-        needed = sum(
-            4 + (counted.get(m["content"]) or _count(tokenizer, m)) for m in with_schema.messages
+        needed = framed(
+            counted.get(m["content"]) or _count(tokenizer, m) for m in with_schema.messages
         )
-        needed += 3
     else:
         needed = prompt_tokens
     check_budget(needed, settings.max_output_tokens, window, model=settings.model)

@@ -8,7 +8,6 @@ import shutil
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -180,10 +179,6 @@ class Templates:
             {"role": "user", "content": self.render(f"{task}.user.j2", variables)},
         ]
         return RenderedPrompt(messages=messages, template=task, sha256=self.sha256(task))
-
-    @cached_property
-    def default_names(self) -> list[str]:
-        return sorted(p.name for p in default_prompts_dir().glob("*.j2"))
 
 
 def copy_defaults(folder: Path, *, force: bool = False) -> list[Path]:

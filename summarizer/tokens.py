@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol
 
@@ -26,6 +26,7 @@ __all__ = [
     "check_budget",
     "context_window",
     "count_messages",
+    "framed",
     "tokenizer_for",
 ]
 
@@ -113,7 +114,12 @@ def _load(name: str, timeout: float) -> Tokenizer:
 
 def count_messages(tokenizer: Tokenizer, messages: Sequence[dict[str, str]]) -> int:
     """Prompt tokens of a chat request: content plus OpenAI's per-message framing."""
-    return sum(4 + tokenizer.count(m["content"]) for m in messages) + 3
+    return framed([tokenizer.count(m["content"]) for m in messages])
+
+
+def framed(content_tokens: Iterable[int]) -> int:
+    """Prompt tokens from each message's content tokens: 4 per message, 3 to prime the reply."""
+    return sum(4 + n for n in content_tokens) + 3
 
 
 def context_window(model: str, override: int | None = None) -> int:
