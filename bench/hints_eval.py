@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from attribution_eval import _overlaps as overlaps  # same matching rule as the engine's score
+
 from summarizer.attribution import match_actor
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
@@ -75,7 +77,7 @@ def score(record: dict[str, Any], settings: Settings, tally: Tally) -> None:
         for quote in position.quotes:
             if quote.start is None or quote.end is None:
                 continue
-            hits = [i for i, (g, _) in enumerate(gold) if _overlap(g, (quote.start, quote.end))]
+            hits = [i for i, (g, _) in enumerate(gold) if overlaps(g, (quote.start, quote.end))]
             if not hits:
                 continue
             found.update(hits)
@@ -85,11 +87,6 @@ def score(record: dict[str, Any], settings: Settings, tally: Tally) -> None:
             if any(match_actor(position.actor, name) for name in names):
                 tally.right += 1
     tally.gold_found += len(found)
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    return inter > 0 and inter >= 0.5 * min(a[1] - a[0], b[1] - b[0])
 
 
 def main() -> None:
