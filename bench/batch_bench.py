@@ -38,7 +38,7 @@ from summarizer.batch.results import OutputFile  # noqa: E402
 from summarizer.batch.runner import BatchRunner, Outcome, run_batch  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 from summarizer.llm import ChatRequest, ChatResponse  # noqa: E402
-from summarizer.pipeline.run import asummarize, prepare  # noqa: E402
+from summarizer.pipeline import asummarize, prepare  # noqa: E402
 from summarizer.schema import Usage  # noqa: E402
 from summarizer.sources.archive import iter_records  # noqa: E402
 from summarizer.testing.fakeserver import build_draft  # noqa: E402

@@ -12,15 +12,15 @@ from summarizer.errors import (
     TemplateError,
 )
 from summarizer.llm import ChatModel, OpenAIChat
-from summarizer.pipeline.run import Engine, asummarize, summarize
+from summarizer.pipeline import Engine, asummarize, summarize
 from summarizer.schema import (
     ActorKind,
     Article,
-    MissedActor,
     Position,
     Provenance,
     Quote,
     Stance,
+    Statement,
     SummaryResult,
     Usage,
 )
@@ -34,7 +34,6 @@ __all__ = [
     "Engine",
     "InputError",
     "LLMError",
-    "MissedActor",
     "OpenAIChat",
     "OutputValidationError",
     "Position",
@@ -42,6 +41,7 @@ __all__ = [
     "Quote",
     "Settings",
     "Stance",
+    "Statement",
     "SummarizerError",
     "SummaryResult",
     "TemplateError",

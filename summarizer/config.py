@@ -85,14 +85,18 @@ class Settings(BaseModel):
     )
     # validation
     max_reasks: int = Field(default=2, ge=0, description="Re-asks after invalid output.")
-    quote_reask: bool = Field(default=True, description="Re-ask once for unverifiable quotes.")
-    drop_unverified: bool = Field(default=False, description="Drop quotes not found verbatim.")
-    # grounding in the offline attribution engine
-    grounding: bool = Field(default=True, description="Check quote speakers with the engine.")
-    reask_on_conflict: bool = Field(
-        default=False, description="Re-ask once when a quote's speaker conflicts with the engine."
+    drop_unverified: bool = Field(
+        default=False, description="Drop quotes the model added that are not in the article."
     )
-    hints: bool = Field(default=False, description="Give the engine's quotes to the model.")
+    speaker_authority: Literal["engine", "model"] = Field(
+        default="engine",
+        description="Whose speaker the positions follow when the model cites a quote for an "
+        "actor the engine did not attribute it to (both are kept on the quote).",
+    )
+    stream: bool = Field(
+        default=True,
+        description="Stream completions, so the timeout bounds silence, not the whole answer.",
+    )
     # batch runs (summarizer batch / estimate)
     concurrency: int = Field(default=8, ge=1, le=1024, description="Articles in flight at once.")
     rpm: float | None = Field(default=None, gt=0, description="Requests-per-minute ceiling.")

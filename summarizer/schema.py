@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationInfo,
     model_validator,
 )
 
@@ -29,12 +28,12 @@ __all__ = [
     "Article",
     "Draft",
     "DraftPosition",
-    "MissedActor",
     "Overview",
     "Position",
     "Provenance",
     "Quote",
     "Stance",
+    "Statement",
     "SummaryResult",
     "Usage",
 ]
@@ -79,31 +78,40 @@ class Article(BaseModel):
 
 
 class DraftPosition(BaseModel):
-    """One actor's position as the model reports it."""
+    """One actor's position as the model reports it: judged by the model, cited by id."""
 
     model_config = ConfigDict(extra="forbid")
 
-    actor: Text = Field(description="The actor's full name exactly as written in the article.")
+    actor: Text = Field(
+        description='The actor\'s id from the evidence list (e.g. "A1"), or, for an actor '
+        "the evidence does not list, their full name as written in the article."
+    )
     kind: ActorKind = Field(description="person, organisation, government or group.")
     role: str = Field(
         description="The actor's role or title as the article gives it, e.g. 'UK Prime "
         "Minister'; empty string if the article gives none."
+    )
+    evidence: list[str] = Field(
+        description="The ids of the quotes (Q…) and reported statements (S…) from the "
+        "evidence list that show this actor's position. Cite ids only; never copy the words."
     )
     stance: Stance = Field(description="The actor's stance towards the central issue.")
     position: Text = Field(
         description="One or two sentences stating the actor's position in their own terms, "
         "including any conditions they attach."
     )
-    quotes: list[str] = Field(
-        description="Direct quotes by this actor that support the position, each copied "
-        "character for character from the article, without the quotation marks. Only words "
-        "the article puts inside quotation marks and attributes to this actor. Empty list if "
-        "there are none."
+    new_quotes: list[str] = Field(
+        description="Direct quotes by this actor that the evidence list does not have, copied "
+        "character for character from the article without the quotation marks. Usually []."
     )
 
 
 class Draft(BaseModel):
-    """The model's answer: the central issue, a neutral summary and the actors' positions."""
+    """The model's answer: the central issue, a neutral summary and the actors' positions.
+
+    The actor limit is not enforced here: a model that lists one actor too many has not failed,
+    and the pipeline keeps the most prominent (``pipeline.resolve``).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -115,17 +123,6 @@ class Draft(BaseModel):
         description="One entry per actor (person, organisation, government or group) who "
         "takes a position on the issue."
     )
-
-    @model_validator(mode="after")
-    def _within_actor_limit(self, info: ValidationInfo) -> Draft:
-        # The limit is a run-time option, so it cannot live in the static JSON schema.
-        limit = (info.context or {}).get("max_actors")
-        if limit is not None and len(self.positions) > limit:
-            raise ValueError(
-                f"positions lists {len(self.positions)} actors but at most {limit} are allowed; "
-                f"keep only the {limit} most prominent"
-            )
-        return self
 
 
 class Overview(BaseModel):
@@ -148,11 +145,17 @@ class Overview(BaseModel):
 
 
 class Quote(BaseModel):
-    """A direct quote with the tool's checks.
+    """A direct quote, located in the article, with who the engine and the model say spoke it.
 
-    ``verified`` and the offsets are computed by the tool, never taken from the model.
+    Text and offsets always come from the article, never from the model: a quote the model
+    cites by id is the engine's span; a quote the model adds as text is checked verbatim.
     """
 
+    id: str | None = Field(
+        default=None,
+        description='The evidence id the model cites it by ("Q3"); None for a quote the '
+        "model added that the engine had not found.",
+    )
     text: str
     verified: bool = Field(
         description="True when the quote appears verbatim in the article (after normalising "
@@ -163,37 +166,66 @@ class Quote(BaseModel):
     speaker: str | None = Field(
         default=None,
         description="Who the offline attribution engine says spoke these words, if it found "
-        "the quote.",
+        "the quote and settled its speaker.",
+    )
+    cited_by: str | None = Field(
+        default=None,
+        description="The actor the model cited the quote for; None when the model did not cite "
+        "it (an engine quote listed under its speaker).",
     )
     attribution: Literal["agrees", "conflict", "unknown", "unquoted"] = Field(
         default="unknown",
-        description="Whether the engine's speaker matches the actor the quote is listed under: "
-        "agrees, conflict, unknown (the engine found no speaker), or unquoted (the words are "
-        "in the article but not inside quotation marks).",
+        description="Whether the engine's speaker and the model's actor agree: agrees, "
+        "conflict (both are kept: see speaker and cited_by), unknown (one of them is missing), "
+        "or unquoted (the words are in the article but not inside quotation marks).",
     )
 
 
+class Statement(BaseModel):
+    """Reported (indirect) speech attributed to an actor, located in the article."""
+
+    id: str | None = Field(default=None, description='The evidence id ("S2").')
+    text: str
+    start: int | None = Field(default=None, description="Character offset in the article.")
+    end: int | None = Field(default=None, description="End offset (exclusive) in the article.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: object) -> object:
+        # Results written before statements carried offsets hold bare strings.
+        return {"text": data} if isinstance(data, str) else data
+
+
 class Position(BaseModel):
-    """One actor's position, with checked quotes."""
+    """One actor's position, with the evidence that supports it."""
 
     actor: str
+    actor_id: str | None = Field(
+        default=None, description='The engine\'s id for the actor ("A1"), if it found them.'
+    )
     kind: ActorKind
     role: str
     stance: Stance
     position: str
+    evidence: list[str] = Field(
+        default_factory=list,
+        description="The ids of the quotes and statements the model cited for this position.",
+    )
     quotes: list[Quote]
-    statements: list[str] = Field(
+    statements: list[Statement] = Field(
         default_factory=list,
         description="Reported (indirect) statements attributed to this actor in the article.",
     )
+    origin: Literal["model", "engine"] = Field(
+        default="model",
+        description="model: the model judged this position; engine: the model left out an "
+        "actor the engine found with direct quotes, so the tool added them (stance unclear).",
+    )
 
-
-class MissedActor(BaseModel):
-    """A speaker with direct quotes in the article whom the summary left out."""
-
-    actor: str
-    role: str = ""
-    quotes: list[Quote] = Field(default_factory=list)
+    @property
+    def supported(self) -> bool:
+        """Whether the model cited any quote or statement of the article for this position."""
+        return bool(self.evidence)
 
 
 class Usage(BaseModel):
@@ -242,10 +274,19 @@ class SummaryResult(BaseModel):
     issue: str
     summary: str
     positions: list[Position]
-    missed_actors: list[MissedActor] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the tool repaired in the model's answer and could not resolve: an "
+        "unknown or repeated evidence id, actors past the limit, an engine actor added.",
+    )
     provenance: Provenance
 
     @property
     def unverified_quotes(self) -> list[tuple[str, Quote]]:
         """Every (actor, quote) whose words were not found verbatim in the article."""
         return [(p.actor, q) for p in self.positions for q in p.quotes if not q.verified]
+
+    @property
+    def unsupported_positions(self) -> list[Position]:
+        """The model's positions that cite no quote or statement of the article."""
+        return [p for p in self.positions if p.origin == "model" and not p.supported]

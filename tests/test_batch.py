@@ -365,15 +365,6 @@ def test_offline_runs_the_attribution_engine_with_no_endpoint_and_no_calls(
     assert totals.calls == 0
 
 
-def test_offline_refuses_clearly_without_the_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def old_asummarize(article: Any, *, settings: Any = None, client: Any = None) -> Any:
-        raise AssertionError("not called")
-
-    monkeypatch.setattr("summarizer.pipeline.run.asummarize", old_asummarize)
-    with pytest.raises(ConfigError, match="--offline needs the attribution engine"):
-        offline_engine(SETTINGS)
-
-
 def test_summary_line_has_the_totals(tmp_path: Path) -> None:
     source = write_archive(tmp_path / "in.jsonl", [article(1), "{bad"])
     totals = run(source, tmp_path / "out.jsonl", FakeLLM())

@@ -40,7 +40,7 @@ from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
 from summarizer.llm import ChatRequest, OpenAIChat
-from summarizer.pipeline.run import prepare
+from summarizer.pipeline import prepare
 from summarizer.testing import FakeLLM
 from summarizer.testing.fakeserver import FakeServer, Fault
 from tests.batchstub import BatchStub, StubConfig, forward_to

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from summarizer.cli import Injected, cli
 from summarizer.config import Settings
-from summarizer.pipeline.run import summarize
+from summarizer.pipeline import summarize
 from summarizer.sources.fetch import fetch_article
 from summarizer.templates import default_prompts_dir
 from summarizer.testing import FakeLLM
@@ -44,8 +44,9 @@ ANSWER = {
             "kind": "person",
             "role": "councillor",
             "stance": "opposes",
+            "evidence": [],
             "position": "The bridge would lead nowhere and is not worth paying for.",
-            "quotes": [QUOTE],
+            "new_quotes": [QUOTE],
         }
     ],
 }

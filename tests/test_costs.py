@@ -11,7 +11,7 @@ from summarizer.batch.cache import ResultCache
 from summarizer.batch.costs import PRICES, Price, estimate, price_for, usd
 from summarizer.batch.runner import cache_key_for
 from summarizer.config import Settings
-from summarizer.pipeline.run import prepare
+from summarizer.pipeline import plan
 from summarizer.schema import Article
 from summarizer.sources.archive import iter_records
 from tests.conftest import SEED
@@ -33,16 +33,21 @@ def archive(tmp_path: Path) -> Path:
 def test_estimate_counts_what_the_run_would_send(tmp_path: Path) -> None:
     settings = Settings(model="gpt-4o-mini", context_window=8192, expected_output_tokens=500)
     result = estimate(iter_records(archive(tmp_path)), settings=settings)
-    expected = sum(
-        prepare(r.article, settings=settings).prompt_tokens
-        for r in iter_records(archive(tmp_path))
-        if r.article is not None and r.id in ("a", "b")
-    )
-    assert (result.records, result.articles, result.bad_records, result.too_long) == (4, 2, 1, 1)
+    plans = [
+        plan(r.article, settings=settings) for r in iter_records(archive(tmp_path)) if r.article
+    ]
+    expected = sum(p.prompt_tokens for pl in plans for p in pl.parts)
+    calls = sum(len(pl.parts) for pl in plans)
+    assert calls > 3  # the long article is counted as the parts it is split into
+    assert (result.records, result.articles, result.bad_records, result.too_long) == (4, 3, 1, 0)
     assert result.input_tokens == expected
-    assert result.output_tokens == 2 * 500
-    assert result.cost == pytest.approx((expected * 0.15 + 1000 * 0.60) / 1e6)
-    assert "2 to send" in result.summary()
+    assert result.output_tokens == calls * 500
+    assert result.cost == pytest.approx((expected * 0.15 + calls * 500 * 0.60) / 1e6)
+    assert "3 to send" in result.summary()
+    unsplit = estimate(
+        iter_records(archive(tmp_path)), settings=settings.model_copy(update={"max_parts": 1})
+    )
+    assert (unsplit.articles, unsplit.too_long) == (2, 1)
     assert result.to_dict()["cost_usd"] == round(result.cost, 4)
 
 
@@ -73,7 +78,7 @@ def test_cached_articles_are_free(tmp_path: Path) -> None:
         cache.put(key_for(article), "{}")
         result = estimate(records, settings=settings, cache=cache, cache_key=key_for)
     assert result.cached == 1
-    assert result.articles == 1
+    assert result.articles == 2
 
 
 def test_unknown_price_leaves_cost_unknown(tmp_path: Path) -> None:
@@ -84,9 +89,9 @@ def test_unknown_price_leaves_cost_unknown(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [{"grounding": False}, {"hints": True}, {"reask_on_conflict": True},
+    [{"speaker_authority": "model"}, {"drop_unverified": True}, {"max_actors": 3},
      {"base_url": "http://other:8000/v1"}, {"max_parts": 3}, {"context_window": 4096}],
-    ids=["grounding", "hints", "conflict-reask", "endpoint", "max-parts", "window"],
+    ids=["speaker-authority", "drop-unverified", "max-actors", "endpoint", "max-parts", "window"],
 )  # fmt: skip
 def test_settings_that_change_the_result_change_the_cache_key(change: dict[str, object]) -> None:
     base = Settings(api_key="x", base_url="http://local:8765/v1")

@@ -10,21 +10,28 @@ from markdown_it import MarkdownIt
 
 from summarizer.schema import (
     ActorKind,
-    MissedActor,
     Position,
     Provenance,
     Quote,
     Stance,
     SummaryResult,
 )
-from summarizer.views.text import MISSED_HEADING, NOT_FOUND, OFFLINE_NOTE, to_markdown, to_text
+from summarizer.views.text import (
+    ADDED_NOTE,
+    NOT_FOUND,
+    OFFLINE_NOTE,
+    UNSUPPORTED,
+    to_markdown,
+    to_text,
+)
 
 # The seed article's own typography, curly apostrophe included.
 STARMER_QUOTE = "I’m prepared to consider committing British forces"
 
 
 def make_result(*, engine: str = "llm", actor: str = "Keir Starmer") -> SummaryResult:
-    """Starmer quoted correctly, Costa with a misattributed and an invented quote, Scholz missed."""
+    """Starmer quoted correctly, Costa with a misattributed and an invented quote and no
+    evidence, Scholz left out by the model and added by the tool."""
     offline = engine == "offline"
     return SummaryResult(
         article_id="seed-1",
@@ -38,13 +45,16 @@ def make_result(*, engine: str = "llm", actor: str = "Keir Starmer") -> SummaryR
                 role="UK Prime Minister",
                 stance=Stance.UNCLEAR if offline else Stance.CONDITIONAL,
                 position="" if offline else "Open to sending troops with a US backstop.",
+                evidence=["Q1", "S1"],
                 quotes=[
                     Quote(
+                        id="Q1",
                         text=STARMER_QUOTE,
                         verified=True,
                         start=10,
                         end=61,
                         speaker="Keir Starmer",
+                        cited_by=actor,
                         attribution="agrees",
                     )
                 ],
@@ -58,23 +68,37 @@ def make_result(*, engine: str = "llm", actor: str = "Keir Starmer") -> SummaryR
                 position="" if offline else "Ukraine deserves peace through strength.",
                 quotes=[
                     Quote(
+                        id="Q2",
                         text="It is a difficult situation for Europe",
                         verified=True,
                         start=100,
                         end=138,
                         speaker="Olaf Scholz",
+                        cited_by="Antonio Costa",
                         attribution="conflict",
                     ),
                     Quote(text="Peace through strength is the only way", verified=False),
                 ],
             ),
-        ],
-        missed_actors=[
-            MissedActor(
+            Position(
                 actor="Olaf Scholz",
+                kind=ActorKind.PERSON,
                 role="German Chancellor",
-                quotes=[Quote(text="completely premature", verified=True, start=200, end=220)],
-            )
+                stance=Stance.UNCLEAR,
+                position="",
+                quotes=[
+                    Quote(
+                        id="Q3",
+                        text="completely premature",
+                        verified=True,
+                        start=200,
+                        end=220,
+                        speaker="Olaf Scholz",
+                        attribution="agrees",
+                    )
+                ],
+                origin="engine",
+            ),
         ],
         provenance=Provenance(
             engine="offline" if offline else "llm",
@@ -101,16 +125,30 @@ def test_plain_text_lists_every_actor_with_stance_position_and_quotes() -> None:
     assert all(line == line.rstrip() for line in text.splitlines())
 
 
-def test_plain_text_marks_unverified_conflicting_and_missed() -> None:
-    lines = to_text(make_result(), color=False).splitlines()
+def test_plain_text_marks_unverified_conflicting_unsupported_and_added() -> None:
+    lines = to_text(make_result(), color=False, width=200).splitlines()
 
     def line_after(needle: str) -> str:
         return next(lines[i + 1] for i, line in enumerate(lines) if needle in line)
 
     assert NOT_FOUND in line_after("Peace through strength is the only way")
-    assert "⚠ engine says: Olaf Scholz" in line_after("It is a difficult situation for Europe")
-    assert any(MISSED_HEADING in line for line in lines)
-    assert "Olaf Scholz · German Chancellor" in line_after(MISSED_HEADING)
+    conflict = line_after("It is a difficult situation for Europe")
+    assert "engine Olaf Scholz, model Antonio Costa" in conflict
+    assert any("✓ [Q1] “I’m prepared" in line for line in lines)
+    assert any("Evidence  Q1, S1" in line for line in lines)
+    costa = next(i for i, line in enumerate(lines) if "Antonio Costa ·" in line)
+    scholz = next(i for i, line in enumerate(lines) if "Olaf Scholz ·" in line)
+    assert any(UNSUPPORTED in line for line in lines[costa:scholz])
+    assert any(ADDED_NOTE in line for line in lines[scholz:])
+    assert not any(ADDED_NOTE in line or UNSUPPORTED in line for line in lines[:costa])
+
+
+def test_offline_quotes_get_no_tick_the_engine_only_agrees_with_itself() -> None:
+    text = to_text(make_result(engine="offline"), color=False, width=200)
+
+    assert "• [Q1] “I’m prepared" in text
+    assert "✓" not in text
+    assert ADDED_NOTE not in text
 
 
 def test_colour_only_when_asked() -> None:
@@ -145,9 +183,10 @@ def test_markdown_has_a_section_per_actor_and_the_flags() -> None:
     assert "## Keir Starmer · UK Prime Minister (person)" in markdown
     assert "- **Stance:** conditional" in markdown
     assert f"“Peace through strength is the only way” **{NOT_FOUND}**" in markdown
-    assert "“It is a difficult situation for Europe” **⚠ engine says: Olaf Scholz**" in markdown
-    assert f"## {MISSED_HEADING}" in markdown
-    assert "- **Olaf Scholz · German Chancellor**" in markdown
+    assert "Europe” **⚠ speakers differ: engine Olaf Scholz, model Antonio Costa**" in markdown
+    assert f"- **{ADDED_NOTE}**" in markdown
+    assert f"- **{UNSUPPORTED}**" in markdown
+    assert "- **Evidence:** Q1, S1" in markdown
 
 
 @pytest.mark.parametrize(

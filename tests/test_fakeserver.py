@@ -22,6 +22,8 @@ from openai import AsyncOpenAI
 from pydantic import ValidationError
 
 from summarizer.batch.limiter import RateLimiter, parse_reset
+from summarizer.config import Settings
+from summarizer.pipeline import prepare
 from summarizer.schema import Draft
 from summarizer.testing.fakeserver import FakeServer, Fault, build_draft, format_reset
 
@@ -62,7 +64,7 @@ def get_json(url: str) -> Any:
         return json.load(response)
 
 
-async def test_completion_parses_as_draft_with_verbatim_quotes() -> None:
+async def test_completion_parses_as_draft() -> None:
     async with serving() as (_, client):
         raw = await client.chat.completions.with_raw_response.create(
             model="fake-model", messages=MESSAGES, response_format={"type": "json_object"}
@@ -75,12 +77,17 @@ async def test_completion_parses_as_draft_with_verbatim_quotes() -> None:
     assert completion.usage is not None
     assert completion.usage.prompt_tokens > len(ARTICLE) // 5
     assert completion.usage.completion_tokens > 0
-    actors = {p.actor: p.quotes for p in draft.positions}
-    assert actors == {
-        "Keir Starmer": ["We are prepared to send forces if there is a lasting peace"],
-        "Olaf Scholz": ["the debate is completely premature while the war goes on"],
-    }
+    assert draft.positions == []  # the prompt lists no evidence to cite
     assert draft.issue.endswith("?")
+
+
+def test_the_draft_cites_the_evidence_the_prompt_lists() -> None:
+    prompt = prepare(ARTICLE, settings=Settings(model="fake-model")).messages[-1]["content"]
+    draft = Draft.model_validate(build_draft(ARTICLE, prompt=prompt))
+    assert [(p.actor, p.evidence) for p in draft.positions] == [
+        ("A1", ["Q1"]),
+        ("A2", ["Q2", "S1"]),
+    ]
 
 
 def test_draft_is_deterministic_and_valid_without_quotes() -> None:

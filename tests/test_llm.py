@@ -20,7 +20,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.errors import LLMError
 from summarizer.llm import OpenAIChat
-from summarizer.pipeline.run import asummarize
+from summarizer.pipeline import asummarize
 from tests.conftest import LOCAL_MODEL
 
 SHORT_ARTICLE = (
@@ -83,7 +83,24 @@ def completion(content: str, finish_reason: str = "stop", **message: Any) -> htt
     return httpx2.Response(200, json=body, headers={"x-request-id": "req-synthetic"})
 
 
-VALID = json.dumps({"issue": "Close the road?", "summary": "A vote.", "positions": []})
+VALID = json.dumps(
+    {
+        "issue": "Close the road?",
+        "summary": "A vote.",
+        "positions": [
+            {
+                "actor": actor,
+                "kind": "person",
+                "role": "",
+                "evidence": [quote],
+                "stance": stance,
+                "position": "A view.",
+                "new_quotes": [],
+            }
+            for actor, quote, stance in (("A1", "Q1", "supports"), ("A2", "Q2", "opposes"))
+        ],
+    }
+)
 
 
 def test_429_with_retry_after_maps_to_llm_error_after_sdk_retries() -> None:

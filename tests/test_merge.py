@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 
+from summarizer.attribution import analyze
 from summarizer.config import Settings
 from summarizer.errors import BudgetError
+from summarizer.pipeline.evidence import Evidence
 from summarizer.pipeline.merge import (
-    as_draft,
     merge_positions,
     reconcile_stances,
     reduce,
@@ -19,11 +20,7 @@ from summarizer.schema import (
     ActorKind,
     Draft,
     DraftPosition,
-    Position,
-    Provenance,
-    Quote,
     Stance,
-    SummaryResult,
 )
 from summarizer.templates import Templates
 from summarizer.testing import FakeLLM
@@ -39,7 +36,8 @@ def position(actor: str, stance: Stance = S.SUPPORTS, *quotes: str, **extra: Any
         "role": "",
         "stance": stance,
         "position": f"{actor} takes a position.",
-        "quotes": list(quotes),
+        "evidence": [],
+        "new_quotes": list(quotes),
     }
     values.update(extra)
     return DraftPosition(**values)
@@ -110,13 +108,13 @@ def test_one_entry_per_actor_under_the_fullest_name() -> None:
         position("Okafor", S.CONDITIONAL, "We will reopen one lane", role=""),
         position("Viktor Hale", S.SUPPORTS),
     )
-    merged = merge_positions([part1, part2, part3])
+    merged = merge_positions([part1, part2, part3], Evidence())
     assert [p.actor for p in merged] == ["Helen Okafor", "David Brennan", "Viktor Hale"]
     okafor, brennan, _ = merged
     assert okafor.role == "Mayor"
     assert okafor.stance is S.CONDITIONAL
-    assert okafor.quotes == ["Clean air matters", "We will reopen one lane"]
-    assert brennan.quotes == ["We will lose trade", "Two members closed"]
+    assert okafor.new_quotes == ["Clean air matters", "We will reopen one lane"]
+    assert brennan.new_quotes == ["We will lose trade", "Two members closed"]
     assert okafor.position == "Helen Okafor takes a position. Okafor takes a position."
 
 
@@ -125,13 +123,14 @@ def test_relatives_stay_apart_and_a_bare_surname_joins_the_first() -> None:
         [
             draft(position("Anna Weber"), position("Max Weber", S.OPPOSES)),
             draft(position("Weber", S.SUPPORTS, "A quote")),
-        ]
+        ],
+        Evidence(),
     )
     assert [(p.actor, p.stance) for p in merged] == [
         ("Anna Weber", S.SUPPORTS),
         ("Max Weber", S.OPPOSES),
     ]
-    assert merged[0].quotes == ["A quote"]
+    assert merged[0].new_quotes == ["A quote"]
 
 
 def test_quotes_repeated_by_the_overlap_are_kept_once_and_longest() -> None:
@@ -145,19 +144,26 @@ def test_quotes_repeated_by_the_overlap_are_kept_once_and_longest() -> None:
             "Third quote",
         )
     )
-    (merged,) = merge_positions([part1, part2])
-    assert merged.quotes == ["Clean air matters,", "Second quote, and more of it", "Third quote"]
+    (merged,) = merge_positions([part1, part2], Evidence())
+    assert merged.new_quotes == [
+        "Clean air matters,",
+        "Second quote, and more of it",
+        "Third quote",
+    ]
     assert merged.position == "Helen Okafor takes a position."  # identical texts once
 
 
 def test_past_max_actors_the_least_prominent_are_left_out() -> None:
     drafts = [
         draft(position("Priya Raman"), position("Clara Jensen")),
-        draft(position("Martin Feld", S.SUPPORTS, "One", "Two"), position("Raman")),
-        draft(position("Amina Yusuf", S.SUPPORTS, "Three")),
+        draft(
+            position("Martin Feld", S.SUPPORTS, evidence=["Q1", "Q2"]),
+            position("Raman"),
+        ),
+        draft(position("Amina Yusuf", S.SUPPORTS, evidence=["S1"])),
     ]
-    merged = merge_positions(drafts, max_actors=3)
-    # Raman is in two parts; Feld has two quotes, Yusuf one; Jensen neither
+    merged = merge_positions(drafts, Evidence(), max_actors=3)
+    # Raman is in two parts; Feld cites two ids, Yusuf one; Jensen none
     assert [p.actor for p in merged] == ["Priya Raman", "Martin Feld", "Amina Yusuf"]
 
 
@@ -167,35 +173,29 @@ def test_kind_is_the_most_common_and_role_the_longest() -> None:
             draft(position("Northam Council", kind="government", role="council")),
             draft(position("Northam Council", kind="organisation", role="city council")),
             draft(position("Northam Council", kind="government", role="")),
-        ]
+        ],
+        Evidence(),
     )
     assert merged[0].kind is ActorKind.GOVERNMENT
     assert merged[0].role == "city council"
 
 
-def test_as_draft_keeps_the_parts_quote_words() -> None:
-    result = SummaryResult(
-        issue="Q?",
-        summary="S.",
-        positions=[
-            Position(
-                actor="Helen Okafor",
-                kind=ActorKind.PERSON,
-                role="Mayor",
-                stance=S.SUPPORTS,
-                position="P.",
-                quotes=[Quote(text="Clean air", verified=True, start=3, end=12)],
-            )
-        ],
-        provenance=Provenance(
-            tool_version="0", article_sha256="0", created_at="2026-01-01T00:00:00Z"
-        ),
+def test_one_evidence_actor_across_parts_is_one_entry_with_every_cited_id() -> None:
+    evidence = Evidence.from_attribution(
+        analyze(
+            "Mayor Helen Okafor said the road will close. “Clean air matters,” Okafor said.\n\n"
+            "“We will reopen one lane,” Okafor said later."
+        )
     )
-    assert as_draft(result) == draft(
-        position("Helen Okafor", S.SUPPORTS, "Clean air", role="Mayor", position="P."),
-        issue="Q?",
-        summary="S.",
-    )
+    (okafor,) = evidence.actors
+    part1 = draft(position(okafor.id, S.SUPPORTS, evidence=["Q1", "S1"]))
+    part2 = draft(position("Helen Okafor", S.CONDITIONAL, evidence=["q2", "Q1"]))
+
+    (merged,) = merge_positions([part1, part2], evidence)
+
+    assert merged.actor == okafor.id
+    assert merged.evidence == ["Q1", "S1", "Q2"]
+    assert merged.stance is S.CONDITIONAL
 
 
 async def test_reduce_sends_the_parts_summaries_and_merged_positions() -> None:

@@ -11,7 +11,7 @@ from summarizer import InputError, OutputValidationError
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, LLMError
 from summarizer.llm import ChatResponse
-from summarizer.pipeline.run import asummarize, prepare, summarize
+from summarizer.pipeline import asummarize, prepare, summarize
 from summarizer.schema import Article, Stance, Usage
 from summarizer.testing import FakeLLM
 
@@ -23,88 +23,189 @@ ARTICLE = (
 SETTINGS = Settings(model="gpt-4o-mini", api_key="sk-test-not-real")
 
 
-def draft(**overrides: object) -> dict[str, object]:
+def position(actor: str, *evidence: str, **overrides: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "actor": actor,
+        "kind": "person",
+        "role": "",
+        "evidence": list(evidence),
+        "stance": "supports",
+        "position": f"{actor} has a view.",
+        "new_quotes": [],
+    }
+    values.update(overrides)
+    return values
+
+
+def draft(*positions: dict[str, object], **overrides: object) -> dict[str, object]:
     answer: dict[str, object] = {
         "issue": "Should Berlin build a new tram line?",
         "summary": "The mayor wants a tram; the opposition says it costs too much.",
-        "positions": [
-            {
-                "actor": "Anna Weber",
-                "kind": "person",
-                "role": "Mayor",
-                "stance": "supports",
-                "position": "Wants the tram by 2030.",
-                "quotes": ["We need the tram by 2030,"],
-            },
-            {
-                "actor": "Jonas Klein",
-                "kind": "person",
-                "role": "Opposition leader",
-                "stance": "opposes",
-                "position": "Thinks it is too expensive.",
-                "quotes": ["It is far too expensive"],
-            },
+        "positions": list(positions)
+        or [
+            position("A1", "Q1", role="Mayor", position="Wants the tram by 2030."),
+            position("A2", "Q2", stance="opposes", position="Thinks it is too expensive."),
         ],
     }
     answer.update(overrides)
     return answer
 
 
-def test_quotes_are_verified_with_offsets() -> None:
-    result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([draft()]))
+def test_the_prompt_numbers_the_evidence_after_the_article() -> None:
+    user = prepare(ARTICLE, settings=SETTINGS).messages[-1]["content"]
+
+    article_end = user.index("</article>")
+    assert user.index("<evidence>") > article_end
+    assert "A1 Anna Weber, Mayor (also: Mayor Anna Weber, Weber)" in user
+    assert '  Q1 quote: "We need the tram by 2030"' in user
+    assert '  Q2 quote: "It is far too expensive"' in user
+
+
+def test_cited_ids_become_the_articles_exact_words_in_one_call() -> None:
+    fake = FakeLLM([draft()])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
     weber, klein = result.positions
-    assert weber.stance is Stance.SUPPORTS
-    quote = weber.quotes[0]
-    assert quote.verified
+    assert (weber.actor, weber.actor_id, weber.role, weber.stance) == (
+        "Anna Weber",
+        "A1",
+        "Mayor",
+        Stance.SUPPORTS,
+    )
+    (quote,) = weber.quotes
+    assert (quote.id, quote.verified, quote.attribution) == ("Q1", True, "agrees")
     assert quote.start is not None
-    assert quote.end is not None
     assert ARTICLE[quote.start : quote.end] == quote.text == "We need the tram by 2030"
-    assert klein.quotes[0].verified
+    assert (quote.speaker, quote.cited_by) == ("Anna Weber", "Anna Weber")
+    assert klein.actor == "Jonas Klein"
+    assert weber.evidence == ["Q1"]
+    assert weber.supported
+    assert len(fake.requests) == 1
+    assert result.provenance.attempts == 1
+    assert result.notes == []
 
 
-def test_typographic_differences_still_verify() -> None:
-    answer = draft()
-    answer["positions"][0]["quotes"] = ['"We  need the tram by 2030"']  # type: ignore[index]
+def test_a_name_instead_of_an_id_is_the_same_actor() -> None:
+    answer = draft(position("Weber", "Q1"), position("Jonas Klein", "q2"))
     result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([answer]))
-    assert result.positions[0].quotes[0].verified
+
+    assert [(p.actor, p.actor_id, p.evidence) for p in result.positions] == [
+        ("Anna Weber", "A1", ["Q1"]),
+        ("Jonas Klein", "A2", ["Q2"]),
+    ]
 
 
-def test_unverifiable_quote_triggers_one_reask_then_stays_flagged() -> None:
-    bad = draft()
-    bad["positions"][1]["quotes"] = ["Trams are a waste of money"]  # type: ignore[index]
+def test_unknown_and_repeated_ids_get_one_reask_then_are_noted_not_fatal() -> None:
+    bad = draft(position("A1", "Q1", "Q9"), position("A2", "Q2", "Q1"))
     fake = FakeLLM([bad, bad])
     result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
     assert len(fake.requests) == 2
-    follow_up = fake.requests[1].messages[-1]["content"]
-    assert "Trams are a waste of money" in follow_up
-    assert "exactly" in follow_up
-    flagged = result.unverified_quotes
-    assert [(actor, q.text) for actor, q in flagged] == [
-        ("Jonas Klein", "Trams are a waste of money")
-    ]
-    assert flagged[0][1].start is None
+    reask = fake.requests[1].messages[-1]["content"]
+    assert "'Q9', which is not a quote or statement id" in reask
+    assert "Q1 is cited by both A1 and A2" in reask
+    weber, klein = result.positions
+    assert [q.id for q in weber.quotes] == ["Q1"]
+    assert [q.id for q in klein.quotes] == ["Q2"]
+    assert any("'Q9'" in note for note in result.notes)
+    assert any("Q1 was cited for more than one actor" in note for note in result.notes)
+
+
+def test_an_actor_left_out_gets_one_reask_then_is_added_by_the_tool() -> None:
+    only_weber = draft(position("A1", "Q1"))
+    fake = FakeLLM([only_weber, only_weber])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
+    assert (
+        "A2 (Jonas Klein) has direct quotes Q2 but no position"
+        in (fake.requests[1].messages[-1]["content"])
+    )
+    weber, klein = result.positions
+    assert (klein.actor, klein.origin, klein.stance) == ("Jonas Klein", "engine", Stance.UNCLEAR)
+    assert [q.text for q in klein.quotes] == ["It is far too expensive"]
+    assert klein.quotes[0].cited_by is None  # the model did not cite it
+    assert weber.origin == "model"
+    assert any("Jonas Klein (A2)" in note for note in result.notes)
+
+
+def test_the_reask_fixes_what_it_can() -> None:
+    fake = FakeLLM([draft(position("A1", "Q1")), draft()])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
+    assert [p.origin for p in result.positions] == ["model", "model"]
     assert result.provenance.attempts == 2
 
 
-def test_quote_reask_fixes_the_quote() -> None:
-    bad = draft()
-    bad["positions"][1]["quotes"] = ["It is much too expensive"]  # type: ignore[index]
-    result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([bad, draft()]))
-    assert result.unverified_quotes == []
+@pytest.mark.parametrize(
+    ("follow", "listed_under"), [("engine", "Jonas Klein"), ("model", "Anna Weber")]
+)
+def test_a_conflict_keeps_both_speakers_and_the_setting_picks_the_display(
+    follow: str, listed_under: str
+) -> None:
+    swapped = draft(position("A1", "Q1", "Q2"), position("A2", stance="opposes"))
+    settings = SETTINGS.model_copy(update={"speaker_authority": follow})
+    result = summarize(ARTICLE, settings=settings, client=FakeLLM([swapped]))
+
+    (owner,) = [p for p in result.positions if any(q.id == "Q2" for q in p.quotes)]
+    assert owner.actor == listed_under
+    quote = next(q for q in owner.quotes if q.id == "Q2")
+    assert (quote.attribution, quote.speaker, quote.cited_by) == (
+        "conflict",
+        "Jonas Klein",
+        "Anna Weber",
+    )
+    weber = result.positions[0]
+    assert weber.evidence == ["Q1", "Q2"]  # what the model cited stays on its position
 
 
-def test_drop_unverified_setting_drops_them() -> None:
-    bad = draft()
-    bad["positions"][1]["quotes"] = ["Invented words"]  # type: ignore[index]
-    settings = SETTINGS.model_copy(update={"drop_unverified": True, "quote_reask": False})
-    fake = FakeLLM([bad])
-    result = summarize(ARTICLE, settings=settings, client=fake)
-    assert result.positions[1].quotes == []
-    assert len(fake.requests) == 1
+def test_a_position_citing_nothing_is_unsupported() -> None:
+    answer = draft(position("A1", "Q1"), position("A2", "Q2"), position("Berlin Senate"))
+    result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([answer]))
+
+    senate = result.positions[2]
+    assert (senate.actor, senate.actor_id, senate.supported) == ("Berlin Senate", None, False)
+    assert result.unsupported_positions == [senate]
+
+
+def test_uncited_quotes_of_a_covered_actor_are_listed_under_them() -> None:
+    article = ARTICLE + "\n\n“Berlin deserves better,” Weber added."
+    answer = draft(position("A1", "Q1"), position("A2", "Q2"))
+    result = summarize(article, settings=SETTINGS, client=FakeLLM([answer]))
+
+    weber = result.positions[0]
+    assert [(q.id, q.cited_by) for q in weber.quotes] == [("Q1", "Anna Weber"), ("Q3", None)]
+    assert weber.evidence == ["Q1"]
+
+
+def test_a_quote_the_model_adds_is_checked_verbatim() -> None:
+    answer = draft(
+        position("A1", "Q1", new_quotes=["Trams are a waste of money"]),
+        position("A2", new_quotes=["It is  far too expensive"]),  # the engine's Q2, retyped
+    )
+    fake = FakeLLM([answer])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
+    weber, klein = result.positions
+    invented = next(q for q in weber.quotes if not q.verified)
+    assert (invented.text, invented.start, invented.id) == (
+        "Trams are a waste of money",
+        None,
+        None,
+    )
+    assert [(q.id, q.verified) for q in klein.quotes] == [("Q2", True)]
+    assert klein.evidence == ["Q2"]
+    assert len(fake.requests) == 1  # a verbatim check, not a re-ask
+
+
+def test_drop_unverified_setting_drops_invented_quotes() -> None:
+    answer = draft(position("A1", "Q1", new_quotes=["Invented words"]), position("A2", "Q2"))
+    settings = SETTINGS.model_copy(update={"drop_unverified": True})
+    result = summarize(ARTICLE, settings=settings, client=FakeLLM([answer]))
+    assert [q.text for q in result.positions[0].quotes] == ["We need the tram by 2030"]
 
 
 def test_validation_error_is_fed_back_and_callers_messages_untouched() -> None:
-    invalid = draft(positions=[{"actor": "Anna Weber", "stance": "in favour"}])
+    invalid = draft(positions=[{"actor": "A1", "stance": "in favour"}])
     fake = FakeLLM(["not json at all", invalid, draft()])
     result = summarize(ARTICLE, settings=SETTINGS, client=fake)
     assert len(result.positions) == 2
@@ -119,14 +220,18 @@ def test_validation_error_is_fed_back_and_callers_messages_untouched() -> None:
     assert len(third.messages) == 6
 
 
-def test_actor_limit_is_enforced_by_reask() -> None:
+def test_too_many_actors_are_trimmed_by_prominence_never_fatal() -> None:
     settings = SETTINGS.model_copy(update={"max_actors": 1})
-    one = draft()
-    one["positions"] = one["positions"][:1]  # type: ignore[index]
-    fake = FakeLLM([draft(), one])
+    answer = draft(position("Berlin Senate"), position("A1", "Q1"), position("A2", "Q2"))
+    fake = FakeLLM([answer])
     result = summarize(ARTICLE, settings=settings, client=fake)
-    assert len(result.positions) == 1
-    assert "at most 1" in fake.requests[1].messages[-1]["content"]
+
+    assert len(fake.requests) == 1
+    kept = [p for p in result.positions if p.origin == "model"]
+    assert [p.actor for p in kept] == ["Anna Weber"]  # cites evidence, first of the two
+    assert any("limit is 1" in note and "Berlin Senate" in note for note in result.notes)
+    # Klein's quote is not lost: the tool lists him, stance unclear
+    assert [(p.actor, p.origin) for p in result.positions[1:]] == [("Jonas Klein", "engine")]
 
 
 def test_gives_up_with_output_validation_error() -> None:
@@ -177,6 +282,16 @@ def test_explicit_json_schema_mode_does_not_fall_back() -> None:
     assert info.value.status == 500
 
 
+def test_bytes_are_decoded_like_a_file() -> None:
+    result = summarize(ARTICLE.encode(), settings=SETTINGS, client=FakeLLM([draft()]))
+    assert result.positions[0].quotes[0].text == "We need the tram by 2030"
+
+
+def test_undecodable_bytes_are_an_input_error() -> None:
+    with pytest.raises(InputError, match="not UTF-8"):
+        summarize(b"\xff\xfe broken", settings=SETTINGS, client=FakeLLM())
+
+
 def test_provenance() -> None:
     article = Article(text=ARTICLE, id="tram-1", title="Tram")
     result = summarize(article, settings=SETTINGS, client=FakeLLM([draft()]))
@@ -224,12 +339,18 @@ def test_article_is_last_inside_delimiters() -> None:
     system, user = prepared.messages
     assert "data" in system["content"]
     assert "not instructions" in system["content"]
-    assert user["content"].rstrip().endswith("</article>")
-    assert ARTICLE in user["content"]
+    assert user["content"].index("<article>") < user["content"].index(ARTICLE)
+    assert user["content"].index(ARTICLE) + len(ARTICLE) < user["content"].index("</article>")
     assert prepared.prompt_tokens > sum(prepared.message_tokens)
 
 
-def test_fake_llm_default_answer_is_valid() -> None:
-    result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM())
+def test_fake_llm_default_answer_cites_the_evidence() -> None:
+    fake = FakeLLM()
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
     assert result.issue.startswith("What is at stake")
-    assert json.loads(result.model_dump_json())["positions"] == []
+    positions = json.loads(result.model_dump_json())["positions"]
+    assert [(p["actor"], p["evidence"]) for p in positions] == [
+        ("Anna Weber", ["Q1"]),
+        ("Jonas Klein", ["Q2"]),
+    ]
+    assert len(fake.requests) == 1

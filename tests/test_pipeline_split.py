@@ -16,22 +16,23 @@ import pytest
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, LLMError
 from summarizer.llm import ChatRequest
+from summarizer.pipeline import asummarize, prepare, summarize
 from summarizer.pipeline.merge import same_actor
-from summarizer.pipeline.run import asummarize, prepare, summarize
 from summarizer.schema import Stance
 from summarizer.testing import FakeLLM
+from summarizer.testing._evidence import cited_positions
 from summarizer.tokens import count_messages, tokenizer_for
 from tests.stories import beats, long_article
 
 SETTINGS = Settings(model="local-medium", api_key="sk-test-not-real", max_actors=30)
-_NAME = r"[A-Z][\w’-]+(?: [A-Z][\w’-]+)*"
-_QUOTE = re.compile(rf"“([^”]+?),?” (?:said ({_NAME})|({_NAME}) said)")
+_QUOTE_LINE = re.compile(r'^\s+(Q\d+) quote: "(.*)"$', re.M)
 _ARTICLE = re.compile(r"<article>\n(.*)\n</article>", re.S)
 _PARTS = re.compile(r"Combine these (\d+) parts")
 
 
 def fake_model(request: ChatRequest) -> dict[str, Any]:
-    """FAKE model: a Draft from the quotes in the part, an Overview from the part count."""
+    """FAKE model: a Draft citing every evidence id in the part under its actor (conditional
+    when a quote has an "if"), an Overview from the part count."""
     user = request.messages[-1]["content"]
     if request.schema_name == "Overview":
         count = _PARTS.search(user)
@@ -41,32 +42,13 @@ def fake_model(request: ChatRequest) -> dict[str, Any]:
         }
     match = _ARTICLE.search(user)
     part = match.group(1) if match else ""
-    quotes: dict[str, list[str]] = {}
-    for m in _QUOTE.finditer(part):
-        quotes.setdefault(_full_name(m.group(2) or m.group(3), part), []).append(m.group(1))
-    return {
-        "issue": "What is at stake here?",
-        "summary": part.split(". ")[0] + ".",
-        "positions": [
-            {
-                "actor": actor,
-                "kind": "person",
-                "role": "",
-                "stance": "conditional" if any(" if " in q for q in said) else "supports",
-                "position": f"{actor} is quoted.",
-                "quotes": said,
-            }
-            for actor, said in quotes.items()
-        ],
-    }
-
-
-def _full_name(name: str, part: str) -> str:
-    """The name with a first name, if the part gives one anywhere ("Okafor" -> "Helen Okafor")."""
-    if " " in name:
-        return name
-    first = re.search(rf"\b([A-Z][a-z]+) {re.escape(name)}\b", part)
-    return f"{first.group(1)} {name}" if first else name
+    positions = cited_positions(user, max_actors=30)
+    quotes = dict(_QUOTE_LINE.findall(user))
+    for p in positions:
+        said = [quotes.get(i, "") for i in p["evidence"]]
+        p["stance"] = "conditional" if any(" if " in q for q in said) else "supports"
+    summary = part.split(". ")[0] + "."
+    return {"issue": "What is at stake here?", "summary": summary, "positions": positions}
 
 
 def part_requests(fake: FakeLLM) -> list[ChatRequest]:
@@ -84,21 +66,20 @@ def test_a_30000_word_article_gives_one_merged_result() -> None:
     assert len(fake.requests) == len(parts) + 1  # one reduce call
     assert result.summary == f"Read in {len(parts)} parts."
 
-    # actors from every part, each merged into one entry
+    # actors from every part, each merged into one entry: evidence ids are the whole article's
     merged = [p.actor for p in result.positions]
     answers = [[p["actor"] for p in fake_model(r)["positions"]] for r in parts]
-    assert answers[0] == ["Helen Okafor", "David Brennan"]
-    assert any("Okafor" in actors for actors in answers[1:]), "the surname-only mention"
+    by_id = {p.actor_id: p.actor for p in result.positions}
+    assert [by_id[a] for a in answers[0]] == ["Helen Okafor", "David Brennan"]
+    assert sum("A1" in actors for actors in answers) > 1, "one actor in several parts"
     for actors in answers:
         assert actors, "a part without quotes: spread the stories differently"
-        for actor in actors:
-            assert sum(same_actor(actor, m) for m in merged) == 1, (actor, merged)
     assert len(merged) == len(set(merged))
-    assert "Okafor" not in merged
-    assert "Brennan" not in merged
+    assert all(same_actor(a, b) is (a == b) for a in merged for b in merged)
     okafor = next(p for p in result.positions if p.actor == "Helen Okafor")
     assert okafor.stance is Stance.CONDITIONAL  # supports in part 1, conditional later
     assert len(okafor.quotes) == 2
+    assert all(p.origin == "model" for p in result.positions)
 
     # every quote verified, with offsets into the whole article
     quotes = [q for p in result.positions for q in p.quotes]
@@ -109,9 +90,9 @@ def test_a_30000_word_article_gives_one_merged_result() -> None:
         assert text[quote.start : quote.end] == quote.text
     assert max(q.start or 0 for q in quotes) > len(text) * 0.9
 
-    # grounded in the whole article: the engine names the same speaker for every quote
+    # resolved against the whole article: the engine names the same speaker for every quote
     assert [q.attribution for q in quotes] == ["agrees"] * len(quotes)
-    assert result.missed_actors == []
+    assert result.notes == []
 
     # provenance sums every call
     assert result.provenance.attempts == len(fake.requests)
@@ -129,19 +110,18 @@ def test_every_part_fits_the_window() -> None:
         assert count_messages(tokenizer, request.messages) + 512 <= 3000
 
 
-def test_parts_are_split_again_when_hints_grow_their_prompts() -> None:
-    # Hints list each part's quotes once more, so a part filled to the budget measured on an
-    # empty prompt overflows: the parts are cut again, smaller, and every one fits.
+def test_parts_are_split_again_when_their_evidence_grows_their_prompts() -> None:
+    # The evidence lists each part's quotes and statements once more, so a part filled to the
+    # budget measured on an empty prompt overflows: the parts are cut again, smaller, and
+    # every one fits.
     text = "\n\n".join(p for beat in beats() for p in beat)
-    settings = SETTINGS.model_copy(
-        update={"context_window": 2000, "max_output_tokens": 512, "hints": True}
-    )
+    settings = SETTINGS.model_copy(update={"context_window": 2000, "max_output_tokens": 512})
     fake = FakeLLM(default=fake_model)
     result = summarize(text, settings=settings, client=fake)
     assert result.provenance.parts == len(part_requests(fake)) > 1
     tokenizer = tokenizer_for(settings.model)
     for request in part_requests(fake):
-        assert "An offline quote finder located" in request.messages[-1]["content"]
+        assert " quote: " in request.messages[-1]["content"]
         assert count_messages(tokenizer, request.messages) + 512 <= 2000
 
 

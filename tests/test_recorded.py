@@ -18,8 +18,8 @@ from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import OutputValidationError
 from summarizer.llm import OpenAIChat
+from summarizer.pipeline import asummarize
 from summarizer.pipeline.merge import same_actor
-from summarizer.pipeline.run import asummarize
 from summarizer.schema import SummaryResult
 from summarizer.templates import Templates
 from summarizer.views import text as display

@@ -17,11 +17,11 @@ import pytest
 from summarizer.errors import InputError
 from summarizer.schema import (
     ActorKind,
-    MissedActor,
     Position,
     Provenance,
     Quote,
     Stance,
+    Statement,
     SummaryResult,
 )
 from summarizer.views.html import archive_report, article_report, iter_archive_report, load_results
@@ -41,8 +41,10 @@ IMG_PAYLOAD = (
 HOSTILE = [SCRIPT_PAYLOAD, IMG_PAYLOAD]
 
 
-def quote(text: str, speaker: str | None = None, *, conflict: bool = False) -> Quote:
-    """A quote checked against SEED the way the pipeline would."""
+def quote(
+    text: str, speaker: str | None = None, *, conflict: bool = False, cited_by: str | None = None
+) -> Quote:
+    """A quote located in SEED the way the pipeline would."""
     start = SEED.find(text)
     if start < 0:
         return Quote(text=text, verified=False)
@@ -52,6 +54,7 @@ def quote(text: str, speaker: str | None = None, *, conflict: bool = False) -> Q
         start=start,
         end=start + len(text),
         speaker=speaker,
+        cited_by=cited_by,
         attribution="conflict" if conflict else ("agrees" if speaker else "unknown"),
     )
 
@@ -70,7 +73,8 @@ def make_result(*, engine: str = "llm", title: str = "Starmer open to UK troops"
                 role="UK Prime Minister",
                 stance=Stance.UNCLEAR if offline else Stance.CONDITIONAL,
                 position="" if offline else "Open to sending troops with a US backstop.",
-                quotes=[quote(STARMER_QUOTE, "Keir Starmer")],
+                evidence=["Q1"],
+                quotes=[quote(STARMER_QUOTE, "Keir Starmer", cited_by="Keir Starmer")],
                 statements=["he stressed that a US security backstop is necessary"],
             ),
             Position(
@@ -80,17 +84,24 @@ def make_result(*, engine: str = "llm", title: str = "Starmer open to UK troops"
                 stance=Stance.UNCLEAR if offline else Stance.SUPPORTS,
                 position="" if offline else "Ukraine deserves peace through strength.",
                 quotes=[
-                    quote("It is a difficult situation for Europe", "Olaf Scholz", conflict=True),
+                    quote(
+                        "It is a difficult situation for Europe",
+                        "Olaf Scholz",
+                        conflict=True,
+                        cited_by="Antonio Costa",
+                    ),
                     quote("Peace through strength is the only way"),
                 ],
             ),
-        ],
-        missed_actors=[
-            MissedActor(
+            Position(
                 actor="Olaf Scholz",
+                kind=ActorKind.PERSON,
                 role="German Chancellor",
+                stance=Stance.UNCLEAR,
+                position="",
                 quotes=[quote("completely premature", "Olaf Scholz")],
-            )
+                origin="engine",
+            ),
         ],
         provenance=Provenance(
             engine="offline" if offline else "llm",
@@ -116,12 +127,11 @@ def hostile_result(payload: str) -> SummaryResult:
     result.provenance.model = payload
     for position in result.positions:
         position.actor = position.role = position.position = payload
-        position.statements = [payload]
+        position.statements = [Statement(text=payload)]
         for q in position.quotes:
             q.text = q.speaker = payload
             if q.verified:
                 q.start, q.end = 0, len(payload)
-    result.missed_actors[0].actor = payload
     return result
 
 
@@ -188,8 +198,12 @@ def test_actor_cards_carry_stance_position_and_flags() -> None:
     assert "Keir Starmer conditional" in text
     assert "Open to sending troops with a US backstop." in text
     assert "“Peace through strength is the only way” ✗ not found in article" in text
-    assert "“It is a difficult situation for Europe” ⚠ engine says: Olaf Scholz" in text
-    assert "Olaf Scholz German Chancellor ⚠ quoted in the article, left out of the summary" in text
+    assert (
+        "“It is a difficult situation for Europe” ⚠ speakers differ: engine Olaf Scholz, "
+        "model Antonio Costa" in text
+    )
+    assert "Olaf Scholz unclear German Chancellor · person ⚠ added by the tool: quoted in" in text
+    assert "⚠ unsupported: the model cited no quote or statement" in text  # Costa cites nothing
     assert "1 quote not found in the article" in text
 
 
@@ -225,7 +239,7 @@ def test_overlapping_quotes_keep_the_text_whole_and_name_both_speakers() -> None
     result = make_result()
     result.positions[0].quotes = [quote("completely premature", "Olaf Scholz", conflict=True)]
     result.positions[1].quotes = [quote("peacekeepers “completely", "Antonio Costa")]
-    result.missed_actors = []
+    result.positions = result.positions[:2]
 
     page = Page(article_report(result, SEED))
 
@@ -254,7 +268,10 @@ def test_quotes_whose_offsets_do_not_match_the_text_are_not_highlighted() -> Non
     text = " ".join("".join(page.text).split())
     assert page.marks == []
     assert "3 quotes could not be highlighted" in text
-    assert f"“{STARMER_QUOTE}” ✓ verified, speaker confirmed ⚠ not highlighted" in text
+    assert (
+        f"“{STARMER_QUOTE}” ✓ verbatim; model and engine agree on the speaker ⚠ not highlighted"
+        in text
+    )
 
 
 def test_the_page_is_self_contained() -> None:
@@ -278,7 +295,9 @@ def test_untrusted_text_is_escaped(payload: str) -> None:
     assert page.event_handlers() == []
     assert page.title == payload
     assert "".join(page.text).count(payload) >= 8
-    assert page.marks[0]["title"] == f"{payload}; {payload} · engine says: {payload}"
+    assert page.marks[0]["title"] == (
+        f"{payload}; {payload} · engine says: {payload}; {payload} · added by the tool"
+    )
 
 
 # ---- a batch archive ----------------------------------------------------------------------

@@ -17,7 +17,20 @@ VARS = {
     "summary_sentences": 2,
     "schema": "{}",
     "include_schema": False,
-    "hints": None,
+    "evidence": {
+        "actors": [
+            {
+                "id": "A1",
+                "name": "Anna Weber",
+                "role": "Mayor",
+                "aliases": ["Weber"],
+                "quotes": [{"id": "Q1", "text": "We need the tram"}],
+                "statements": [{"id": "S1", "text": "Weber said the city would pay."}],
+            }
+        ],
+        "unattributed": [{"id": "Q2", "text": "Nobody asked us"}],
+        "empty": False,
+    },
 }
 
 
@@ -27,7 +40,13 @@ def test_defaults_render_with_options() -> None:
     assert "at most 3" in system
     assert "in German" in system
     assert "about 2 sentences" in system
-    assert user.endswith("<article>\nText.\n</article>")
+    assert (
+        "<article>\nText.\n</article>\n\n<evidence>\nA1 Anna Weber, Mayor (also: Weber)\n" in user
+    )
+    assert '  Q1 quote: "We need the tram"\n  S1 statement: Weber said' in user
+    assert (
+        'settle (cite them under the actor who says them):\n  Q2 quote: "Nobody asked us"' in user
+    )
     assert len(prompt.sha256) == 64
 
 
@@ -56,7 +75,7 @@ def test_undefined_variable_names_template_line_and_available(tmp_path: Path) ->
     message = str(err)
     assert "positions.system.j2:2" in message
     assert "'outlet' is undefined" in message
-    assert "Available: article, hints, include_schema" in message
+    assert "Available: article, evidence, include_schema" in message
 
 
 def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ SETTINGS = Settings(api_key="sk-test-not-real")
 def test_readme_example() -> None:
     fake = FakeLLM([{"issue": "Q?", "summary": "S.", "positions": []}])
     result = summarize("Article text.", settings=SETTINGS, client=fake)
-    assert fake.requests[0].messages[-1]["content"].endswith("</article>")
+    assert "<article>\nArticle text.\n</article>" in fake.requests[0].messages[-1]["content"]
     assert (result.issue, result.summary) == ("Q?", "S.")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from summarizer.batch.cache import Cache
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, SummarizerError
-from summarizer.pipeline.run import prepare
+from summarizer.pipeline import plan
 from summarizer.schema import Article, Usage
 from summarizer.sources.archive import Record
 
@@ -147,8 +147,8 @@ def estimate(
     """Count what a batch over ``records`` would send, and what it would cost.
 
     Every article is rendered and counted with tiktoken exactly as the run would send it
-    (``pipeline.prepare``). Re-asks and retries are not included: they are rare and depend on
-    the model.
+    (``pipeline.plan``; a long article as its parts). Re-asks, retries and a split article's
+    reduce call are not included: they are rare and depend on the model.
 
     Args:
         records: From ``archive.iter_records``.
@@ -167,7 +167,7 @@ def estimate(
             result.cached += 1
             continue
         try:
-            prepared = prepare(article, settings=settings)
+            parts = plan(article, settings=settings).parts
         except BudgetError:
             result.too_long += 1
             continue
@@ -175,8 +175,8 @@ def estimate(
             result.bad_records += 1
             continue
         result.articles += 1
-        result.input_tokens += prepared.prompt_tokens
-        result.output_tokens += settings.expected_output_tokens
+        result.input_tokens += sum(p.prompt_tokens for p in parts)
+        result.output_tokens += settings.expected_output_tokens * len(parts)
     return result
 
 

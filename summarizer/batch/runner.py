@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import itertools
 import logging
 import os
@@ -39,6 +38,7 @@ from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import run as pipeline
+from summarizer.pipeline.prepare import template_sha256
 from summarizer.schema import Article, SummaryResult, Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
@@ -75,28 +75,11 @@ def llm_engine(settings: Settings) -> Summarize:
 
 
 def offline_engine(settings: Settings) -> Summarize:
-    """The attribution engine as a batch engine (``--offline``): no client, no calls.
-
-    Hook for issue 3: it uses ``pipeline.asummarize(..., engine="offline")`` once the pipeline
-    has that parameter, and refuses clearly until then.
-
-    Raises:
-        ConfigError: The pipeline has no offline engine in this build.
-    """
-    if "engine" not in inspect.signature(pipeline.asummarize).parameters:
-        raise ConfigError(
-            "--offline needs the attribution engine, which this build's pipeline does not have "
-            "yet (summarize(..., engine='offline')). Run with an LLM endpoint instead."
-        )
+    """The attribution engine as a batch engine (``--offline``): no client, no calls."""
 
     async def summarize(article: Article, client: ChatModel) -> SummaryResult:
         # The engine is CPU-bound: a thread keeps the event loop (and the output) moving.
-        return await asyncio.to_thread(
-            pipeline.summarize,
-            article,
-            settings=settings,
-            engine="offline",
-        )
+        return await asyncio.to_thread(pipeline.summarize_offline, article)
 
     return summarize
 
@@ -118,6 +101,7 @@ _NOT_IN_CACHE_KEY = {
     "price_input_per_mtok",
     "price_output_per_mtok",
     "expected_output_tokens",
+    "stream",
 }
 
 
@@ -130,7 +114,7 @@ def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -
 def cache_key_for(settings: Settings, *, engine: str = "llm") -> Callable[[Article], str]:
     """The cache key of an article's result: its text, the template's sha256, the model, and
     every option that changes the answer (the title goes into the prompt, so it counts too)."""
-    template_sha = pipeline.template_sha256(settings)
+    template_sha = template_sha256(settings)
     # Every setting that can change the answer or the result is in the key; only those that
     # change how fast or how often we ask (and the key itself) are left out.
     options = settings.model_dump(mode="json", exclude=_NOT_IN_CACHE_KEY)

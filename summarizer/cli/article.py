@@ -12,8 +12,7 @@ import click
 
 from summarizer.batch.results import write_atomic
 from summarizer.cli._common import injected, settings, settings_options, write
-from summarizer.pipeline.longform import plan
-from summarizer.pipeline.run import Engine, summarize
+from summarizer.pipeline import Engine, plan, summarize
 from summarizer.schema import SummaryResult
 from summarizer.sources.fetch import load_article
 from summarizer.views import html as report
@@ -108,7 +107,7 @@ def render(article: str, **flags: Any) -> None:
       summarizer render examples/seed-article.txt
       summarizer render https://example.org/news/story --prompts examples/house-style
     """
-    parts = plan(load_article(article), settings=settings(**flags))
+    parts = plan(load_article(article), settings=settings(**flags)).parts
     for number, prepared in enumerate(parts, start=1):
         label = f"part {number} of {len(parts)}: " if len(parts) > 1 else ""
         for message, count in zip(prepared.messages, prepared.message_tokens, strict=True):
@@ -142,7 +141,7 @@ def tokens(article: str, **flags: Any) -> None:
       summarizer tokens examples/seed-article.txt --model gpt-4o-mini
     """
     run_settings = settings(**flags)
-    parts = plan(load_article(article), settings=run_settings)
+    parts = plan(load_article(article), settings=run_settings).parts
     payload = {
         "model": run_settings.model,
         "article_tokens": sum(sum(p.message_tokens[1:]) for p in parts),

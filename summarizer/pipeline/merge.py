@@ -2,12 +2,14 @@
 
 Positions are merged by rule, the issue and summary by one more call to the model:
 
-- Actors: "Scholz" in part 2 and "Olaf Scholz" in part 1 are one actor (``match_actor``), kept
-  under the fullest name. Two full names that share only a surname ("Joe Biden", "Hunter
-  Biden") stay apart: merging two people is worse than listing one twice.
-- Quotes: deduplicated after the verbatim check's normalisation; of two quotes where one
-  contains the other (the overlap between parts shows the model a quote twice, cut
-  differently), the longer stays.
+- Actors: the same evidence id ("A2") in two parts is one actor (ids are made once for the
+  whole article). Actors the evidence does not list are matched by name: "Scholz" in part 2
+  and "Olaf Scholz" in part 1 are one actor (``match_actor``), kept under the fullest name.
+  Two full names that share only a surname ("Joe Biden", "Hunter Biden") stay apart: merging
+  two people is worse than listing one twice.
+- Evidence: the cited ids of every part, each once. Quotes the model added as text are
+  deduplicated after the verbatim check's normalisation; of two where one contains the other
+  (the overlap between parts shows the model a quote twice, cut differently), the longer stays.
 - Stances: see ``reconcile_stances``. A rule, not the model: it is deterministic, testable and
   free, and the parts' stances are already the model's reading of each part.
 - Issue and summary: a rule cannot write one summary of about ``summary_sentences`` sentences
@@ -27,12 +29,13 @@ from typing import Any
 from summarizer.attribution.names import match_actor, name_tokens, split_role
 from summarizer.config import Settings
 from summarizer.llm import ChatModel, Structured, strict_json_schema, structured_call
+from summarizer.pipeline.evidence import Evidence, normalise_id
 from summarizer.pipeline.verbatim import normalize
-from summarizer.schema import ActorKind, Draft, DraftPosition, Overview, Stance, SummaryResult
+from summarizer.schema import ActorKind, Draft, DraftPosition, Overview, Stance
 from summarizer.templates import Message, Templates
 from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for
 
-__all__ = ["as_draft", "merge_positions", "reconcile_stances", "reduce", "same_actor"]
+__all__ = ["merge_positions", "reconcile_stances", "reduce", "same_actor"]
 
 REDUCE_TASK = "reduce"
 _UNINFORMATIVE = {Stance.NEUTRAL, Stance.UNCLEAR}
@@ -77,12 +80,14 @@ def _bare_name(name: str) -> str:
 @dataclass
 class _Actor:
     first_seen: int
+    actor_id: str | None = None
     names: list[str] = field(default_factory=list)
     kinds: list[ActorKind] = field(default_factory=list)
     roles: list[str] = field(default_factory=list)
     stances: list[Stance] = field(default_factory=list)
     positions: list[str] = field(default_factory=list)
-    quotes: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    new_quotes: list[str] = field(default_factory=list)
     parts: set[int] = field(default_factory=set)
 
     def add(self, part: int, p: DraftPosition) -> None:
@@ -91,58 +96,49 @@ class _Actor:
         self.roles.append(p.role.strip())
         self.stances.append(p.stance)
         self.positions.append(p.position)
-        self.quotes.extend(p.quotes)
+        self.evidence.extend(i for i in map(normalise_id, p.evidence) if i not in self.evidence)
+        self.new_quotes.extend(p.new_quotes)
         self.parts.add(part)
 
-    def matches(self, name: str) -> bool:
-        """One of its names is the same actor, and none is clearly someone else."""
+    def matches(self, name: str, actor_id: str | None) -> bool:
+        """The same evidence actor, or, for actors the evidence lacks, one of its names is the
+        same actor and none is clearly someone else."""
+        if actor_id is not None or self.actor_id is not None:
+            return actor_id == self.actor_id
         return name in self.names or all(same_actor(n, name) for n in self.names)
 
     def merged(self) -> DraftPosition:
-        name = max(self.names, key=lambda n: len(name_tokens(_bare_name(n))))
+        name = self.actor_id or max(self.names, key=lambda n: len(name_tokens(_bare_name(n))))
         return DraftPosition(
             actor=name,
             kind=Counter(self.kinds).most_common(1)[0][0],
             role=max(self.roles, key=len),
+            evidence=self.evidence,
             stance=reconcile_stances(self.stances),
             position=" ".join(_distinct(self.positions)),
-            quotes=_dedupe_quotes(self.quotes),
+            new_quotes=_dedupe_quotes(self.new_quotes),
         )
-
-
-def as_draft(result: SummaryResult) -> Draft:
-    """A part's result back as a draft to merge, its quotes as the part's exact words."""
-    positions = [
-        DraftPosition(
-            actor=p.actor,
-            kind=p.kind,
-            role=p.role,
-            stance=p.stance,
-            position=p.position,
-            quotes=[q.text for q in p.quotes],
-        )
-        for p in result.positions
-    ]
-    return Draft(issue=result.issue, summary=result.summary, positions=positions)
 
 
 def merge_positions(
-    drafts: Sequence[Draft], *, max_actors: int | None = None
+    drafts: Sequence[Draft], evidence: Evidence, *, max_actors: int | None = None
 ) -> list[DraftPosition]:
     """One position per actor across the parts' drafts, most prominent first.
 
-    Prominence is the number of parts an actor appears in, then the number of quotes, then
+    Prominence is the number of parts an actor appears in, then the number of cited ids, then
     who came first; past ``max_actors`` the least prominent are left out.
     """
     actors: list[_Actor] = []
     for part, draft in enumerate(drafts):
         for p in draft.positions:
-            actor = next((a for a in actors if a.matches(p.actor)), None)
+            found = evidence.actor_named(p.actor)
+            actor_id = found.id if found else None
+            actor = next((a for a in actors if a.matches(p.actor, actor_id)), None)
             if actor is None:
-                actor = _Actor(first_seen=len(actors))
+                actor = _Actor(first_seen=len(actors), actor_id=actor_id)
                 actors.append(actor)
             actor.add(part, p)
-    ranked = sorted(actors, key=lambda a: (-len(a.parts), -len(a.quotes), a.first_seen))
+    ranked = sorted(actors, key=lambda a: (-len(a.parts), -len(a.evidence), a.first_seen))
     return [a.merged() for a in ranked[:max_actors]]
 
 

@@ -1,4 +1,4 @@
-"""A fake LLM for tests: yours and ours. No network, no key, deterministic.
+r"""A fake LLM for tests: yours and ours. No network, no key, deterministic.
 
 ```python
 from summarizer import summarize
@@ -6,7 +6,7 @@ from summarizer.testing import FakeLLM
 
 fake = FakeLLM([{"issue": "Q?", "summary": "S.", "positions": []}])
 result = summarize("Article text.", client=fake)
-assert fake.requests[0].messages[-1]["content"].endswith("</article>")
+assert "<article>\nArticle text.\n</article>" in fake.requests[0].messages[-1]["content"]
 ```
 """
 
@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from summarizer.errors import LLMError
 from summarizer.llm import ChatRequest, ChatResponse
 from summarizer.schema import Usage
+from summarizer.testing._evidence import cited_positions
 
 __all__ = ["FakeLLM", "Reply", "echo_draft"]
 
@@ -89,8 +90,9 @@ _ARTICLE = re.compile(r"<article>\n?(.*?)\n?</article>", re.S)
 
 
 def echo_draft(request: ChatRequest) -> dict[str, Any]:
-    """A valid answer built from the article itself: its first line as the issue, its first
-    sentence as the summary, and no positions. Content-free on purpose: tests of your own
+    """A valid answer built from the prompt itself: the article's first line as the issue, its
+    first sentence as the summary, and one position per evidence actor with quotes, citing
+    their ids (stance from a word list). Near content-free on purpose: tests of your own
     plumbing should not depend on what a model would say."""
     user = next((m["content"] for m in reversed(request.messages) if m["role"] == "user"), "")
     match = _ARTICLE.search(user)
@@ -100,5 +102,5 @@ def echo_draft(request: ChatRequest) -> dict[str, Any]:
     return {
         "issue": f"What is at stake in: {first_line[:80]}?",
         "summary": sentence[:300] or "No summary.",
-        "positions": [],
+        "positions": cited_positions(user),
     }

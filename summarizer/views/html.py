@@ -18,10 +18,11 @@ import jinja2
 import pydantic
 
 from summarizer.errors import InputError
-from summarizer.schema import MissedActor, Position, Provenance, Quote, SummaryResult
+from summarizer.schema import Position, Provenance, Quote, SummaryResult
 from summarizer.views.text import (
     NOT_FOUND,
     OFFLINE_NOTE,
+    UNSUPPORTED,
     conflict_note,
     is_offline,
     provenance_line,
@@ -30,7 +31,7 @@ from summarizer.views.text import (
 __all__ = ["archive_report", "article_report", "iter_archive_report", "load_results"]
 
 PALETTE_SIZE = 8  # actor colours .c0 … .c7 in templates/report.css
-MISSED_FLAG = "⚠ quoted in the article, left out of the summary"
+MISSED_FLAG = "⚠ added by the tool: quoted in the article, left out by the model"
 UNPLACED_FLAG = "⚠ not highlighted: its offsets do not match this text"
 
 Record = SummaryResult | Mapping[str, Any]
@@ -61,6 +62,7 @@ class _QuoteView:
     text: str
     flags: list[_Flag]
     anchor: str | None = None  # id of the highlight in the article text
+    id: str | None = None  # the evidence id ("Q3")
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class _ActorView:
     statements: list[str]
     color: int
     missed: bool = False
+    note: str | None = None  # e.g. the position cites no evidence
+    evidence: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,8 +104,10 @@ def _quote_flags(quote: Quote) -> list[_Flag]:
     note = conflict_note(quote)
     if note:
         flags.append(_Flag("warn", note))
-    if quote.verified and quote.attribution == "agrees":
-        flags.append(_Flag("ok", "✓ verified, speaker confirmed"))
+    if quote.verified and quote.attribution == "agrees" and quote.cited_by:
+        flags.append(_Flag("ok", "✓ verbatim; model and engine agree on the speaker"))
+    elif quote.verified and quote.attribution != "unquoted":
+        flags.append(_Flag("ok", "✓ verbatim"))
     return flags
 
 
@@ -129,7 +135,7 @@ def _quote_view(quote: Quote, text: str) -> _QuoteView:
     flags = _quote_flags(quote)
     if quote.verified and not placed:
         flags.append(_Flag("warn", UNPLACED_FLAG))
-    return _QuoteView(quote.text, flags, f"q{placed[0]}" if placed else None)
+    return _QuoteView(quote.text, flags, f"q{placed[0]}" if placed else None, quote.id)
 
 
 def _actors(result: SummaryResult, text: str) -> list[_ActorView]:
@@ -142,21 +148,25 @@ def _actors(result: SummaryResult, text: str) -> list[_ActorView]:
             stance=None if offline else p.stance.value,
             position=p.position,
             quotes=[_quote_view(q, text) for q in p.quotes],
-            statements=p.statements,
+            statements=[f"[{s.id}] {s.text}" if s.id else s.text for s in p.statements],
             color=n % PALETTE_SIZE,
+            missed=not offline and p.origin == "engine",
+            note=None if offline or p.origin == "engine" else _unsupported(p),
+            evidence="" if offline else ", ".join(p.evidence),
         )
         for n, p in enumerate(result.positions)
     ]
-    for n, m in enumerate(result.missed_actors, start=len(views)):
-        quotes = [_quote_view(q, text) for q in m.quotes]
-        views.append(_ActorView(m.actor, m.role, "", None, "", quotes, [], n % PALETTE_SIZE, True))
     return views
+
+
+def _unsupported(position: Position) -> str | None:
+    return None if position.supported else UNSUPPORTED
 
 
 def _spans(result: SummaryResult, text: str) -> list[_Span]:
     spans: list[_Span] = []
-    owners: list[tuple[Position | MissedActor, bool]] = [(p, False) for p in result.positions]
-    owners += [(m, True) for m in result.missed_actors]
+    offline = is_offline(result)
+    owners = [(p, not offline and p.origin == "engine") for p in result.positions]
     for n, (owner, missed) in enumerate(owners):
         for q in owner.quotes:
             placed = _placed(q, text)
@@ -167,7 +177,7 @@ def _spans(result: SummaryResult, text: str) -> list[_Span]:
             if conflict:
                 label += f" · engine says: {q.speaker or 'another speaker'}"
             elif missed:
-                label += " · not in the summary"
+                label += " · added by the tool"
             spans.append(_Span(*placed, n % PALETTE_SIZE, label, conflict, missed))
     return spans
 
@@ -328,12 +338,11 @@ class _ActorIndex:
         for p in result.positions:
             stance = p.stance.value if stance_shown else None
             quotes = [_QuoteView(q.text, _quote_flags(q)) for q in p.quotes]
-            mention = _Mention(anchor, article, stance, p.position, quotes, False)
+            added = stance_shown and p.origin == "engine"
+            mention = _Mention(
+                anchor, article, None if added else stance, p.position, quotes, added
+            )
             self._entry(p.actor, p.role).mentions.append(mention)
-        for m in result.missed_actors:
-            quotes = [_QuoteView(q.text, _quote_flags(q)) for q in m.quotes]
-            mention = _Mention(anchor, article, None, "", quotes, True)
-            self._entry(m.actor, m.role).mentions.append(mention)
 
     def _entry(self, name: str, role: str) -> _IndexEntry:
         name = " ".join(name.split())
@@ -372,8 +381,13 @@ def _result_row(number: int, result: SummaryResult) -> dict[str, Any]:
         flags.append(_Flag("bad", f"✗ {_count(result.unverified_quotes, 'quote')} not found"))
     if conflicts:
         flags.append(_Flag("warn", f"⚠ {_count(conflicts, 'attribution conflict')}"))
-    if result.missed_actors:
-        flags.append(_Flag("warn", f"⚠ {_count(result.missed_actors, 'missed actor')}"))
+    added = [p for p in result.positions if p.origin == "engine"]
+    if added and not offline:
+        flags.append(_Flag("warn", f"⚠ {_count(added, 'actor')} added by the tool"))
+    if result.unsupported_positions:
+        flags.append(
+            _Flag("warn", f"⚠ {_count(result.unsupported_positions, 'unsupported position')}")
+        )
     return {
         "kind": "result",
         "number": number,

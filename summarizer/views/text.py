@@ -15,15 +15,17 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.schema import MissedActor, Position, Provenance, Quote, Stance, SummaryResult
+from summarizer.schema import Position, Provenance, Quote, Stance, SummaryResult
 
 __all__ = [
-    "MISSED_HEADING",
+    "ADDED_NOTE",
     "NOT_FOUND",
     "OFFLINE_NOTE",
     "UNQUOTED",
+    "UNSUPPORTED",
     "conflict_note",
     "is_offline",
+    "position_note",
     "provenance_line",
     "to_markdown",
     "to_text",
@@ -31,7 +33,8 @@ __all__ = [
 
 NOT_FOUND = "✗ not found in article"
 UNQUOTED = "⚠ not a quote: the article does not put these words in quotation marks"
-MISSED_HEADING = "⚠ Missed actors: quoted in the article, left out of the summary"
+UNSUPPORTED = "⚠ unsupported: the model cited no quote or statement for this position"
+ADDED_NOTE = "⚠ added by the tool: quoted in the article, left out by the model (stance unclear)"
 OFFLINE_NOTE = (
     "Stances need an LLM: this result comes from the offline engine, which finds actors, "
     "quotes and reported statements but does not judge stances or write a summary."
@@ -54,10 +57,34 @@ def conflict_note(quote: Quote) -> str | None:
     article but not inside quotation marks there (reported speech passed off as a quote).
     """
     if quote.attribution == "conflict":
-        return f"⚠ engine says: {quote.speaker or 'another speaker'}"
+        return (
+            f"⚠ speakers differ: engine {quote.speaker or 'another speaker'}, "
+            f"model {quote.cited_by or 'another actor'}"
+        )
     if quote.attribution == "unquoted":
         return UNQUOTED
     return None
+
+
+def position_note(position: Position) -> str | None:
+    """Why a position needs a second look: added by the tool, or citing no evidence."""
+    if position.origin == "engine":
+        return ADDED_NOTE
+    if not position.supported:
+        return UNSUPPORTED
+    return None
+
+
+def quote_mark(quote: Quote, *, offline: bool) -> str:
+    """✓ only for what was checked twice: found verbatim, and the model's actor agrees with
+    the engine's speaker. Offline, the engine only agrees with itself: no tick."""
+    if not offline and quote.verified and quote.attribution == "agrees" and quote.cited_by:
+        return "✓ "
+    return "• "
+
+
+def _tagged(id_: str | None, text: str) -> str:
+    return f"[{id_}] {text}" if id_ else text
 
 
 def is_offline(result: SummaryResult) -> bool:
@@ -137,8 +164,9 @@ def _text_layout(result: SummaryResult) -> RenderableType:
         blocks.append(_text_position(position, offline=is_offline(result)))
     if not result.positions:
         blocks.append(Text("No actors found.", style="dim"))
-    if result.missed_actors:
-        blocks.append(_text_missed(result.missed_actors))
+    if result.notes:
+        notes = [Text(f"• {_one_line(n)}") for n in result.notes]
+        blocks.append(Group(Text("Notes", style="bold"), *notes))
     blocks.append(Group(Rule(style="dim"), Text(provenance_line(result.provenance), style="dim")))
     return Group(*_spaced(blocks))
 
@@ -161,35 +189,30 @@ def _text_position(position: Position, *, offline: bool) -> RenderableType:
         fields.add_row("Stance", stance)
     if position.position.strip():
         fields.add_row("Position", Text(_one_line(position.position)))
+    if not offline and (note := position_note(position)):
+        fields.add_row("", Text(note, style="bold yellow"))
+    if not offline and position.evidence:
+        fields.add_row("Evidence", Text(", ".join(position.evidence)))
     if position.quotes:
-        fields.add_row("Quotes", _text_quotes(position.quotes))
+        fields.add_row("Quotes", _text_quotes(position.quotes, offline=offline))
     if position.statements:
-        statements = [Text(f"• {_one_line(s)}") for s in position.statements]
+        statements = [Text(f"• {_tagged(s.id, _one_line(s.text))}") for s in position.statements]
         fields.add_row("Reported", Group(*statements))
     heading = _actor_heading(position.actor, position.role, position.kind.value)
     return Group(Rule(Text(heading, style="bold cyan"), align="left"), Padding(fields, (0, 2)))
 
 
-def _text_quotes(quotes: list[Quote]) -> RenderableType:
+def _text_quotes(quotes: list[Quote], *, offline: bool) -> RenderableType:
     lines: list[Text] = []
     for quote in quotes:
-        mark = "✓ " if quote.verified and quote.attribution == "agrees" else "• "
-        lines.append(Text.assemble(mark, f"“{_one_line(quote.text)}”"))
+        mark = quote_mark(quote, offline=offline)
+        lines.append(Text.assemble(mark, _tagged(quote.id, f"“{_one_line(quote.text)}”")))
         if not quote.verified:
             lines.append(Text(f"  {NOT_FOUND}", style="bold red"))
         note = conflict_note(quote)
         if note:
             lines.append(Text(f"  {note}", style="bold yellow"))
     return Group(*lines)
-
-
-def _text_missed(missed: list[MissedActor]) -> RenderableType:
-    rows: list[RenderableType] = [Rule(Text(MISSED_HEADING, style="bold yellow"), align="left")]
-    for actor in missed:
-        quotes = [Text(f"  “{_one_line(q.text)}”") for q in actor.quotes]
-        block = Group(Text(_actor_heading(actor.actor, actor.role), style="bold"), *quotes)
-        rows.append(Padding(block, (0, 2)))
-    return Group(*rows)
 
 
 # ---- markdown -----------------------------------------------------------------------------
@@ -220,11 +243,9 @@ def to_markdown(result: SummaryResult) -> str:
         lines += [_md(result.summary), ""]
     for position in result.positions:
         lines += _md_position(position, offline=is_offline(result))
-    if result.missed_actors:
-        lines += [f"## {MISSED_HEADING}", ""]
-        for actor in result.missed_actors:
-            lines.append(f"- **{_md(_actor_heading(actor.actor, actor.role))}**")
-            lines += [f"  - “{_md(q.text)}”" for q in actor.quotes]
+    if result.notes:
+        lines += ["## Notes", ""]
+        lines += [f"- {_md(n)}" for n in result.notes]
         lines.append("")
     lines += ["---", "", f"_{_md(provenance_line(result.provenance))}_"]
     return "\n".join(lines) + "\n"
@@ -237,6 +258,10 @@ def _md_position(position: Position, *, offline: bool) -> list[str]:
         lines.append(f"- **Stance:** {position.stance.value}")
     if position.position.strip():
         lines.append(f"- **Position:** {_md(position.position)}")
+    if not offline and (note := position_note(position)):
+        lines.append(f"- **{_md(note)}**")
+    if not offline and position.evidence:
+        lines.append(f"- **Evidence:** {_md(', '.join(position.evidence))}")
     if position.quotes:
         lines.append("- **Quotes:**")
         for quote in position.quotes:
@@ -245,8 +270,13 @@ def _md_position(position: Position, *, offline: bool) -> list[str]:
             if note:
                 flags.append(note)
             suffix = "".join(f" **{_md(flag)}**" for flag in flags)
-            lines.append(f"  - “{_md(quote.text)}”{suffix}")
+            mark = quote_mark(quote, offline=offline)
+            lines.append(f"  - {mark}{_md_tag(quote.id)}“{_md(quote.text)}”{suffix}")
     if position.statements:
         lines.append("- **Reported:**")
-        lines += [f"  - {_md(s)}" for s in position.statements]
+        lines += [f"  - {_md_tag(st.id)}{_md(st.text)}" for st in position.statements]
     return [*lines, ""]
+
+
+def _md_tag(id_: str | None) -> str:
+    return f"\\[{id_}\\] " if id_ else ""

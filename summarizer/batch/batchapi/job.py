@@ -9,7 +9,7 @@ A run lives next to its output ``OUT.jsonl``:
 - ``OUT.jsonl.batchapi/``, the request files and the downloaded output and error files.
 
 ``collect`` writes the same lines as ``summarizer batch`` (``summarizer.batch.results``): each
-answer is judged, quote-checked and grounded by ``pipeline.result_from_response``. Records
+answer is judged, resolved against the article by ``pipeline.call.result_from_response``. Records
 the batch did not answer usably are summarised online by the batch runner (what the online
 path would have retried or re-asked: missing results, request errors, invalid output,
 articles too long for one call) or, with no endpoint or ``retry_online=False``, become
@@ -47,7 +47,8 @@ from summarizer.batch.runner import BatchRunner, Outcome, cache_key_for
 from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, LLMError, OutputValidationError, SummarizerError
 from summarizer.llm import ChatModel, ChatResponse, Mode
-from summarizer.pipeline.run import prepare, result_from_response
+from summarizer.pipeline.call import result_from_response
+from summarizer.pipeline.prepare import prepare
 from summarizer.schema import Article, SummaryResult, Usage
 from summarizer.sources.archive import Fields, Format, Record, iter_records
 

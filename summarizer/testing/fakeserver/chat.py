@@ -46,7 +46,10 @@ class Chat:
         if request.get("stream"):
             self._tally.count("bad_request")
             return error(400, "The fake server does not stream.", "invalid_request_error")
-        content = draft_json(article_text(messages))
+        last_user = next(
+            (message_text(m) for m in reversed(messages) if m.get("role") == "user"), ""
+        )
+        content = draft_json(article_text(messages), last_user if "<evidence>" in last_user else "")
         max_tokens = request.get("max_completion_tokens") or request.get("max_tokens")
         charge = self.limits.charge(prompt + (max_tokens or estimate_tokens(content)))
         if charge.refusal is not None:
