@@ -97,6 +97,11 @@ class Settings(BaseModel):
         default=True,
         description="Stream completions, so the timeout bounds silence, not the whole answer.",
     )
+    endpoint_memory: Path | None = Field(
+        default=None,
+        description="File remembering which endpoints reject json_schema; the CLI uses one in "
+        "the user's cache folder, the library none unless given.",
+    )
     # batch runs (summarizer batch / estimate)
     concurrency: int = Field(default=8, ge=1, le=1024, description="Articles in flight at once.")
     rpm: float | None = Field(default=None, gt=0, description="Requests-per-minute ceiling.")

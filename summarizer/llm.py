@@ -14,12 +14,19 @@ Two layers:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, Literal, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -35,6 +42,7 @@ __all__ = [
     "ChatResponse",
     "Mode",
     "OpenAIChat",
+    "StreamProgress",
     "Structured",
     "http_error",
     "judge_response",
@@ -42,6 +50,7 @@ __all__ = [
     "send_schema_field",
     "strict_json_schema",
     "structured_call",
+    "watch_streams",
 ]
 
 logger = logging.getLogger(__name__)
@@ -84,6 +93,35 @@ class ChatResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class StreamProgress:
+    """How a streamed answer is coming along: for a live status while the model writes."""
+
+    model: str
+    elapsed_s: float
+    chunks: int
+    done: bool = False
+
+
+_watcher: contextvars.ContextVar[Callable[[StreamProgress], None] | None] = contextvars.ContextVar(
+    "summarizer_stream_watcher", default=None
+)
+
+
+@contextlib.contextmanager
+def watch_streams(callback: Callable[[StreamProgress], None]) -> Iterator[None]:
+    """Call ``callback`` as streamed answers arrive, in this context (the CLI's live status).
+
+    The pipeline builds its clients deep inside; a context variable reaches them without a
+    parameter on every function in between, and ``asyncio.run`` carries it into the loop.
+    """
+    token = _watcher.set(callback)
+    try:
+        yield
+    finally:
+        _watcher.reset(token)
+
+
 class ChatModel(Protocol):
     """Anything that can answer a ChatRequest.
 
@@ -107,11 +145,25 @@ class OpenAIChat:
 
     def __init__(self, settings: Settings, *, client: openai.AsyncOpenAI | None = None):
         self.settings = settings
-        self.supports_json_schema: bool | None = None
+        path = urlsplit(settings.base_url).path.rstrip("/") if settings.base_url else ""
+        self._memory_key = f"{settings.endpoint_host}{path}|{settings.model}"
+        self._remembered = _recall(settings.endpoint_memory, self._memory_key)
         self._given = client
         self._client = client
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
+
+    @property
+    def supports_json_schema(self) -> bool | None:
+        """None until the first auto-mode call finds out; remembered across processes when
+        ``settings.endpoint_memory`` names a file (the CLI's default)."""
+        return self._remembered
+
+    @supports_json_schema.setter
+    def supports_json_schema(self, value: bool | None) -> None:
+        if value is not None and value != self._remembered:
+            _remember(self.settings.endpoint_memory, self._memory_key, value)
+        self._remembered = value
 
     def _sdk(self) -> openai.AsyncOpenAI:
         """The SDK client, rebuilt when a sync caller runs us on a new event loop."""
@@ -139,8 +191,10 @@ class OpenAIChat:
         client = self._sdk()
         if request.probe:
             client = client.with_options(max_retries=0)
+        body = request_body(request, send_schema_field=self._send_schema_field)
         try:
-            body = request_body(request, send_schema_field=self._send_schema_field)
+            if self.settings.stream:
+                return await self._streamed(client, body)
             raw = await client.chat.completions.with_raw_response.create(
                 model=body["model"],
                 messages=body["messages"],
@@ -152,12 +206,7 @@ class OpenAIChat:
         except openai.APIStatusError as exc:
             raise _status_error(exc) from exc
         except openai.APITimeoutError as exc:
-            raise LLMError(
-                f"{self.settings.endpoint_host}: request timed out after "
-                f"{self.settings.timeout:g}s (and {self.settings.max_retries} retries). "
-                "Raise SUMMARIZER_TIMEOUT or try again later.",
-                reason="timeout",
-            ) from exc
+            raise self._timeout() from exc
         except openai.APIConnectionError as exc:
             raise LLMError(
                 f"{self.settings.endpoint_host}: cannot connect ({exc.__cause__ or exc}). "
@@ -178,8 +227,107 @@ class OpenAIChat:
             ),
             request_id=raw.request_id,
             model=completion.model,
-            headers={k: v for k, v in raw.headers.items() if k.lower().startswith("x-ratelimit")},
+            headers=_rate_headers(raw.headers),
         )
+
+    async def _streamed(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> ChatResponse:
+        """One streamed completion: the timeout bounds each wait for the next chunk, so a slow
+        model that is still writing is never cut off and asked again behind itself."""
+        raw = await client.chat.completions.with_raw_response.create(
+            model=body["model"],
+            messages=body["messages"],
+            temperature=body["temperature"],
+            max_tokens=body["max_tokens"],
+            stream=True,
+            stream_options={"include_usage": True},
+            extra_body={"response_format": body["response_format"]},
+        )
+        stream = raw.parse()
+        watcher = _watcher.get()
+        started = time.monotonic()
+        text: list[str] = []
+        refusal: list[str] = []
+        finish: str | None = None
+        model: str | None = None
+        usage = Usage()
+        chunks = 0
+        async for chunk in stream:
+            model = chunk.model or model
+            if chunk.usage is not None:
+                usage = Usage(
+                    prompt_tokens=chunk.usage.prompt_tokens,
+                    completion_tokens=chunk.usage.completion_tokens,
+                )
+            for choice in chunk.choices:
+                if choice.delta.content:
+                    text.append(choice.delta.content)
+                    chunks += 1
+                if getattr(choice.delta, "refusal", None):
+                    refusal.append(choice.delta.refusal or "")
+                finish = choice.finish_reason or finish
+            if watcher is not None:
+                watcher(StreamProgress(body["model"], time.monotonic() - started, chunks))
+        if watcher is not None:
+            watcher(StreamProgress(body["model"], time.monotonic() - started, chunks, done=True))
+        if usage.completion_tokens == 0 and chunks:
+            # Servers that ignore include_usage: one token per content chunk is what they send.
+            usage = Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=chunks)
+        return ChatResponse(
+            content="".join(text) or None,
+            finish_reason=finish,
+            refusal="".join(refusal) or None,
+            usage=usage,
+            request_id=raw.request_id,
+            model=model,
+            headers=_rate_headers(raw.headers),
+        )
+
+    def _timeout(self) -> LLMError:
+        wait = "between two parts of a streamed answer" if self.settings.stream else "per request"
+        return LLMError(
+            f"{self.settings.endpoint_host}: no answer for {self.settings.timeout:g}s {wait} "
+            f"(after {self.settings.max_retries} retries). Raise SUMMARIZER_TIMEOUT, or try "
+            "again later.",
+            reason="timeout",
+        )
+
+
+def _rate_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
+
+
+def _recall(path: Path | None, key: str) -> bool | None:
+    """What an earlier process learnt about this endpoint, if anything (never an error)."""
+    if path is None:
+        return None
+    try:
+        known = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = known.get(key, {}).get("json_schema") if isinstance(known, dict) else None
+    return value if isinstance(value, bool) else None
+
+
+def _remember(path: Path | None, key: str, supports_json_schema: bool) -> None:
+    """Write what this process learnt, atomically; a read-only cache folder only costs the
+    next run one probe."""
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            known = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+        if not isinstance(known, dict):
+            known = {}
+        known[key] = {"json_schema": supports_json_schema}
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".endpoints-")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(known, out, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except OSError as exc:
+        logger.info("Could not remember the endpoint's json_schema support in %s: %s", path, exc)
 
 
 def send_schema_field(settings: Settings) -> bool:

@@ -27,11 +27,15 @@ SECRET_HEADERS = [
 
 
 @pytest.fixture(autouse=True)
-def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's SUMMARIZER_* / OPENAI_* settings (httpx's clean_environ)."""
+def clean_environ(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test sees the developer's SUMMARIZER_* / OPENAI_* settings (httpx's clean_environ),
+    and none writes into the developer's cache folder (the CLI remembers endpoints there)."""
     for name in list(os.environ):
         if name.startswith(("SUMMARIZER_", "OPENAI_")):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
 
 
 @pytest.fixture(scope="session")

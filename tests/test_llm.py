@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -19,7 +21,7 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.errors import LLMError
-from summarizer.llm import OpenAIChat
+from summarizer.llm import OpenAIChat, StreamProgress, watch_streams
 from summarizer.pipeline import asummarize
 from tests.conftest import LOCAL_MODEL
 
@@ -52,7 +54,10 @@ def stub_chat(handler: Handler, **overrides: Any) -> tuple[OpenAIChat, list[http
 
     def record(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return handler(request)
+        response = handler(request)
+        if json.loads(request.content).get("stream") and response.status_code == 200:
+            return as_stream(response)
+        return response
 
     settings = local_settings(base_url="http://stub.invalid/v1", **overrides)
     client = openai.AsyncOpenAI(
@@ -81,6 +86,37 @@ def completion(content: str, finish_reason: str = "stop", **message: Any) -> htt
         "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
     }
     return httpx2.Response(200, json=body, headers={"x-request-id": "req-synthetic"})
+
+
+def as_stream(response: httpx2.Response) -> httpx2.Response:
+    """A JSON completion as the server-sent events a streaming endpoint sends: one chunk per
+    word of the content, the finish, then the usage (what stream_options asks for)."""
+    body = json.loads(response.content)
+    (choice,) = body["choices"]
+    message = choice["message"]
+    head = {
+        "id": body["id"],
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": body["model"],
+    }
+    words = re.findall(r"\S+\s*", message.get("content") or "") or [message.get("content")]
+    deltas: list[dict[str, Any]] = [{"role": "assistant", "content": w} for w in words]
+    if message.get("refusal"):
+        deltas.append({"refusal": message["refusal"]})
+    events = [
+        {**head, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas
+    ]
+    events.append(
+        {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]}
+    )
+    events.append({**head, "choices": [], "usage": body["usage"]})
+    sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    headers = {
+        "x-request-id": response.headers["x-request-id"],
+        "content-type": "text/event-stream",
+    }
+    return httpx2.Response(200, content=sse.encode(), headers=headers)
 
 
 VALID = json.dumps(
@@ -196,3 +232,78 @@ def test_request_shape_for_each_mode() -> None:
     assert json_mode["model"] == LOCAL_MODEL
     assert seen[0].headers["authorization"] == "Bearer sk-stub"
     assert len(seen) == 2  # the json_schema probe is not retried by the SDK
+
+
+# ---- streaming and the endpoint memory -------------------------------------------------
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed", "whole"])
+def test_streamed_and_whole_answers_give_the_same_result(stream: bool) -> None:
+    chat, seen = stub_chat(lambda r: completion(VALID), output_mode="json_object", stream=stream)
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    body = json.loads(seen[0].content)
+    assert body.get("stream", False) is stream
+    assert [p.actor for p in result.positions] == ["Marit Dahl", "Per Olsen"]
+    assert (result.provenance.usage.prompt_tokens, result.provenance.usage.completion_tokens) == (
+        10,
+        5,
+    )
+
+
+def test_a_watcher_sees_the_stream_arrive() -> None:
+    seen_progress: list[StreamProgress] = []
+    chat, _ = stub_chat(lambda r: completion(VALID), output_mode="json_object")
+    with watch_streams(seen_progress.append):
+        asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    assert len(seen_progress) > 3
+    chunks = [p.chunks for p in seen_progress]
+    assert chunks == sorted(chunks)
+    assert seen_progress[-1].done
+    assert seen_progress[-1].model == LOCAL_MODEL
+
+
+def test_the_timeout_of_a_stream_says_it_bounds_the_silence() -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ReadTimeout("synthetic timeout", request=request)
+
+    chat, _ = stub_chat(handler, output_mode="json_object", max_retries=0, timeout=7)
+    with pytest.raises(LLMError, match="no answer for 7s between two parts of a streamed answer"):
+        asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+
+
+def test_json_schema_rejection_is_remembered_across_processes(tmp_path: Path) -> None:
+    memory = tmp_path / "endpoints.json"
+    modes: list[str] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        modes.append(json.loads(request.content)["response_format"]["type"])
+        if modes[-1] == "json_schema":
+            return httpx2.Response(500, json={"error": {"message": "json_schema unsupported"}})
+        return completion(VALID)
+
+    first, _ = stub_chat(handler, endpoint_memory=memory)
+    asyncio.run(asummarize(SHORT_ARTICLE, settings=first.settings, client=first))
+    assert modes == ["json_schema", "json_object"]
+    assert json.loads(memory.read_text()) == {
+        f"stub.invalid/v1|{LOCAL_MODEL}": {"json_schema": False}
+    }
+
+    # a new client, as in the next CLI run: no probe
+    second, _ = stub_chat(handler, endpoint_memory=memory)
+    assert second.supports_json_schema is False
+    asyncio.run(asummarize(SHORT_ARTICLE, settings=second.settings, client=second))
+    assert modes == ["json_schema", "json_object", "json_object"]
+
+    # another model on the same server is probed afresh
+    other, _ = stub_chat(handler, endpoint_memory=memory, model="other-model")
+    assert other.supports_json_schema is None
+
+
+def test_a_damaged_memory_file_costs_one_probe_not_an_error(tmp_path: Path) -> None:
+    memory = tmp_path / "endpoints.json"
+    memory.write_text("{not json")
+    chat, _ = stub_chat(lambda r: completion(VALID), endpoint_memory=memory)
+    assert chat.supports_json_schema is None
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    assert result.provenance.output_mode == "json_schema"
+    assert json.loads(memory.read_text())[f"stub.invalid/v1|{LOCAL_MODEL}"] == {"json_schema": True}

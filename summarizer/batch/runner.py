@@ -102,6 +102,7 @@ _NOT_IN_CACHE_KEY = {
     "price_output_per_mtok",
     "expected_output_tokens",
     "stream",
+    "endpoint_memory",
 }
 
 

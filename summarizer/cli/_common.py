@@ -111,7 +111,13 @@ def archive_options(func: Any) -> Any:
 
 
 def settings(**flags: Any) -> Settings:
-    return Settings.load(**flags)
+    """The command's settings; the CLI remembers endpoints that reject json_schema (in the
+    user's cache folder) so each run against a local server skips the failed probe."""
+    loaded = Settings.load(**flags)
+    if loaded.endpoint_memory is None:
+        memory = loaded.resolved_cache_path().parent / "endpoints.json"
+        loaded = loaded.model_copy(update={"endpoint_memory": memory})
+    return loaded
 
 
 def fields(flags: dict[str, Any]) -> Fields:

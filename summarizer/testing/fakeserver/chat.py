@@ -43,9 +43,6 @@ class Chat:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._tally.count("bad_request")
             return error(400, f"Invalid chat request: {exc!r}.", "invalid_request_error")
-        if request.get("stream"):
-            self._tally.count("bad_request")
-            return error(400, "The fake server does not stream.", "invalid_request_error")
         last_user = next(
             (message_text(m) for m in reversed(messages) if m.get("role") == "user"), ""
         )
@@ -139,7 +136,26 @@ class Chat:
             },
             "system_fingerprint": "fp_fakeserver",
         }
+        if request.get("stream"):
+            return Answer(200, body, events=_as_chunks(body, request))
         return Answer(200, body)
+
+
+def _as_chunks(body: dict[str, Any], request: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The completion as a stream sends it: the text, the finish, then the usage if asked."""
+    (choice,) = body["choices"]
+    head = {k: body[k] for k in ("id", "created", "model", "system_fingerprint")}
+    head["object"] = "chat.completion.chunk"
+    message = choice["message"]
+    delta = {"role": "assistant", "content": message["content"], "refusal": message["refusal"]}
+    chunks = [
+        {**head, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]},
+        {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]},
+    ]
+    options = request.get("stream_options")
+    if isinstance(options, dict) and options.get("include_usage"):
+        chunks.append({**head, "choices": [], "usage": body["usage"]})
+    return chunks
 
 
 def _wants_json_schema(request: Mapping[str, Any]) -> bool:

@@ -21,6 +21,8 @@ class Answer:
     status: int
     body: dict[str, Any]
     headers: list[tuple[str, str]] = field(default_factory=list)
+    events: list[dict[str, Any]] | None = None
+    """Server-sent events instead of ``body``: a streamed completion's chunks."""
 
 
 class Drop(Exception):
@@ -34,10 +36,16 @@ def error(status: int, message: str, kind: str, code: str | None = None) -> Answ
 
 
 def encode(answer: Answer, *, request_id: str, keep_alive: bool) -> bytes:
-    body = json.dumps(answer.body, ensure_ascii=False).encode()
+    if answer.events is not None:
+        events = [f"data: {json.dumps(e, ensure_ascii=False)}\n\n" for e in answer.events]
+        body = ("".join(events) + "data: [DONE]\n\n").encode()
+        kind = "text/event-stream"
+    else:
+        body = json.dumps(answer.body, ensure_ascii=False).encode()
+        kind = "application/json"
     lines = [
         f"HTTP/1.1 {answer.status} {_REASONS.get(answer.status, 'Unknown')}",
-        "content-type: application/json",
+        f"content-type: {kind}",
         f"content-length: {len(body)}",
         f"x-request-id: {request_id}",
         f"connection: {'keep-alive' if keep_alive else 'close'}",
