@@ -25,16 +25,18 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
 from summarizer.templates import Message
+
+if TYPE_CHECKING:  # the SDK takes a second to import: only calls that talk to a model load it
+    import openai
 
 __all__ = [
     "ChatModel",
@@ -167,6 +169,8 @@ class OpenAIChat:
 
     def _sdk(self) -> openai.AsyncOpenAI:
         """The SDK client, rebuilt when a sync caller runs us on a new event loop."""
+        import openai
+
         if self._given is not None:
             return self._given
         loop = asyncio.get_running_loop()
@@ -188,6 +192,8 @@ class OpenAIChat:
             self._client = None
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
+        import openai
+
         client = self._sdk()
         if request.probe:
             client = client.with_options(max_retries=0)

@@ -307,3 +307,26 @@ def test_batch_refuses_to_write_into_its_own_input(runner: CliRunner, tmp_path: 
     assert result.exit_code == 1
     assert "the output is the input archive" in result.stderr
     assert archive.read_text() == before
+
+
+def test_live_status_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from summarizer import llm
+    from summarizer.cli._common import live_status
+
+    with live_status(enabled=True):  # pytest's stderr is no terminal
+        assert llm._watcher.get() is None
+
+    shown: list[str] = []
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    monkeypatch.setattr("rich.status.Status.update", lambda self, text: shown.append(text))
+    with live_status(enabled=True):
+        watcher = llm._watcher.get()
+        assert watcher is not None
+        watcher(llm.StreamProgress("local-medium", 3.0, 42))
+    assert len(shown) == 1
+    assert shown[0].startswith("local-medium · ")
+    assert shown[0].endswith(" · 42 tokens")
+    with live_status(enabled=False):  # offline: nothing to wait for
+        assert llm._watcher.get() is None

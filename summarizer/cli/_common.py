@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
 
 from summarizer.batch.results import write_atomic
 from summarizer.config import Settings
-from summarizer.llm import ChatModel
+from summarizer.llm import ChatModel, StreamProgress, watch_streams
 from summarizer.sources.archive import Fields
 
 __all__ = [
@@ -19,6 +22,7 @@ __all__ = [
     "archive_options",
     "fields",
     "injected",
+    "live_status",
     "prompts_option",
     "say",
     "settings",
@@ -143,3 +147,22 @@ def write_file(output: Path, pieces: Iterable[str]) -> None:
     """Write pieces to OUTPUT all or nothing (``outputs.write_atomic``), and say so."""
     write_atomic(output, pieces)
     say(f"wrote {output}")
+
+
+@contextlib.contextmanager
+def live_status(*, enabled: bool) -> Iterator[None]:
+    """While the model writes, one live line on a terminal's stderr: model, seconds waited,
+    tokens so far. Nothing on a pipe or a file, so logs and scripts see no control codes."""
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        yield
+        return
+    started = time.monotonic()
+    with console.status("waiting for the model…") as status:
+
+        def show(progress: StreamProgress) -> None:
+            waited = time.monotonic() - started
+            status.update(f"{progress.model} · {waited:.0f} s · {progress.chunks} tokens")
+
+        with watch_streams(show):
+            yield

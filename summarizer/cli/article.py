@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from summarizer.batch.results import write_atomic
-from summarizer.cli._common import injected, settings, settings_options, write
+from summarizer.cli._common import injected, live_status, settings, settings_options, write
 from summarizer.pipeline import Engine, plan, summarize
 from summarizer.schema import SummaryResult
 from summarizer.sources.fetch import load_article
@@ -76,7 +76,8 @@ def summarize_cmd(
         _refuse_unwritable(output)
     source = load_article(article)
     client = injected(ctx).client
-    result = summarize(source, settings=run_settings, client=client, engine=engine)
+    with live_status(enabled=engine == "llm"):
+        result = summarize(source, settings=run_settings, client=client, engine=engine)
     color = output is None and sys.stdout.isatty()
     write(_format(result, fmt, color=color, article_text=source.text), output)
 

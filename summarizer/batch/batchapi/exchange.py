@@ -18,13 +18,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-import openai
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer.config import Settings
 from summarizer.errors import LLMError
 from summarizer.llm import http_error
+
+if TYPE_CHECKING:  # the SDK takes a second to import; `summarizer --help` must not wait for it
+    import openai
 
 __all__ = ["TERMINAL", "BatchAPI", "BatchInfo", "with_api"]
 
@@ -66,6 +67,8 @@ class BatchAPI:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> BatchAPI:
+        import openai
+
         settings.require_endpoint()
         key = settings.api_key
         return cls(
@@ -173,6 +176,8 @@ def _info(batch: Any) -> BatchInfo:
 
 
 async def _call(call: Awaitable[T]) -> T:
+    import openai
+
     try:
         return await call
     except openai.APIStatusError as exc:
