@@ -83,8 +83,8 @@ class DraftPosition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actor: Text = Field(
-        description='The actor\'s id from the evidence list (e.g. "A1"), or, for an actor '
-        "the evidence does not list, their full name as written in the article."
+        description="The actor's name as the evidence list gives it (e.g. 'Keir Starmer'), or, "
+        "for an actor the evidence does not list, their full name as written in the article."
     )
     kind: ActorKind = Field(description="person, organisation, government or group.")
     role: str = Field(

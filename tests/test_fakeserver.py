@@ -85,8 +85,8 @@ def test_the_draft_cites_the_evidence_the_prompt_lists() -> None:
     prompt = prepare(ARTICLE, settings=Settings(model="fake-model")).messages[-1]["content"]
     draft = Draft.model_validate(build_draft(ARTICLE, prompt=prompt))
     assert [(p.actor, p.evidence) for p in draft.positions] == [
-        ("A1", ["Q1"]),
-        ("A2", ["Q2", "S1"]),
+        ("Keir Starmer", ["Q1"]),
+        ("Olaf Scholz", ["Q2", "S1"]),
     ]
 
 

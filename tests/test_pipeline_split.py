@@ -69,9 +69,8 @@ def test_a_30000_word_article_gives_one_merged_result() -> None:
     # actors from every part, each merged into one entry: evidence ids are the whole article's
     merged = [p.actor for p in result.positions]
     answers = [[p["actor"] for p in fake_model(r)["positions"]] for r in parts]
-    by_id = {p.actor_id: p.actor for p in result.positions}
-    assert [by_id[a] for a in answers[0]] == ["Helen Okafor", "David Brennan"]
-    assert sum("A1" in actors for actors in answers) > 1, "one actor in several parts"
+    assert answers[0] == ["Helen Okafor", "David Brennan"]
+    assert sum("Helen Okafor" in actors for actors in answers) > 1, "one actor in several parts"
     for actors in answers:
         assert actors, "a part without quotes: spread the stories differently"
     assert len(merged) == len(set(merged))

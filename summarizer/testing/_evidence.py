@@ -20,7 +20,8 @@ _SUPPORTS = re.compile(r"\b(support\w*|welcome\w*|prepared|ready|agree\w*|back\w
 
 
 def cited_positions(prompt: str, *, max_actors: int = 8) -> list[dict[str, Any]]:
-    """One position per evidence actor with quotes, citing every id listed under it."""
+    """One position per evidence actor with quotes, by the name the evidence gives, citing
+    every id listed under it."""
     block = _BLOCK.search(prompt)
     if block is None:
         return []
@@ -41,7 +42,7 @@ def cited_positions(prompt: str, *, max_actors: int = 8) -> list[dict[str, Any]]
     quoted = [p for p in positions if any(i.startswith("Q") for i in p["ids"])]
     return [
         {
-            "actor": p["id"],
+            "actor": p["name"],
             "kind": "person",
             "role": "",
             "evidence": p["ids"],
