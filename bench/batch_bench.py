@@ -89,7 +89,8 @@ class InstantModel:
         self.calls += 1
         user = request.messages[-1]["content"]
         start, end = user.find("<article>"), user.rfind("</article>")
-        draft = json.dumps(build_draft(user[start + 9 : end].strip()), ensure_ascii=False)
+        article = user[start + 9 : end].strip()
+        draft = json.dumps(build_draft(article, prompt=user), ensure_ascii=False)
         return ChatResponse(
             content=draft, finish_reason="stop", usage=Usage(prompt_tokens=1, completion_tokens=1)
         )
@@ -224,14 +225,12 @@ def overhead(quick: bool) -> list[dict[str, Any]]:
         source = write_archive(Path(tmp) / "in.jsonl", count, 1000)
         records = list(iter_records(source))
         words = statistics.median(len(r.article.text.split()) for r in records if r.article)
-        for label, cache, grounding in (
-            ("grounding off, no cache", NullCache(), False),
-            ("grounding off, SQLite cache", ResultCache(Path(tmp) / "c1.sqlite"), False),
-            ("grounding on (default), SQLite cache", ResultCache(Path(tmp) / "c2.sqlite"), True),
+        # The engine's evidence is part of every prompt now: there is no run without it.
+        for label, cache in (
+            ("evidence in the prompt, no cache", NullCache()),
+            ("evidence in the prompt, SQLite cache", ResultCache(Path(tmp) / "c1.sqlite")),
         ):
-            settings = Settings(
-                model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", grounding=grounding
-            )
+            settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
             runner = BatchRunner(settings.model_copy(update={"concurrency": 1}), cache=cache)
             runner.client = InstantModel()
             out = OutputFile(Path(tmp) / f"{label}.jsonl")
