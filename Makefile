@@ -11,6 +11,7 @@ lint:
 	ruff check summarizer tests bench
 	ruff format --check summarizer tests bench
 	mypy
+	lint-imports
 
 # Re-record the cassettes against the local llama.cpp server (../shared/tools/local-llm-server start).
 record:

@@ -8,6 +8,8 @@ Re-record with `make record` while that server runs (see README).
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -16,13 +18,11 @@ from click.testing import CliRunner
 
 from summarizer.cli import cli
 from summarizer.config import Settings
-from summarizer.errors import OutputValidationError
 from summarizer.llm import OpenAIChat
 from summarizer.pipeline import asummarize
 from summarizer.pipeline.merge import same_actor
 from summarizer.schema import SummaryResult
-from summarizer.templates import Templates
-from summarizer.views import text as display
+from summarizer.templates import Templates, default_prompts_dir
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
 from tests.stories import three_stories
 
@@ -47,6 +47,14 @@ def local_settings(**overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def assert_verbatim(result: SummaryResult, text: str) -> None:
+    """Every quote and statement the result locates is the article's own words."""
+    for position in result.positions:
+        for item in (*position.quotes, *position.statements):
+            if getattr(item, "verified", True) and item.start is not None:
+                assert text[item.start : item.end] == item.text
+
+
 @pytest.mark.vcr
 async def test_auto_mode_falls_back_when_json_schema_is_rejected() -> None:
     chat = OpenAIChat(local_settings())
@@ -58,22 +66,31 @@ async def test_auto_mode_falls_back_when_json_schema_is_rejected() -> None:
     assert result.issue
     assert result.summary
     assert result.provenance.usage.prompt_tokens > 0
+    assert_verbatim(result, SHORT_ARTICLE)
     await chat.aclose()
 
 
 @pytest.mark.vcr
-async def test_reask_after_validation_error() -> None:
-    # One actor allowed: the limit is a run-time rule the JSON schema cannot carry, so the
-    # model lists both speakers, gets the validation error fed back, and trims its answer.
-    settings = local_settings(output_mode="json_object", max_actors=1)
+async def test_a_left_out_speaker_is_asked_for_once(tmp_path: Path) -> None:
+    # A house style that asks for the single most prominent actor: the model leaves out the
+    # other speaker, whose quote the evidence lists, and is asked once to add them.
+    system = (default_prompts_dir() / "positions.system.j2").read_text(encoding="utf-8")
+    every = (
+        "Go through the evidence actor by actor: every actor with quotes gets a position, and "
+        "so does every actor whose statements show a view."
+    )
+    assert every in system
+    one = "List only the single most prominent actor: one entry, never more."
+    (tmp_path / "positions.system.j2").write_text(system.replace(every, one), encoding="utf-8")
+    settings = local_settings(output_mode="json_object", prompts_dir=tmp_path)
     chat = OpenAIChat(settings)
     try:
         result = await asummarize(SHORT_ARTICLE, settings=settings, client=chat)
-    except OutputValidationError as exc:  # pragma: no cover - depends on the recording
-        pytest.fail(f"still invalid after re-asks: {exc.errors}")
-    assert len(result.positions) <= 1
-    assert result.provenance.attempts >= 2
-    await chat.aclose()
+    finally:
+        await chat.aclose()
+    assert result.provenance.attempts == 2
+    assert {p.actor for p in result.positions} == {"Marit Dahl", "Per Olsen"}
+    assert_verbatim(result, SHORT_ARTICLE)
 
 
 @pytest.mark.vcr
@@ -90,47 +107,24 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = json.loads(CliRunner().invoke(cli, ["schema"]).stdout)
     jsonschema.validate(json.loads(result.stdout), schema)
     parsed = SummaryResult.model_validate_json(result.stdout)
-    actors = " ".join(p.actor for p in parsed.positions)
-    for name in ("Starmer", "Scholz", "Costa", "Sanchez"):
-        assert name in actors
-    assert all(p.stance for p in parsed.positions)
-    verified = [q for p in parsed.positions for q in p.quotes if q.verified]
-    assert verified, "no quote was found verbatim in the article"
     text = SEED.read_text(encoding="utf-8")
-    for quote in verified:
-        assert quote.start is not None
-        assert text[quote.start : quote.end] == quote.text
+    assert_verbatim(parsed, text)
+    by_actor = {p.actor: p for p in parsed.positions}
+    for name in ("Keir Starmer", "Olaf Scholz"):
+        assert by_actor[name].quotes, name
+        assert all(q.speaker == name for q in by_actor[name].quotes)
     assert parsed.provenance.endpoint_host == "127.0.0.1"
     assert "sk-local" not in result.stdout
-    # The small model misattributed a quote in this recording: Scholz's words under Sanchez.
-    # Grounding flags it with the engine's speaker, in the result and in the text layout.
-    conflicts = [
-        (p.actor, q) for p in parsed.positions for q in p.quotes if q.attribution == "conflict"
-    ]
-    assert [(actor, q.speaker) for actor, q in conflicts] == [
-        ("Spanish PM Pedro Sanchez", "Olaf Scholz")
-    ]
-    assert "engine says: Olaf Scholz" in display.to_text(parsed, color=False)
-    agreed = [q for p in parsed.positions for q in p.quotes if q.attribution == "agrees"]
-    assert {q.speaker for q in agreed} == {"Keir Starmer", "Olaf Scholz"}
-    # Costa's "quote" is reported speech: in the article, but not in quotation marks.
-    costa = next(p for p in parsed.positions if "Costa" in p.actor)
-    assert [q.attribution for q in costa.quotes] == ["unquoted"]
-
-    # A second recorded run, as an editor reads it: here the model wrapped sentences in
-    # <article> tags and passed them off as quotes; the text output marks every one.
-    shown = CliRunner().invoke(cli, ["summarize", str(SEED), "--model", LOCAL_MODEL])
-    assert shown.exit_code == 0, shown.stderr
-    assert "Keir Starmer" in shown.stdout
-    assert shown.stdout.count("✗ not found in article") == 4
+    # The CLI remembered the rejected probe: a second run would go straight to JSON mode.
+    memory = Path(os.environ["XDG_CACHE_HOME"]) / "summarizer" / "endpoints.json"
+    assert json.loads(memory.read_text()) == {f"127.0.0.1/v1|{LOCAL_MODEL}": {"json_schema": False}}
 
 
 @pytest.mark.vcr
 async def test_long_article_is_split_merged_and_checked_against_the_whole() -> None:
-    # A small context_window makes three short stories "long": 3 parts of 100-200 tokens,
-    # so the recording is 1 rejected json_schema probe + 3 part calls + 1 reduce call (plus
-    # any re-asks the model needs).
-    settings = local_settings(context_window=2150, split_overlap=60)
+    # A small context_window makes three short stories "long": 3 parts, so the recording is
+    # 3 part calls + 1 reduce call (plus any re-asks the model needs).
+    settings = local_settings(context_window=2600, split_overlap=60, output_mode="json_object")
     text = three_stories()
     chat = OpenAIChat(settings)
     try:
@@ -138,22 +132,18 @@ async def test_long_article_is_split_merged_and_checked_against_the_whole() -> N
     finally:
         await chat.aclose()
     assert result.provenance.parts == 3
-    assert result.provenance.attempts >= 5  # probe + 3 parts + reduce
-    assert result.provenance.output_mode == "json_object"
+    assert result.provenance.attempts >= 4  # 3 parts + reduce
     assert result.provenance.usage.prompt_tokens > 0
     assert result.issue
     assert result.summary
     actors = [p.actor for p in result.positions]
     for i, actor in enumerate(actors):  # one entry per actor across the parts
         assert not any(same_actor(actor, other) for other in actors[i + 1 :]), actors
-    verified = [q for p in result.positions for q in p.quotes if q.verified]
-    assert verified, "no quote was found verbatim in the article"
-    for quote in verified:
-        assert quote.start is not None
-        assert text[quote.start : quote.end] == quote.text
+    assert_verbatim(result, text)
+    quotes = [q for p in result.positions for q in p.quotes if q.verified]
     # Offsets into the whole article: a part is under half the text, so an offset past the
     # middle cannot be part-relative.
-    assert max(q.start or 0 for q in verified) > len(text) // 2
+    assert max(q.start or 0 for q in quotes) > len(text) // 2
 
 
 @pytest.mark.vcr
@@ -163,13 +153,14 @@ def test_house_style_template_changes_the_output_language(monkeypatch: pytest.Mo
     monkeypatch.setenv("OPENAI_API_KEY", "sk-local-no-key")
     monkeypatch.setenv("SUMMARIZER_TIMEOUT", "1800")
     monkeypatch.setenv("SUMMARIZER_MAX_RETRIES", "0")
+    monkeypatch.setenv("SUMMARIZER_OUTPUT_MODE", "json_object")
     args = ["summarize", str(SEED), "--model", LOCAL_MODEL, "--format", "json"]
     house = ["--prompts", str(SEED.parent / "house-style")]
     result = CliRunner().invoke(cli, [*args, *house])
     assert result.exit_code == 0, result.stderr
     parsed = SummaryResult.model_validate_json(result.stdout)
     assert parsed.provenance.template_sha256 != Templates().sha256("positions")
-    assert len(parsed.positions) <= 5
+    assert len([p for p in parsed.positions if p.origin == "model"]) <= 5
     # The small model's German is rough, but it is German: issue and summary changed language.
     german = {"die", "der", "das", "und", "wird", "ist", "eine", "über", "wenn"}
     for text in (parsed.issue, parsed.summary):

@@ -167,7 +167,7 @@ def _lower_scheme(url: str) -> str:
 
 def user_agent() -> str:
     """The User-Agent header: the tool's name and version."""
-    from summarizer import __version__  # the package is fully imported by the time we run
+    from summarizer._version import __version__
 
     return f"summarizer/{__version__} (news summarisation tool)"
 
