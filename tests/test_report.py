@@ -207,6 +207,12 @@ def test_actor_cards_carry_stance_position_and_flags() -> None:
     assert "1 quote not found in the article" in text
 
 
+def test_notes_on_what_the_tool_repaired_are_shown() -> None:
+    result = make_result().model_copy(update={"notes": ["Costa: cited 'Q9', which is not <b>"]})
+    text = "".join(Page(article_report(result, SEED)).text)
+    assert "Costa: cited 'Q9', which is not <b>" in text  # shown, and escaped
+
+
 def test_provenance_is_at_the_bottom() -> None:
     text = "".join(Page(article_report(make_result(), SEED)).text)
 
