@@ -67,6 +67,11 @@ class Settings(BaseModel):
     language: str = Field(default="English", description="Language of issue, summary, positions.")
     summary_sentences: int = Field(default=3, ge=1, le=10, description="Target summary length.")
     # budget
+    tiktoken_download: bool = Field(
+        default=False,
+        description="Let tiktoken download the model's own encoding (else the shipped "
+        "cl100k_base counts, within a few percent).",
+    )
     max_output_tokens: int = Field(default=2048, ge=64, description="Output allowance per call.")
     context_window: int | None = Field(
         default=None, ge=512, description="Override the model's context window (tokens)."
