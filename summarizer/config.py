@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from summarizer._secrets import remember
 from summarizer.errors import ConfigError
 
 __all__ = ["ENV_PREFIX", "OutputMode", "Settings", "redact_url"]
@@ -124,6 +125,12 @@ class Settings(BaseModel):
         default=600, ge=1, description="Output tokens per article that estimates assume."
     )
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember the credentials so that no message the tool writes can show them."""
+        remember(
+            api_key=self.api_key.get_secret_value() if self.api_key else None, url=self.base_url
+        )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
         """Build settings from an environment mapping, then explicit overrides.
@@ -145,8 +152,11 @@ class Settings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else "?"
+            shown = first.get("input")
+            if field in ("api_key", "base_url"):  # never echo a credential
+                shown = redact_url(str(shown)) if field == "base_url" else "***"
             raise ConfigError(
-                f"Invalid setting {field}={first.get('input')!r}: {first['msg']}. "
+                f"Invalid setting {field}={shown!r}: {first['msg']}. "
                 f"Set {ENV_PREFIX}{field.upper()} or the matching flag to a valid value."
             ) from exc
 
