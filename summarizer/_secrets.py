@@ -21,8 +21,9 @@ __all__ = ["forget", "remember", "scrub"]
 
 MASK = "***"
 _MIN_LENGTH = 8  # shorter values ("x", "fake") are no secret and would mask ordinary words
-# Credentials in an Authorization header the tool did not set itself ("Bearer abc...").
-_AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+# Credentials in an Authorization header the tool did not set itself ("Bearer abc1..."); a
+# digit tells a credential from a word ("Basic training").
+_AUTH_VALUE = re.compile(r"\b(Bearer|Basic)\s+(?=[\w.~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}")
 
 _known: set[str] = set()
 _lock = threading.Lock()

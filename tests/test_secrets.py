@@ -95,3 +95,20 @@ def test_an_echoed_credential_never_reaches_the_results_or_the_report(
     written = out.read_text(encoding="utf-8")
     assert "Incorrect API key provided" in written
     _clean(ran.stderr + written + reported.stderr + page.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "shown"),
+    [
+        ("http://tok3n-as-user-name@proxy/v1", "denied for tok3n-as-user-name", "denied for ***"),
+        (None, "proxy said: Bearer sk-unknown-1234567", "proxy said: Bearer ***"),
+        (None, "Basic training is not a credential", "Basic training is not a credential"),
+    ],
+    ids=["token-as-user", "unknown-bearer", "ordinary-words"],
+)
+def test_scrub(url: str | None, message: str, shown: str) -> None:
+    _secrets.remember(url=url)
+    try:
+        assert _secrets.scrub(message) == shown
+    finally:
+        _secrets.forget()

@@ -173,10 +173,9 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if span.close_mark is not None:
         # Spans come in document order: the next one is the only one that can follow in this
         # paragraph (reading every later span here made the engine quadratic in the quotes).
-        following = spans[i + 1].open_mark if i + 1 < len(spans) else None
-        if following is None or spans[i + 1].paragraph != span.paragraph:
-            following = para_end
-        after = cue_after(doc.masked, span.close_mark, following)
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
+        after = cue_after(doc.masked, span.close_mark, limit)
         if after:
             return after
     if before:
