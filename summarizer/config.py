@@ -152,11 +152,8 @@ class Settings(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             field = str(first["loc"][0]) if first["loc"] else "?"
-            shown = first.get("input")
-            if field in ("api_key", "base_url"):  # never echo a credential
-                shown = redact_url(str(shown)) if field == "base_url" else "***"
             raise ConfigError(
-                f"Invalid setting {field}={shown!r}: {first['msg']}. "
+                f"Invalid setting {field}={first.get('input')!r}: {first['msg']}. "
                 f"Set {ENV_PREFIX}{field.upper()} or the matching flag to a valid value."
             ) from exc
 
