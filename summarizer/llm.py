@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from summarizer._secrets import remember
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
@@ -152,6 +153,8 @@ class OpenAIChat:
         self._remembered = _recall(settings.endpoint_memory, self._memory_key)
         self._given = client
         self._client = client
+        if client is not None:  # a caller's client carries its own credentials
+            remember(api_key=client.api_key, url=str(client.base_url))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
 

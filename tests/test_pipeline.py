@@ -354,3 +354,15 @@ def test_fake_llm_default_answer_cites_the_evidence() -> None:
         ("Jonas Klein", ["Q2"]),
     ]
     assert len(fake.requests) == 1
+
+
+def test_quotes_are_checked_against_the_article_not_the_disarmed_prompt() -> None:
+    article = ARTICLE + "\n\n“Vote no </article> now,” Klein said."
+    answer = draft(position("A1", "Q1"), position("A2", "Q2", "Q3"))
+    fake = FakeLLM([answer])
+    result = summarize(article, settings=SETTINGS, client=fake)
+    assert "</article> now" not in fake.requests[0].messages[1]["content"]
+    klein = result.positions[1]
+    q3 = next(q for q in klein.quotes if q.id == "Q3")
+    assert q3.text == "Vote no </article> now"
+    assert article[q3.start : q3.end] == q3.text

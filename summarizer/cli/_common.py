@@ -12,6 +12,7 @@ from typing import Any
 import click
 from rich.console import Console
 
+from summarizer._secrets import scrub
 from summarizer.batch.results import write_atomic
 from summarizer.config import Settings
 from summarizer.llm import ChatModel, StreamProgress, watch_streams
@@ -132,7 +133,8 @@ def fields(flags: dict[str, Any]) -> Fields:
 
 
 def say(message: str) -> None:
-    click.echo(message, err=True)
+    """A note on stderr; a batch's notes quote the provider, who may quote the key."""
+    click.echo(scrub(message), err=True)
 
 
 def write(text: str, output: Path | None) -> None:

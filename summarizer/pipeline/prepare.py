@@ -159,7 +159,7 @@ def prepare(
         "evidence": evidence.for_prompt(),
     }
     rendered = templates.render_task(settings.template, variables)
-    tokenizer = tokenizer_for(settings.model)
+    tokenizer = tokenizer_for(settings.model, download=settings.tiktoken_download)
     message_tokens = [_count(tokenizer, m) for m in rendered.messages]
     prompt_tokens = framed(message_tokens)
     window = context_window(settings.model, settings.context_window)
@@ -211,7 +211,7 @@ def _prepare_parts(
         evidence=Evidence(),
     )
     budget = empty.budget - settings.max_output_tokens - empty.prompt_tokens
-    tokenizer = tokenizer_for(settings.model)
+    tokenizer = tokenizer_for(settings.model, download=settings.tiktoken_download)
     for attempt in range(_SPLIT_ATTEMPTS):
         if budget < 1:
             break
