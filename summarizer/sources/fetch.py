@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.message
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx2
@@ -62,15 +63,22 @@ def is_url(source: str) -> bool:
     return source[:8].lower().startswith(_SCHEMES)
 
 
-def load_article(source: str) -> Article:
+def load_article(
+    source: str, *, encoding: str | None = None, notify: Callable[[str], None] | None = None
+) -> Article:
     """The article at a URL, in a file, or on stdin (``-``).
+
+    Args:
+        source: A URL, a file path, or ``-``.
+        encoding: The text's encoding, overriding any charset the server or page declares.
+        notify: Receives one line when the encoding had to be guessed.
 
     Raises:
         InputError: As for :func:`fetch_article` or ``extract.read_article``.
     """
     if is_url(source):
-        return fetch_article(source)
-    return read_article(source)
+        return fetch_article(source, encoding=encoding, notify=notify)
+    return read_article(source, encoding=encoding, notify=notify)
 
 
 def fetch_article(
@@ -80,6 +88,8 @@ def fetch_article(
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_PAGE_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    encoding: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Article:
     """Download a web page and extract its article text, title and date.
 
@@ -90,6 +100,9 @@ def fetch_article(
         timeout: Seconds for the whole download, and for each connect and read.
         max_bytes: Stop reading and fail beyond this many (decompressed) bytes.
         max_redirects: Redirects to follow, when no client is given.
+        encoding: The page's encoding, overriding the charset it declares.
+        notify: Receives one line when the encoding had to be guessed (no charset declared
+            by the server or the page, and not UTF-8).
 
     Raises:
         InputError: The page cannot be fetched, is not HTML or plain text, is too large, or
@@ -103,7 +116,10 @@ def fetch_article(
             "the page is empty; there is no article to read.", source=redact_url(page.url)
         )
     shown = redact_url(page.url)  # results and reports are shared: no credentials in them
-    text = decode_bytes(page.body, source=shown, declared=page.charset)
+    decoded = decode_bytes(page.body, source=shown, encoding=encoding, declared=page.charset)
+    if decoded.guessed and notify is not None:
+        notify(decoded.note())
+    text = decoded.text
     if page.media_type in _TEXT_TYPES:
         article = article_from_text(text, source=shown)
         return article.model_copy(update={"url": shown})
