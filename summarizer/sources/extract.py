@@ -151,14 +151,14 @@ def decode_bytes(
             return Decoded(data.decode(declared), declared, False, source)
         except UnicodeDecodeError:
             pass
-    codec = _guess(data)
-    if codec is None:
+    guess = _guess(data)
+    if guess is None:
         raise InputError(
             "not UTF-8 and its encoding could not be detected; pass --encoding, or re-save it "
             "as UTF-8 (e.g. `iconv -f WINDOWS-1252 -t UTF-8`).",
             source=source,
         )
-    return Decoded(_decode_or_raise(data, codec, source), codec, True, source)
+    return Decoded(_decode_or_raise(data, guess, source), guess, True, source)
 
 
 def _guess(data: bytes) -> str | None:
@@ -259,11 +259,11 @@ def read_article(
             data, source="<stdin>", max_bytes=max_bytes, encoding=encoding, notify=notify
         )
     file = Path(path)
-    data = _read_file(file, max_bytes)
+    data = _read_file(file, max_bytes, os.fspath(path))
     is_html = True if file.suffix.lower() in HTML_SUFFIXES else None  # others are sniffed
     article = article_from_bytes(
         data,
-        source=str(file),
+        source=os.fspath(path),
         max_bytes=max_bytes,
         html=is_html,
         encoding=encoding,
@@ -316,30 +316,29 @@ def article_from_text(text: str, *, source: str) -> Article:
     return Article(text=text)
 
 
-def _read_file(file: Path, max_bytes: int) -> bytes:
+def _read_file(file: Path, max_bytes: int, shown: str) -> bytes:
+    """The file's bytes; errors name it as the user wrote it (Path folds ``a//b`` to ``a/b``)."""
     try:
         if file.is_dir():
             raise InputError(
                 "is a directory; pass one article file, or run a batch over the folder.",
-                source=str(file),
+                source=shown,
             )
         size = file.stat().st_size
         if size > max_bytes:
             raise InputError(
                 f"is {size / 1024 / 1024:.1f} MiB, over the {max_bytes // (1024 * 1024)} MiB "
                 "limit for one article; is this an archive? Run a batch over it instead.",
-                source=str(file),
+                source=shown,
             )
         with file.open("rb") as handle:
             return handle.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError("no such file; check the path.", source=str(file)) from None
+        raise InputError("no such file; check the path.", source=shown) from None
     except PermissionError:
-        raise InputError(
-            "permission denied; check the file's permissions.", source=str(file)
-        ) from None
+        raise InputError("permission denied; check the file's permissions.", source=shown) from None
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}.", source=str(file)) from exc
+        raise InputError(f"cannot read the file: {exc.strerror}.", source=shown) from exc
 
 
 def _reject_binary(data: bytes, source: str) -> None:

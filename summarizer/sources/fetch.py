@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.message
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,6 +79,13 @@ def load_article(
     """
     if is_url(source):
         return fetch_article(source, encoding=encoding, notify=notify)
+    scheme, sep, rest = source.partition("://")
+    if sep and scheme.isalpha() and len(scheme) > 1:  # not C:\ on Windows
+        local = f" pass the file's path ({rest or '/'}) instead" if scheme == "file" else ""
+        raise InputError(
+            f"only http:// and https:// addresses can be fetched;{local or ' download it first'}.",
+            source=redact_url(source),
+        )
     return read_article(source, encoding=encoding, notify=notify)
 
 
@@ -144,6 +152,8 @@ def fetch_page(
             "not an http(s) URL; pass a web address or a file path.", source=redact_url(url)
         )
     url = _lower_scheme(url)
+    if not urllib.parse.urlsplit(url).hostname:
+        raise InputError("the address has no host name; check it.", source=redact_url(url))
     owned = client is None
     if client is None:
         client = httpx2.Client(
@@ -164,8 +174,9 @@ def fetch_page(
             source=redact_url(url),
         ) from None
     except (httpx2.ConnectError, httpx2.UnsupportedProtocol, httpx2.InvalidURL) as exc:
+        reason = str(exc).rstrip(".")
         raise InputError(
-            f"cannot connect: {exc}; check the address.", source=redact_url(url)
+            f"cannot connect: {reason}; check the address.", source=redact_url(url)
         ) from None
     except httpx2.HTTPError as exc:
         raise InputError(f"the download failed: {exc}.", source=redact_url(url)) from None
