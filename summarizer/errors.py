@@ -3,7 +3,8 @@
 ```
 SummarizerError
 ├── ConfigError            missing key or endpoint, bad setting: the operator fixes config
-├── InputError             unreadable, empty, undecodable article or archive line (source, line)
+├── InputError             unreadable, empty, undecodable, too large article or archive line
+│                          (source, line); an offline article past --article-timeout
 ├── TemplateError          missing template or undefined variable (template, variable)
 ├── BudgetError            article too long for the model: splitting off, or past max_parts
 ├── LLMError               the endpoint failed after retries, refused, or stopped at the limit

@@ -244,7 +244,7 @@ def http_error(
         param = inner.get("param") if isinstance(inner, dict) else None
     elif isinstance(body, str):
         detail = body
-    detail = " ".join(detail.split())[:300] or reason_phrase or "no detail"
+    detail = " ".join(detail.split())[:300].rstrip(".") or reason_phrase or "no detail"
     if status == 429:
         hint = "Rate limited even after retries: lower the concurrency or --rpm, or wait."
     elif status in (401, 403):
