@@ -396,3 +396,12 @@ def test_a_folder_says_which_files_had_their_encoding_guessed(tmp_path: Path) ->
     )
     assert len(notes) == 1
     assert "b.txt" in notes[0]
+
+
+def test_a_given_utf8_encoding_still_drops_the_csv_bom(tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,text\r\n1,Story.\r\n")
+
+    (record,) = iter_records(path, encoding="utf-8")
+
+    assert record.id == "1"

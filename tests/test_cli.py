@@ -431,3 +431,20 @@ def test_a_model_with_no_known_price_says_so(runner: CliRunner, tmp_path: Path) 
     assert result.exit_code == 0, result.stderr
     assert "price unknown" in result.stdout
     assert "$0.00" not in result.stdout
+
+
+@pytest.mark.parametrize("command", [["estimate"], ["batch", "--dry-run", "-o", "-"]])
+def test_estimates_check_the_house_templates_first(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    prompts = tmp_path / "house"
+    prompts.mkdir()
+    (prompts / "positions.system.j2").write_text("{% if %}", encoding="utf-8")
+    name, *rest = command
+    args = [name, str(_archive(tmp_path)), *rest, "--prompts", str(prompts), "--no-cache"]
+
+    result = runner.invoke(cli, args)
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "syntax error" in result.stderr

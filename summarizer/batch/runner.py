@@ -683,10 +683,11 @@ def _stopped(
 ) -> SummarizerError:
     """The error that stopped a run, of the same class and with the same data, saying what
     was written and that the same command resumes."""
+    where = "stdout" if os.fspath(output) == "-" else output
     if written == 0:
-        done = f"Nothing was written to {output}"
+        done = f"Nothing was written to {where}"
     else:
-        done = f"{written} {'line was' if written == 1 else 'lines were'} written to {output}"
+        done = f"{written} {'line was' if written == 1 else 'lines were'} written to {where}"
     stopped = copy.copy(error)
     stopped.args = (f"stopped: {str(error).rstrip('.')}. {done}; the same command resumes {fix}.",)
     return stopped

@@ -12,6 +12,7 @@ from summarizer.batch.batchapi import job as batchjob
 from summarizer.batch.batchapi.exchange import with_api
 from summarizer.batch.cache import Cache, NullCache, open_cache
 from summarizer.batch.costs import estimate
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.runner import cache_key_for, offline_engine, run_batch
 from summarizer.cli._common import (
     archive_options,
@@ -127,6 +128,7 @@ def batch(
         )
         return
     if dry_run:
+        check_templates(run_settings)  # else every article would count as unusable
         key_for = cache_key_for(run_settings)
         records = iter_records(
             archive, format=archive_format, fields=archive_fields, encoding=encoding
@@ -228,6 +230,7 @@ def estimate_cmd(
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
+    check_templates(run_settings)  # else every article would count as unusable
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=False)
     try:
         records = iter_records(

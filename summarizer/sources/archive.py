@@ -7,6 +7,7 @@ number. Nothing is read ahead, so memory stays flat however large the archive is
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -412,9 +413,9 @@ class _Damaged(InputError):
 def _csv_text(stream: IO[bytes], encoding: str | None) -> Iterator[io.TextIOWrapper]:
     # surrogateescape keeps one bad byte from ending the whole stream: the record holding it
     # becomes an error record instead (see _SURROGATE).
-    text = io.TextIOWrapper(
-        stream, encoding=encoding or "utf-8-sig", errors="surrogateescape", newline=""
-    )
+    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"  # Excel's UTF-8 starts with a BOM that is not part of the header
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     try:
         yield text
     finally:
