@@ -30,6 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
@@ -385,7 +386,7 @@ class BatchRunner:
             return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
         except Exception as exc:  # one article's failure must not end the run
             if run_fatal(exc):
-                self.fatal = self.fatal or exc  # type: ignore[assignment]  # run_fatal checked
+                self.fatal = self.fatal or exc
                 self.stop()
                 return None
             if not isinstance(exc, LLMError | OutputValidationError):
@@ -451,7 +452,7 @@ _SETTING_PARAMS = frozenset(
 )
 
 
-def run_fatal(exc: BaseException) -> bool:
+def run_fatal(exc: BaseException) -> TypeGuard[SummarizerError]:
     """Whether a failure is the run's, not the article's: every record after it would fail
     the same way, so the run stops instead of writing an error line for each.
 

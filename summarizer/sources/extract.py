@@ -91,9 +91,10 @@ class Decoded(NamedTuple):
 
     def note(self) -> str:
         """One line telling the user which encoding was assumed and how to change it."""
+        other = "cp1250" if self.encoding == "cp1252" else "cp1252"
         return (
             f"note: {self.source}: not UTF-8 and no charset declared; assumed {self.encoding}. "
-            "If accents look wrong, pass --encoding (e.g. --encoding cp1250)."
+            f"If accents look wrong, pass --encoding (e.g. --encoding {other})."
         )
 
 
