@@ -35,6 +35,7 @@ from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
 from summarizer.templates import Message
+from summarizer.tokens import count_messages, tokenizer_for
 
 if TYPE_CHECKING:  # the SDK takes a second to import: only calls that talk to a model load it
     import openai
@@ -278,9 +279,13 @@ class OpenAIChat:
                 watcher(StreamProgress(body["model"], time.monotonic() - started, chunks))
         if watcher is not None:
             watcher(StreamProgress(body["model"], time.monotonic() - started, chunks, done=True))
-        if usage.completion_tokens == 0 and chunks:
-            # Servers that ignore include_usage: one token per content chunk is what they send.
-            usage = Usage(prompt_tokens=usage.prompt_tokens, completion_tokens=chunks)
+        if usage.prompt_tokens == 0 and usage.completion_tokens == 0:
+            # A server that ignores include_usage (llama-cpp-python's): count the prompt
+            # ourselves, and one token per content chunk, which is what such servers send.
+            tokenizer = tokenizer_for(body["model"], download=self.settings.tiktoken_download)
+            usage = Usage(
+                prompt_tokens=count_messages(tokenizer, body["messages"]), completion_tokens=chunks
+            )
         return ChatResponse(
             content="".join(text) or None,
             finish_reason=finish,

@@ -88,7 +88,7 @@ def completion(content: str, finish_reason: str = "stop", **message: Any) -> htt
     return httpx2.Response(200, json=body, headers={"x-request-id": "req-synthetic"})
 
 
-def as_stream(response: httpx2.Response) -> httpx2.Response:
+def as_stream(response: httpx2.Response, *, usage: bool = True) -> httpx2.Response:
     """A JSON completion as the server-sent events a streaming endpoint sends: one chunk per
     word of the content, the finish, then the usage (what stream_options asks for)."""
     body = json.loads(response.content)
@@ -110,7 +110,8 @@ def as_stream(response: httpx2.Response) -> httpx2.Response:
     events.append(
         {**head, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]}
     )
-    events.append({**head, "choices": [], "usage": body["usage"]})
+    if usage:
+        events.append({**head, "choices": [], "usage": body["usage"]})
     sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
     headers = {
         "x-request-id": response.headers["x-request-id"],
@@ -307,3 +308,25 @@ def test_a_damaged_memory_file_costs_one_probe_not_an_error(tmp_path: Path) -> N
     result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     assert result.provenance.output_mode == "json_schema"
     assert json.loads(memory.read_text())[f"stub.invalid/v1|{LOCAL_MODEL}"] == {"json_schema": True}
+
+
+def test_a_stream_without_usage_is_counted_by_the_tool() -> None:
+    # llama-cpp-python's server ignores stream_options.include_usage (seen in a recording)
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return as_stream(completion(VALID), usage=False)
+
+    settings = local_settings(output_mode="json_object")
+    client = openai.AsyncOpenAI(
+        api_key="sk-stub",
+        base_url=settings.base_url,
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+    )
+    chat = OpenAIChat(settings, client=client)
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=settings, client=chat))
+    usage = result.provenance.usage
+    assert usage.prompt_tokens > 100  # the rendered prompt, counted with tiktoken
+    assert usage.completion_tokens == len(re.findall(r"\S+\s*", VALID))  # one per chunk

@@ -366,3 +366,25 @@ def test_quotes_are_checked_against_the_article_not_the_disarmed_prompt() -> Non
     q3 = next(q for q in klein.quotes if q.id == "Q3")
     assert q3.text == "Vote no </article> now"
     assert article[q3.start : q3.end] == q3.text
+
+
+def test_max_reasks_0_is_one_call_and_the_repairs_still_apply() -> None:
+    settings = SETTINGS.model_copy(update={"max_reasks": 0})
+    fake = FakeLLM([draft(position("A1", "Q1", "Q9"))])
+    result = summarize(ARTICLE, settings=settings, client=fake)
+    assert len(fake.requests) == 1
+    assert [(p.actor, p.origin) for p in result.positions] == [
+        ("Anna Weber", "model"),
+        ("Jonas Klein", "engine"),
+    ]
+    assert any("'Q9'" in note for note in result.notes)
+
+
+def test_the_fake_llm_still_cites_the_evidence_after_a_reask() -> None:
+    fake = FakeLLM(["not json at all"])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+    assert len(fake.requests) == 2
+    assert [(p.actor, p.origin) for p in result.positions] == [
+        ("Anna Weber", "model"),
+        ("Jonas Klein", "model"),
+    ]

@@ -46,7 +46,8 @@ async def ask(prepared: Prepared, settings: Settings, client: ChatModel) -> Stru
         settings=settings,
         messages_for=prepared.messages_for,
         reask_message=reask,
-        followup=check_citations,
+        # max_reasks 0 means one call, whatever the answer: the repairs still apply.
+        followup=check_citations if settings.max_reasks > 0 else None,
     )
 
 

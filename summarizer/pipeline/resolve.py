@@ -12,9 +12,11 @@ The model cites evidence by id (``pipeline.evidence``); here the ids become exac
 - Every quote the engine gives to an actor appears under that actor's position, cited or not;
   ``Position.evidence`` keeps what the model cited, and a position citing nothing is
   unsupported.
-- Nothing is dropped: an engine actor with direct quotes that no position covers is added as a
-  position with stance ``unclear`` and origin ``engine``; unknown and repeated ids are skipped
-  and noted on the result; past the actor limit the least prominent model positions go, noted.
+- Nothing is dropped: an engine actor with quotes or reported statements that no position
+  covers is added as a position with stance ``unclear`` and origin ``engine`` (only a left-out
+  actor with direct quotes is worth a re-ask: ``problems``); unknown and repeated ids are
+  skipped and noted on the result; past the actor limit the least prominent model positions
+  go, noted.
 
 ``problems`` lists what one re-ask should fix before the repair above is applied.
 """
@@ -102,7 +104,7 @@ def engine_positions(evidence: Evidence) -> list[Position]:
     """The engine's result alone (no model): every actor with quotes or reported statements,
     stance unclear, most-quoted first."""
     builder = _Builder(evidence, ArticleText(""), follow="engine", drop_unverified=False)
-    builder.add_engine_actors(statements_alone=True)
+    builder.add_engine_actors(announce=False)
     positions = builder.positions()
     positions.sort(key=lambda p: (-len(p.quotes), -len(p.statements)))
     return positions
@@ -297,21 +299,21 @@ class _Builder:
             self.placed -= set(entry.quotes) | set(entry.statements)
         self.entries = [e for e in self.entries if e not in dropped]
 
-    def add_engine_actors(self, *, statements_alone: bool = False) -> None:
+    def add_engine_actors(self, *, announce: bool = True) -> None:
         """Every engine quote and statement under its speaker: uncited ones join the actor's
-        position; actors with direct quotes and no position are added (with
-        ``statements_alone``, actors with reported statements only too)."""
+        position, and actors with no position are added (noted, when ``announce``)."""
         for actor in self.evidence.actors:
             entry = self.entry_for(actor.id)
             uncited = [i for i in (*actor.quote_ids, *actor.statement_ids) if i not in self.placed]
             if entry is None:
-                if not actor.quote_ids and not statements_alone:
-                    continue  # reported speech only: the model judged them not to matter
+                if not uncited:
+                    continue
                 entry = self.engine_entry(actor)
-                if not statements_alone:
+                if announce:
+                    said = "direct quotes" if actor.quote_ids else "reported statements"
                     self.notes.append(
-                        f"{actor.name} ({actor.id}) has direct quotes but no position from the "
-                        "model; added with stance unclear."
+                        f"{actor.name} ({actor.id}) has {said} but no position from the model; "
+                        "added with stance unclear."
                     )
             for id_ in uncited:
                 item = self.evidence.item(id_)
@@ -334,7 +336,7 @@ class _Builder:
     def positions(self) -> list[Position]:
         model = [e for e in self.entries if e.origin == "model"]
         engine = [e for e in self.entries if e.origin == "engine"]
-        engine.sort(key=lambda e: -len(e.quotes))
+        engine.sort(key=lambda e: (-len(e.quotes), -len(e.statements)))
         return [_position(e) for e in (*model, *engine)]
 
 

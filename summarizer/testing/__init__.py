@@ -94,7 +94,9 @@ def echo_draft(request: ChatRequest) -> dict[str, Any]:
     first sentence as the summary, and one position per evidence actor with quotes, citing
     their ids (stance from a word list). Near content-free on purpose: tests of your own
     plumbing should not depend on what a model would say."""
-    user = next((m["content"] for m in reversed(request.messages) if m["role"] == "user"), "")
+    users = [m["content"] for m in request.messages if m["role"] == "user"]
+    # After a re-ask the last user message is the re-ask: the article is in an earlier one.
+    user = next((u for u in reversed(users) if "<article>" in u), users[-1] if users else "")
     match = _ARTICLE.search(user)
     article = match.group(1).strip() if match else user
     first_line = article.splitlines()[0] if article else "the article"

@@ -43,10 +43,15 @@ class Chat:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             self._tally.count("bad_request")
             return error(400, f"Invalid chat request: {exc!r}.", "invalid_request_error")
-        last_user = next(
-            (message_text(m) for m in reversed(messages) if m.get("role") == "user"), ""
+        with_evidence = next(
+            (
+                text
+                for text in (message_text(m) for m in reversed(messages) if m.get("role") == "user")
+                if "<evidence>" in text
+            ),
+            "",
         )
-        content = draft_json(article_text(messages), last_user if "<evidence>" in last_user else "")
+        content = draft_json(article_text(messages), with_evidence)
         max_tokens = request.get("max_completion_tokens") or request.get("max_tokens")
         charge = self.limits.charge(prompt + (max_tokens or estimate_tokens(content)))
         if charge.refusal is not None:
