@@ -15,6 +15,7 @@ from summarizer.evaluation.gold import GoldRecord
 from summarizer.evaluation.score import ArticleScore, QuoteCounts, score_article
 from summarizer.llm import ChatModel, OpenAIChat
 from summarizer.pipeline import Engine, asummarize
+from summarizer.pipeline.prepare import template_sha256
 from summarizer.pipeline.run import run_sync
 from summarizer.schema import Article, Usage
 
@@ -44,6 +45,8 @@ class Report:
     model: str | None
     template: str | None
     speaker_authority: str
+    template_sha256: str | None = None
+    prompts: str | None = None
     articles: list[ArticleRun] = field(default_factory=list)
 
     @property
@@ -70,6 +73,8 @@ class Report:
             "engine": self.engine,
             "model": self.model,
             "template": self.template,
+            "template_sha256": self.template_sha256,
+            "prompts": self.prompts,
             "speaker_authority": self.speaker_authority,
             "articles": len(runs),
             "failed": self.failed,
@@ -166,17 +171,20 @@ async def aevaluate(
         on_article: Called after each article with its 1-based number and run, for progress.
     """
     settings = settings or Settings.load()
-    own_client = client is None and engine == "llm"
-    if own_client:
-        settings.require_endpoint()
-        client = OpenAIChat(settings)
+    llm = engine == "llm"
     report = Report(
         engine=engine,
-        model=settings.model if engine == "llm" else None,
-        template=settings.template if engine == "llm" else None,
+        model=settings.model if llm else None,
+        template=settings.template if llm else None,
+        template_sha256=template_sha256(settings) if llm else None,
+        prompts=str(settings.prompts_dir) if llm and settings.prompts_dir else None,
         speaker_authority=settings.speaker_authority,
     )
     price = price_for(settings)
+    own_client = client is None and llm
+    if own_client:
+        settings.require_endpoint()
+        client = OpenAIChat(settings)
     try:
         for number, record in enumerate(records, start=1):
             run = await _run_one(record, settings, client, engine, price)

@@ -36,8 +36,6 @@ FIGURES: list[tuple[str, tuple[str, ...]]] = [
 ]
 """What the text and the side-by-side show, by label and path into ``Report.to_dict()``."""
 
-_QUOTES = ("quote recall", "quote precision", "attribution", "named-speaker recall", "verbatim")
-
 
 def _get(report: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = report
@@ -57,26 +55,28 @@ def _show(value: Any) -> str:
 def to_text(report: Mapping[str, Any]) -> str:
     """The figures for people: the quote scores for what the summary shows and for the
     model's positions alone, then evidence, calls, tokens, cost and time per article."""
-    engine = report["engine"]
-    what = f"{report['model']}, template {report['template']}" if engine == "llm" else "offline"
+    llm = report["engine"] == "llm"
+    what = f"{report['model']}, template {report['template']}" if llm else "offline engine"
     lines = [
         f"{report['articles']} articles ({report['failed']} failed); {what}; "
         f"speakers follow the {report['speaker_authority']}",
         "",
-        f"{'':<22}{'shown':>8}{'model':>8}",
+        f"{'':<22}{'shown':>8}" + (f"{'model':>8}  (model: its own positions only)" if llm else ""),
     ]
-    keys = ("quote_recall", "quote_precision", "attribution_accuracy", "named_speaker_recall")
-    for label, key in zip(_QUOTES, (*keys, "verbatim_rate"), strict=True):
-        shown, model = _get(report, ("shown", key)), _get(report, ("model_only", key))
-        lines.append(f"{label:<22}{_show(shown):>8}{_show(model):>8}")
+    for label, path in FIGURES[:5]:
+        row = f"{label:<22}{_show(_get(report, path)):>8}"
+        if llm:
+            row += f"{_show(_get(report, ('model_only', path[1]))):>8}"
+        lines.append(row)
     cost = report["cost_usd"]
+    tokens = (report["prompt_tokens_per_article"], report["completion_tokens_per_article"])
     lines += [
         "",
         f"positions with evidence   {_show(report['positions_with_evidence'])} of the model's",
         f"actors added by the tool  {_show(report['actors_added_by_tool'])} of positions shown",
-        f"calls per article         {_show(report['calls_per_article'])}",
-        f"tokens per article        {_show(report['prompt_tokens_per_article'])} prompt + "
-        f"{_show(report['completion_tokens_per_article'])} completion",
+        f"calls per article         {report['calls_per_article'] or 0:.2f}",
+        f"tokens per article        {tokens[0] or 0:,.0f} prompt + "
+        f"{tokens[1] or 0:,.0f} completion",
         "cost                      "
         + ("unknown (set --price-in/--price-out)" if cost is None else f"{usd(cost)} in all"),
         f"seconds per article       mean {_show(report['seconds_mean'])}, "
