@@ -90,16 +90,18 @@ def to_text(report: Mapping[str, Any]) -> str:
 def compare(a: Mapping[str, Any], b: Mapping[str, Any], *, names: tuple[str, str]) -> str:
     """Two reports side by side, with B minus A where both have a number."""
     width = max(len(label) for label, _ in FIGURES) + 2
-    head = f"{'':<{width}}{names[0][:14]:>14}{names[1][:14]:>14}{'B - A':>10}"
+    col = max(12, *(len(name) + 2 for name in names))
+    head = f"{'':<{width}}{names[0]:>{col}}{names[1]:>{col}}{'B - A':>10}"
     lines = [head, "-" * len(head)]
     for label, path in FIGURES:
         left, right = _get(a, path), _get(b, path)
         lines.append(
-            f"{label:<{width}}{_show(left):>14}{_show(right):>14}{_difference(left, right):>10}"
+            f"{label:<{width}}{_show(left):>{col}}{_show(right):>{col}}"
+            f"{_difference(left, right):>10}".rstrip()
         )
-    for key in ("engine", "model", "template", "speaker_authority"):
+    for key in ("engine", "model", "template", "template_sha256", "speaker_authority"):
         if a.get(key) != b.get(key):
-            lines.append(f"{key:<{width}}{_show(a.get(key)):>14}{_show(b.get(key)):>14}")
+            lines.append(f"{key:<{width}}{_show(a.get(key)):>{col}}{_show(b.get(key)):>{col}}")
     return "\n".join(lines) + "\n"
 
 
