@@ -295,3 +295,19 @@ def test_compare_refuses_a_file_that_is_not_a_report(gold: Path) -> None:
     result = _invoke(["--compare", str(gold), str(gold)])
     assert result.exit_code == 1
     assert "not a saved evaluation" in result.stderr
+
+
+def test_only_the_cli_imports_evaluation() -> None:
+    """The scorer sits above the pipeline: the library never depends on it."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    package = ROOT / "summarizer"
+    for path in package.rglob("*.py"):
+        inside = path.relative_to(package).parts[0]
+        if inside in ("cli", "evaluation"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith("summarizer.evaluation"), path

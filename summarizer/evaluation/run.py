@@ -139,11 +139,12 @@ def _article_row(run: ArticleRun) -> dict[str, Any]:
 
 
 def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
+    return round(part / whole, 6) if whole else None
 
 
 def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
+    # Six places: displays round again, and a value rounded twice can land on the wrong side.
+    return None if value is None else round(value, 6)
 
 
 def _mean(values: Sequence[float]) -> float | None:
