@@ -169,8 +169,17 @@ def test_a_failed_article_counts_its_gold_as_missed(gold: Path) -> None:
     failure = LLMError("HTTP 503 from the endpoint.", status=503)
     figures = _run(gold, [failure])
     assert figures["failed"] == 1
+    assert figures["per_article"][0]["calls"] == 1
     assert figures["shown"]["quote_recall"] == 0.5
     assert "HTTP 503" in figures["per_article"][0]["error"]
+
+
+def test_a_rejected_json_schema_probe_is_a_call_once_per_run(gold: Path) -> None:
+    settings = SETTINGS.model_copy(update={"output_mode": "auto"})
+    client = FakeLLM(reject_json_schema=True)
+    figures = evaluate(load_gold(gold), settings=settings, client=client).to_dict()
+    assert [row["calls"] for row in figures["per_article"]] == [2, 1]
+    assert figures["calls_per_article"] == 1.5
 
 
 def test_an_unknown_price_is_unknown(gold: Path) -> None:

@@ -71,6 +71,7 @@ class GoldRecord(BaseModel):
         speakers = tuple(_located(s, self.text) for s in self.speakers)
         for ignored in self.ignored_quotes:
             _check_span(ignored.offset, self.text, "ignored_quotes offset")
+        # The record is frozen for its users; filling in the offsets is part of building it.
         object.__setattr__(self, "speakers", speakers)
         return self
 

@@ -10,10 +10,10 @@ from typing import Any
 
 from summarizer.batch.costs import Price, price_for
 from summarizer.config import Settings
-from summarizer.errors import OutputValidationError, SummarizerError
+from summarizer.errors import SummarizerError
 from summarizer.evaluation.gold import GoldRecord
 from summarizer.evaluation.score import ArticleScore, QuoteCounts, score_article
-from summarizer.llm import ChatModel, OpenAIChat
+from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import Engine, asummarize
 from summarizer.pipeline.prepare import template_sha256
 from summarizer.pipeline.run import run_sync
@@ -88,6 +88,7 @@ class Report:
             "prompt_tokens_per_article": _mean([a.usage.prompt_tokens for a in runs]),
             "completion_tokens_per_article": _mean([a.usage.completion_tokens for a in runs]),
             "cost_usd": None if None in costs else round(sum(c or 0.0 for c in costs), 6),
+            "cost_usd_per_article": None if None in costs else _mean([c or 0.0 for c in costs], 6),
             "seconds_mean": _mean(seconds),
             "seconds_median": round(statistics.median(seconds), 3) if seconds else None,
             "per_article": [_article_row(a) for a in runs],
@@ -147,8 +148,8 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return round(statistics.fmean(values), 3) if values else None
+def _mean(values: Sequence[float], places: int = 3) -> float | None:
+    return round(statistics.fmean(values), places) if values else None
 
 
 async def aevaluate(
@@ -212,6 +213,31 @@ def evaluate(
     )
 
 
+class _Counted:
+    """The run's client for one article: counts every call (the json_schema probe an endpoint
+    rejects, re-asks, failed calls) and the tokens of every answer, so a failed article's
+    calls count too."""
+
+    def __init__(self, inner: ChatModel):
+        self.inner = inner
+        self.calls = 0
+        self.usage = Usage()
+
+    @property
+    def supports_json_schema(self) -> bool | None:  # the client's, learnt once for the run
+        return self.inner.supports_json_schema
+
+    @supports_json_schema.setter
+    def supports_json_schema(self, value: bool | None) -> None:
+        self.inner.supports_json_schema = value
+
+    async def complete(self, request: ChatRequest) -> ChatResponse:
+        self.calls += 1
+        response = await self.inner.complete(request)
+        self.usage += response.usage
+        return response
+
+
 async def _run_one(
     record: GoldRecord,
     settings: Settings,
@@ -220,28 +246,18 @@ async def _run_one(
     price: Price | None,
 ) -> ArticleRun:
     article = Article(text=record.text, id=record.id)
+    counted = _Counted(client) if client is not None else None
     started = time.perf_counter()
+    result, error = None, None
     try:
-        result = await asummarize(article, settings=settings, client=client, engine=engine)
+        result = await asummarize(article, settings=settings, client=counted, engine=engine)
     except SummarizerError as exc:
-        seconds = time.perf_counter() - started
-        return _failed(record, exc, seconds, price)
+        error = str(exc)
     seconds = time.perf_counter() - started
-    usage = result.provenance.usage
-    calls = result.provenance.attempts
-    return ArticleRun(
-        score_article(record, result), calls, usage, _cost(price, calls, usage), seconds
-    )
-
-
-def _failed(
-    record: GoldRecord, exc: SummarizerError, seconds: float, price: Price | None
-) -> ArticleRun:
-    calls, usage = 0, Usage()
-    if isinstance(exc, OutputValidationError):
-        calls, usage = exc.attempts, Usage.model_validate(exc.usage)
+    calls = counted.calls if counted is not None and engine == "llm" else 0
+    usage = counted.usage if counted is not None and engine == "llm" else Usage()
     cost = _cost(price, calls, usage)
-    return ArticleRun(score_article(record, None), calls, usage, cost, seconds, error=str(exc))
+    return ArticleRun(score_article(record, result), calls, usage, cost, seconds, error=error)
 
 
 def _cost(price: Price | None, calls: int, usage: Usage) -> float | None:

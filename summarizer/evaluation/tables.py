@@ -29,6 +29,7 @@ FIGURES: list[tuple[str, tuple[str, ...]]] = [
     ("prompt tokens per article", ("prompt_tokens_per_article",)),
     ("completion tokens per article", ("completion_tokens_per_article",)),
     ("cost (USD, whole run)", ("cost_usd",)),
+    ("cost (USD per article)", ("cost_usd_per_article",)),
     ("seconds per article, mean", ("seconds_mean",)),
     ("seconds per article, median", ("seconds_median",)),
     ("articles", ("articles",)),
@@ -56,10 +57,14 @@ def to_text(report: Mapping[str, Any]) -> str:
     """The figures for people: the quote scores for what the summary shows and for the
     model's positions alone, then evidence, calls, tokens, cost and time per article."""
     llm = report["engine"] == "llm"
-    what = f"{report['model']}, template {report['template']}" if llm else "offline engine"
+    what = (
+        f"{report['model']}, template {report['template']}; speakers follow the "
+        f"{report['speaker_authority']}"
+        if llm
+        else "the offline engine alone"
+    )
     lines = [
-        f"{report['articles']} articles ({report['failed']} failed); {what}; "
-        f"speakers follow the {report['speaker_authority']}",
+        f"{report['articles']} articles ({report['failed']} failed); {what}",
         "",
         f"{'':<22}{'shown':>8}" + (f"{'model':>8}  (model: its own positions only)" if llm else ""),
     ]
@@ -78,7 +83,11 @@ def to_text(report: Mapping[str, Any]) -> str:
         f"tokens per article        {tokens[0] or 0:,.0f} prompt + "
         f"{tokens[1] or 0:,.0f} completion",
         "cost                      "
-        + ("unknown (set --price-in/--price-out)" if cost is None else f"{usd(cost)} in all"),
+        + (
+            "unknown (set --price-in/--price-out)"
+            if cost is None
+            else f"{usd(cost)} in all, {usd(report['cost_usd_per_article'] or 0)} per article"
+        ),
         f"seconds per article       mean {_show(report['seconds_mean'])}, "
         f"median {_show(report['seconds_median'])}",
     ]
