@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -95,7 +95,7 @@ class Report:
         }
 
 
-def _summed(counts: Any) -> QuoteCounts:
+def _summed(counts: Iterable[QuoteCounts]) -> QuoteCounts:
     total = QuoteCounts()
     for c in counts:
         total += c
