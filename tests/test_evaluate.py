@@ -302,6 +302,14 @@ def test_a_bad_gold_line_is_one_line_naming_file_and_line(
     assert "Traceback" not in result.output + result.stderr
 
 
+def test_an_impossible_output_fails_before_any_call(gold: Path, tmp_path: Path) -> None:
+    client = FakeLLM()
+    result = _invoke([str(gold), "-o", str(tmp_path / "missing" / "out.json")], client)
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert client.requests == []
+
+
 def test_compare_refuses_a_file_that_is_not_a_report(gold: Path) -> None:
     result = _invoke(["--compare", str(gold), str(gold)])
     assert result.exit_code == 1

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.cli._common import injected, say, settings, settings_options, write
+from summarizer.cli._common import (
+    injected,
+    live_status,
+    refuse_unwritable,
+    settings,
+    settings_options,
+    write,
+)
 from summarizer.pipeline import Engine
 
 if TYPE_CHECKING:
@@ -86,16 +94,19 @@ def eval_cmd(
         return
     if gold is None:
         raise click.UsageError("missing GOLD.jsonl (or --compare A.json B.json).")
+    if output is not None:
+        refuse_unwritable(output)
     records = evaluation.load_gold(gold, limit=limit)
     run_settings = settings(**flags)
     engine: Engine = "offline" if offline else "llm"
-    report = evaluation.evaluate(
-        records,
-        settings=run_settings,
-        client=injected(ctx).client,
-        engine=engine,
-        on_article=None if offline else _progress(len(records)),
-    )
+    with live_status(enabled=not offline):
+        report = evaluation.evaluate(
+            records,
+            settings=run_settings,
+            client=injected(ctx).client,
+            engine=engine,
+            on_article=None if offline else _progress(len(records)),
+        )
     figures = report.to_dict()
     text = json.dumps(figures, indent=2) + "\n" if fmt == "json" else evaluation.to_text(figures)
     write(text, output)
@@ -111,6 +122,9 @@ def _progress(total: int) -> Callable[[int, ArticleRun], None]:
             if run.error
             else (f"{score.gold_found}/{score.gold} gold quotes, {run.calls} calls")
         )
-        say(f"[{number}/{total}] {run.score.id or ''}: {outcome}, {run.seconds:.1f} s")
+        line = f"[{number}/{total}] {run.score.id or ''}: {outcome}, {run.seconds:.1f} s"
+        # sys.stderr as it is now: while the live status runs, rich's proxy, which prints the
+        # line above the status instead of through it (click's cached stream bypasses it).
+        click.echo(line, file=sys.stderr)
 
     return show
