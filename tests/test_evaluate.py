@@ -310,6 +310,18 @@ def test_an_impossible_output_fails_before_any_call(gold: Path, tmp_path: Path) 
     assert client.requests == []
 
 
+def test_a_broken_house_template_is_one_error_before_any_call(gold: Path, tmp_path: Path) -> None:
+    house = tmp_path / "house"
+    house.mkdir()
+    (house / "positions.user.j2").write_text("{{ article }} {{ outlet }}", encoding="utf-8")
+    client = FakeLLM()
+    result = _invoke([str(gold), "--prompts", str(house)], client)
+    assert result.exit_code == 1
+    assert "'outlet' is undefined" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert client.requests == []
+
+
 def test_compare_refuses_a_file_that_is_not_a_report(gold: Path) -> None:
     result = _invoke(["--compare", str(gold), str(gold)])
     assert result.exit_code == 1

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from summarizer.batch.costs import Price, price_for
+from summarizer.batch.preflight import check_templates
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
 from summarizer.evaluation.gold import GoldRecord
@@ -174,6 +175,8 @@ async def aevaluate(
     """
     settings = settings or Settings.load()
     llm = engine == "llm"
+    if llm:
+        check_templates(settings)  # one error now, not the same failure for every article
     report = Report(
         engine=engine,
         model=settings.model if llm else None,
