@@ -20,4 +20,5 @@ record:
 bench:
 	python bench/batch_bench.py --quick
 	python bench/attribution_eval.py
+	python bench/quotes_eval.py --offline
 	python bench/extract_eval.py

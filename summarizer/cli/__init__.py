@@ -13,6 +13,7 @@ from summarizer.cli._common import Injected
 from summarizer.cli.article import render, schema, summarize_cmd, tokens
 from summarizer.cli.batch import batch, estimate_cmd
 from summarizer.cli.batchapi import batchapi_group
+from summarizer.cli.eval import eval_cmd
 from summarizer.cli.report import report_cmd
 from summarizer.cli.templates import templates_group
 from summarizer.errors import SummarizerError
@@ -57,6 +58,7 @@ for _command in (
     batch,
     estimate_cmd,
     batchapi_group,
+    eval_cmd,
 ):
     cli.add_command(_command)
 

@@ -26,6 +26,7 @@ __all__ = [
     "injected",
     "live_status",
     "prompts_option",
+    "refuse_unwritable",
     "say",
     "settings",
     "settings_options",
@@ -175,3 +176,9 @@ def live_status(*, enabled: bool) -> Iterator[None]:
 
         with watch_streams(show):
             yield
+
+
+def refuse_unwritable(output: Path) -> None:
+    """Fail on an impossible -o before the (paid, slow) model calls, not after them."""
+    if output.is_dir() or not output.parent.is_dir():
+        write_atomic(output, [])  # raises the one-line InputError for this path; writes nothing

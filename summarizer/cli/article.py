@@ -11,11 +11,11 @@ from typing import Any
 import click
 
 from summarizer.batch.preflight import check_templates
-from summarizer.batch.results import write_atomic
 from summarizer.cli._common import (
     encoding_option,
     injected,
     live_status,
+    refuse_unwritable,
     say,
     settings,
     settings_options,
@@ -75,7 +75,7 @@ def summarize_cmd(
         raise click.UsageError("--format html writes a file: add -o FILE, e.g. -o report.html.")
     run_settings = settings(**flags)
     if output is not None:
-        _refuse_unwritable(output)
+        refuse_unwritable(output)
     source = load_article(article, encoding=encoding, notify=say)
     client = injected(ctx).client
     if not offline and not run_settings.has_endpoint:
@@ -182,9 +182,3 @@ def schema() -> None:
       summarizer schema > summary.schema.json
     """
     click.echo(json.dumps(SummaryResult.model_json_schema(), indent=2))
-
-
-def _refuse_unwritable(output: Path) -> None:
-    """Fail on an impossible -o before the (paid) model call, not after it."""
-    if output.is_dir() or not output.parent.is_dir():
-        write_atomic(output, [])  # raises the one-line InputError for this path; writes nothing
