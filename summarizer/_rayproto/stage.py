@@ -151,6 +151,8 @@ def summarize_dataset(
         settings.require_endpoint()  # on the driver: before any actor starts
     if limiter is None and engine != "offline":
         limiter = shared_limiter(settings)
+    import ray.data
+
     return dataset.map_batches(
         SummarizeRows,
         fn_constructor_kwargs={
@@ -161,7 +163,7 @@ def summarize_dataset(
         },
         batch_format="pyarrow",
         batch_size=batch_size or settings.concurrency,
-        concurrency=actors,
+        compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=num_cpus,
     )
 

@@ -1,0 +1,230 @@
+"""``summarizer batch --via ray``: an archive through the Ray stage into one output file.
+
+The driver does what must happen in one place: it reads the archive (the local runner's
+reader, so every record keeps its id, number and line, and an unusable record gets the same
+error line), skips what the output already holds (resume) and what the cache holds, and is
+the one writer: each result is stored in the cache, then its line is appended. Everything
+else (rendering, the calls, validation, quote checks, grounding) runs in the stage's actors.
+
+Records go to Ray in windows of ``window`` articles, one Dataset each, so the driver's memory
+stays bounded however large the archive is. A line that comes back twice (a batch redone
+after its actor died) is written once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.archive import Fields, Format, Record, count_records, iter_records
+from summarizer.batch import BatchRunner, Outcome, _pending, _same_file
+from summarizer.cache import Cache, NullCache
+from summarizer.config import Settings
+from summarizer.costs import price_for
+from summarizer.errors import InputError
+from summarizer.outputs import OutputFile, record_key
+from summarizer.progress import BatchProgress, RunTotals
+from summarizer.schema import Usage
+
+__all__ = ["RayOptions", "run_on_ray"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RayOptions:
+    """Where and how wide a ``--via ray`` run goes.
+
+    Attributes:
+        address: ``None`` starts Ray on this machine; ``"auto"`` joins the cluster this
+            machine belongs to (``ray start``); ``"ray://host:10001"`` a remote one.
+        actors: Actors in the pool; by default one per CPU of the cluster.
+        num_cpus: CPUs each actor reserves.
+        window: Articles per Dataset; bounds the driver's memory.
+    """
+
+    address: str | None = None
+    actors: int | None = None
+    num_cpus: float = 1.0
+    window: int = 10_000
+
+
+def run_on_ray(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    settings: Settings,
+    options: RayOptions | None = None,
+    format: Format | None = None,
+    fields: Fields | None = None,
+    cache: Cache | None = None,
+    offline: bool = False,
+    retry_errors: bool = False,
+    progress: bool = True,
+    notify: Callable[[str], None] | None = None,
+) -> RunTotals:
+    """Summarise an archive on a Ray cluster into a JSON Lines file, resumably.
+
+    The arguments are those of ``summarizer.batch.run_batch``; ``options`` says which
+    cluster and how many actors. The output file holds the lines the local runner would write.
+
+    Raises:
+        InputError: The archive or the output cannot be used.
+        SummarizerError: An error that would fail every record (see the stage).
+    """
+    from summarizer._rayproto.session import ray_session
+    from summarizer._rayproto.stage import summarize_dataset
+
+    options = options or RayOptions()
+    say = notify or (lambda message: logger.info("%s", message))
+    if not offline:
+        settings.require_endpoint()
+    if _same_file(source, output):
+        raise InputError(
+            "the output is the input archive; results would be appended to it. "
+            "Choose another -o file.",
+            source=os.fspath(output),
+        )
+    cache = NullCache() if offline else (cache or NullCache())
+    sink = OutputFile(output, retry_errors=retry_errors)
+    if sink.repaired:
+        say(f"{output}: cut a torn last line left by an interrupted run")
+    if sink.dropped_errors:
+        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
+    totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
+    runner = BatchRunner(settings, cache=cache, engine=_no_engine)
+    writer = _Writer(sink, cache, totals)
+    records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+    try:
+        with ray_session(options.address) as cpus, BatchProgress(totals, enabled=progress) as bar:
+            writer.bar = bar
+            stage: dict[str, Any] = {
+                "settings": settings,
+                "engine": "offline" if offline else "llm",
+                "actors": options.actors or max(1, int(cpus // options.num_cpus)),
+                "num_cpus": options.num_cpus,
+            }
+            for window in _windows(records, runner, writer, options.window):
+                rows = [_row_of(record, writer) for record in window]
+                dataset = summarize_dataset(_from_items(rows), **stage)
+                for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
+                    for row in batch.to_pylist():
+                        writer.from_row(row)
+    except KeyboardInterrupt:
+        totals.interrupted = True
+    finally:
+        sink.close()
+    if totals.skipped:
+        say(f"resumed: {totals.skipped} records were already in {output}")
+    if writer.duplicates:
+        say(f"{writer.duplicates} lines came back twice (redone after a worker died); kept one")
+    return totals
+
+
+class _Writer:
+    """The one writer: cache first, then the line, each record once."""
+
+    def __init__(self, sink: OutputFile, cache: Cache, totals: RunTotals) -> None:
+        self.sink = sink
+        self.cache = cache
+        self.totals = totals
+        self.bar: BatchProgress | None = None
+        self.keys: dict[int, str] = {}  # record number -> cache key, for records sent out
+        self.written: set[int] = set()
+        self.duplicates = 0
+
+    def outcome(self, outcome: Outcome) -> None:
+        self._write(
+            outcome.record.number,
+            outcome.record.id,
+            outcome.record.line,
+            outcome.line,
+            ok=outcome.ok,
+            cached=outcome.cached,
+            calls=outcome.attempts,
+            usage=outcome.usage,
+        )
+
+    def from_row(self, row: dict[str, Any]) -> None:
+        key = self.keys.pop(row["record"], None)
+        if row["ok"] and key is not None and row["record"] not in self.written:
+            self.cache.put(key, row["result"])  # before the line: a crash between costs no call
+        usage = Usage(
+            prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"]
+        )
+        self._write(
+            row["record"],
+            row["id"],
+            row["line"],
+            row["output"],
+            ok=row["ok"],
+            cached=False,
+            calls=row["attempts"],
+            usage=usage,
+        )
+
+    def _write(
+        self,
+        number: int,
+        record_id: str,
+        line: int | None,
+        text: str,
+        *,
+        ok: bool,
+        cached: bool,
+        calls: int,
+        usage: Usage,
+    ) -> None:
+        done = record_key(number, record_id, folder=line is None)
+        if done in self.written:
+            self.duplicates += 1
+            return
+        self.sink.write(text)
+        self.written.add(done)
+        self.totals.add(ok=ok, cached=cached, calls=calls, usage=usage)
+        if self.bar is not None:
+            self.bar.update()
+
+
+def _windows(
+    records: Iterator[Record], runner: BatchRunner, writer: _Writer, size: int
+) -> Iterator[list[Record]]:
+    """Records that need the stage, ``size`` at a time; the others are written on the way."""
+    window: list[Record] = []
+    for record in records:
+        if (outcome := runner.without_call(record)) is not None:
+            writer.outcome(outcome)
+            continue
+        if record.article is not None:
+            writer.keys[record.number] = runner.cache_key(record.article)
+        window.append(record)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def _row_of(record: Record, writer: _Writer) -> dict[str, Any]:
+    from summarizer._rayproto.stage import ARTICLE_COLUMN
+
+    article = record.article
+    return {
+        "record": record.number,
+        "line": record.line,
+        "id": record.id,
+        ARTICLE_COLUMN: None if article is None else article.model_dump_json(),
+    }
+
+
+def _from_items(rows: list[dict[str, Any]]) -> Any:
+    import ray.data
+
+    return ray.data.from_items(rows)
+
+
+async def _no_engine(*_: Any) -> Any:
+    raise AssertionError("the driver never summarises; the stage does")  # pragma: no cover
