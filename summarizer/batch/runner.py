@@ -31,7 +31,7 @@ from pathlib import Path
 
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
-from summarizer.batch.limiter import RateLimiter
+from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.results import OutputFile, error_line, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
@@ -218,7 +218,7 @@ class BatchRunner:
         client: ChatModel | None = None,
         cache: Cache | None = None,
         engine: Summarize | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         cache_key: Callable[[Article], str] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -227,7 +227,7 @@ class BatchRunner:
         self.cache = cache or NullCache()
         self._default_engine = engine is None
         self.engine = engine or llm_engine(settings)
-        self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
+        self.limiter: Limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
@@ -439,7 +439,7 @@ async def abatch(
     client: ChatModel | None = None,
     cache: Cache | None = None,
     engine: Summarize | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
 ) -> AsyncIterator[Outcome]:
     """Summarise records concurrently, yielding each Outcome as it completes.
 

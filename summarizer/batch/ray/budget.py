@@ -2,24 +2,28 @@
 
 Every actor's calls wait their turn at the same ``RateLimiter`` (``--rpm``/``--tpm``, the
 provider's announced limits, the pause after a 429), so the budget is the provider's, not a
-share of it per actor. The actor is named after the endpoint and model, so two jobs on one
-cluster against the same key share it too.
+share of it per actor.
 
 :class:`SharedLimiter` is what an actor's ``ShapedChat`` talks to: ``acquire`` is one round
 trip to the limiter actor; what the answers teach it (``learn``, ``observe``, ``settle``) is
 sent without waiting.
+
+The actor is named, in the job's namespace, after the endpoint (its URL without credentials),
+the model and the ceilings: the runs of one job with the same three share one budget. It
+lives as long as the job. Two jobs on one cluster have a budget each: give each its share
+with ``--rpm``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ray
 
-from summarizer.config import Settings
-from summarizer.ratelimit import RateLimiter, Ticket
+from summarizer.batch.limiter import RateLimiter, Ticket
+from summarizer.config import Settings, redact_url
 
 if TYPE_CHECKING:
     from ray.actor import ActorHandle
@@ -32,9 +36,16 @@ class LimiterActor:
 
     def __init__(self, rpm: float | None, tpm: float | None) -> None:
         self.limiter = RateLimiter(rpm=rpm, tpm=tpm)
+        self.granted = 0
 
     async def acquire(self, tokens: int) -> int:
-        return (await self.limiter.acquire(tokens)).tokens
+        ticket = await self.limiter.acquire(tokens)
+        self.granted += 1
+        return ticket.tokens
+
+    async def requests_granted(self) -> int:
+        """Requests let through so far, for checks and benchmarks."""
+        return self.granted
 
     async def settle(self, charged: int, actual: int) -> None:
         self.limiter.settle(Ticket(charged), actual)
@@ -46,25 +57,25 @@ class LimiterActor:
         self.limiter.learn(headers)
 
 
-def shared_limiter(settings: Settings, *, namespace: str = "summarizer") -> ActorHandle:
-    """The limiter actor for this endpoint and model, started if it is not running.
+def shared_limiter(settings: Settings) -> ActorHandle[Any]:
+    """The limiter actor for this endpoint, model and ceilings, started if not running.
 
-    It uses no CPU reservation (it waits, it does not compute) and lives as long as the job
-    that started it.
+    It reserves no CPU: it waits, it does not compute.
     """
-    where = f"{settings.endpoint_host}/{settings.model}"
-    name = "summarizer-limiter-" + hashlib.sha256(where.encode()).hexdigest()[:12]
-    actor = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(LimiterActor)
-    return actor.options(name=name, namespace=namespace, get_if_exists=True).remote(
+    endpoint = redact_url(settings.base_url) if settings.base_url else settings.endpoint_host
+    budget = f"{endpoint} {settings.model} rpm={settings.rpm} tpm={settings.tpm}"
+    name = "summarizer-limiter-" + hashlib.sha256(budget.encode()).hexdigest()[:16]
+    actor: Any = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(LimiterActor)
+    handle: ActorHandle[Any] = actor.options(name=name, get_if_exists=True).remote(
         settings.rpm, settings.tpm
     )
+    return handle
 
 
-class SharedLimiter(RateLimiter):
-    """A ``RateLimiter`` whose state lives in the limiter actor (see ``shared_limiter``)."""
+class SharedLimiter:
+    """A ``Limiter`` whose state lives in the limiter actor (see ``shared_limiter``)."""
 
-    def __init__(self, actor: ActorHandle) -> None:
-        super().__init__()
+    def __init__(self, actor: ActorHandle[Any]) -> None:
         self._actor = actor
 
     async def acquire(self, tokens: int = 0) -> Ticket:

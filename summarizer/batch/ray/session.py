@@ -43,7 +43,8 @@ def ray_session(address: str | None = None) -> Iterator[float]:
     context.enable_progress_bars = False  # the run's own bar says how far it is
     context.print_on_execution_start = False
     try:
-        yield float(ray.cluster_resources().get("CPU", 1.0))
+        resources = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        yield float(resources.get("CPU", 1.0))
     finally:
         if started:
             ray.shutdown()

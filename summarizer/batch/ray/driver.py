@@ -17,17 +17,19 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from summarizer.archive import Fields, Format, Record, count_records, iter_records
-from summarizer.batch import BatchRunner, Outcome, _pending, _same_file
-from summarizer.cache import Cache, NullCache
+import pyarrow as pa
+
+from summarizer.batch.cache import Cache, NullCache
+from summarizer.batch.costs import price_for
+from summarizer.batch.progress import BatchProgress, RunTotals
+from summarizer.batch.results import OutputFile, record_key
+from summarizer.batch.runner import BatchRunner, Outcome, _pending, _same_file
 from summarizer.config import Settings
-from summarizer.costs import price_for
 from summarizer.errors import InputError
-from summarizer.outputs import OutputFile, record_key
-from summarizer.progress import BatchProgress, RunTotals
 from summarizer.schema import Usage
+from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
 __all__ = ["RayOptions", "run_on_ray"]
 
@@ -75,8 +77,8 @@ def run_on_ray(
         InputError: The archive or the output cannot be used.
         SummarizerError: An error that would fail every record (see the stage).
     """
-    from summarizer._rayproto.session import ray_session
-    from summarizer._rayproto.stage import summarize_dataset
+    from summarizer.batch.ray.session import ray_session
+    from summarizer.batch.ray.stage import summarize_dataset
 
     options = options or RayOptions()
     say = notify or (lambda message: logger.info("%s", message))
@@ -111,7 +113,7 @@ def run_on_ray(
                 rows = [_row_of(record, writer) for record in window]
                 dataset = summarize_dataset(_from_items(rows), **stage)
                 for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
-                    for row in batch.to_pylist():
+                    for row in cast("pa.Table", batch).to_pylist():
                         writer.from_row(row)
     except KeyboardInterrupt:
         totals.interrupted = True
@@ -209,7 +211,7 @@ def _windows(
 
 
 def _row_of(record: Record, writer: _Writer) -> dict[str, Any]:
-    from summarizer._rayproto.stage import ARTICLE_COLUMN
+    from summarizer.batch.ray.stage import ARTICLE_COLUMN
 
     article = record.article
     return {

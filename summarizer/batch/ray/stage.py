@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 
-from summarizer.archive import Fields, Record, article_from_row
-from summarizer.batch import BatchRunner, Outcome, Summarize, llm_engine, offline_engine
-from summarizer.cache import NullCache, sha256_text
+from summarizer.batch.cache import NullCache, sha256_text
+from summarizer.batch.runner import BatchRunner, Outcome, Summarize, llm_engine, offline_engine
+from summarizer.batch.throttle import Slot
 from summarizer.config import Settings
 from summarizer.errors import InputError
 from summarizer.llm import ChatModel
 from summarizer.schema import Article
-from summarizer.shaping import Slot
+from summarizer.sources.archive import Fields, Record, article_from_row
 
 if TYPE_CHECKING:
     import ray.data
@@ -78,9 +78,9 @@ class SummarizeRows:
         *,
         engine: EngineName | Summarize = "llm",
         fields: Fields | None = None,
-        limiter: ActorHandle | None = None,
+        limiter: ActorHandle[Any] | None = None,
     ) -> None:
-        from summarizer._rayproto.limiter import SharedLimiter
+        from summarizer.batch.ray.budget import SharedLimiter
 
         self.settings = settings
         self.fields = fields or Fields()
@@ -121,7 +121,7 @@ def summarize_dataset(
     fields: Fields | None = None,
     actors: int = 1,
     batch_size: int | None = None,
-    limiter: ActorHandle | None = None,
+    limiter: ActorHandle[Any] | None = None,
     num_cpus: float = 1.0,
 ) -> ray.data.Dataset:
     """Add the summarising stage to a Ray Dataset: one output row per input row.
@@ -145,7 +145,7 @@ def summarize_dataset(
         ``result`` (``SummaryResult`` JSON), ``error`` and ``message``, ``attempts``, the
         tokens used, and ``output`` (the line ``summarizer batch`` would write).
     """
-    from summarizer._rayproto.limiter import shared_limiter
+    from summarizer.batch.ray.budget import shared_limiter
 
     if engine == "llm":
         settings.require_endpoint()  # on the driver: before any actor starts

@@ -1,0 +1,230 @@
+"""`summarizer batch --via ray` and the Ray Data stage, on a local Ray cluster.
+
+One Ray session (two CPUs, token auth off, no dashboard) serves the whole module. Every fault
+here is synthetic: summarizer.testing.fakeserver injects the 429s, 500s and malformed answers
+on purpose, and a test engine kills its own worker process. None was observed from a real
+provider or a real cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ray = pytest.importorskip("ray")  # the [ray] extra; CI installs it
+
+from summarizer.batch.cache import ResultCache  # noqa: E402
+from summarizer.batch.ray import (  # noqa: E402
+    RayOptions,
+    run_on_ray,
+    shared_limiter,
+    summarize_dataset,
+)
+from summarizer.batch.runner import llm_engine, offline_engine, run_batch  # noqa: E402
+from summarizer.config import Settings  # noqa: E402
+from summarizer.llm import ChatModel  # noqa: E402
+from summarizer.schema import Article, SummaryResult  # noqa: E402
+from summarizer.testing.fakeserver import FakeServer, Fault  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+from tests.test_batch_faults import write_archive  # noqa: E402
+
+TWO = RayOptions(actors=2, window=64)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_cluster() -> Iterator[None]:
+    """A local Ray cluster for this module; workers import this checkout and the tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_AUTH_MODE", "disabled")
+        patch.setenv("PYTHONPATH", str(ROOT))
+        patch.setenv("RAY_DATA_DISABLE_PROGRESS_BARS", "1")
+        ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
+        try:
+            yield
+        finally:
+            ray.shutdown()
+
+
+def settings(server: FakeServer, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "base_url": server.base_url,
+        "model": "fake-model",
+        "concurrency": 4,
+        "retry_backoff": 0.05,
+        "timeout": 2.0,
+        **changes,
+    }
+    return Settings(**values)
+
+
+def lines_by_record(path: Path) -> dict[int, dict[str, Any]]:
+    """Output lines by record number, without the fields that measure time."""
+    lines: dict[int, dict[str, Any]] = {}
+    for text in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(text)
+        if provenance := row.get("provenance"):
+            del provenance["latency_s"], provenance["created_at"]
+        assert row["record"] not in lines, f"record {row['record']} written twice"
+        lines[row["record"]] = row
+    return lines
+
+
+def test_same_archive_gives_the_same_lines_as_the_local_runner(tmp_path: Path) -> None:
+    source = write_archive(
+        tmp_path / "in.jsonl", 30, extra=["{broken", '{"id": "empty", "text": ""}']
+    )
+    with FakeServer() as server:
+        asyncio.run(run_batch(source, tmp_path / "local.jsonl", settings=settings(server)))
+        totals = run_on_ray(source, tmp_path / "ray.jsonl", settings=settings(server), options=TWO)
+    local, remote = (
+        lines_by_record(tmp_path / "local.jsonl"),
+        lines_by_record(tmp_path / "ray.jsonl"),
+    )
+    assert len(remote) == 32
+    assert remote == local
+    assert (totals.ok, totals.errors) == (30, 2)
+    assert [remote[31]["error"], remote[32]["error"]] == ["InputError", "InputError"]
+
+
+def test_offline_engine_gives_the_same_lines_as_the_local_runner(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", 20)
+    offline = Settings()
+
+    asyncio.run(
+        run_batch(
+            source, tmp_path / "local.jsonl", settings=offline, engine=offline_engine(offline)
+        )
+    )
+    run_on_ray(source, tmp_path / "ray.jsonl", settings=offline, offline=True, options=TWO)
+    assert lines_by_record(tmp_path / "ray.jsonl") == lines_by_record(tmp_path / "local.jsonl")
+
+
+def test_injected_faults_are_retried_and_a_hopeless_row_becomes_an_error_row(
+    tmp_path: Path,
+) -> None:
+    source = write_archive(tmp_path / "in.jsonl", 24)
+    faults = {
+        2: Fault.RATE_LIMITED,
+        3: Fault.SERVER_ERROR,
+        5: Fault.MALFORMED,  # a 200 with half a JSON answer: re-asked
+        7: Fault.UNAVAILABLE,
+    }
+    with FakeServer(fault_at=faults) as server:
+        run_on_ray(
+            source,
+            tmp_path / "out.jsonl",
+            settings=settings(server, output_mode="json_object"),
+            options=TWO,
+        )
+        fine = lines_by_record(tmp_path / "out.jsonl")
+    assert len(fine) == 24
+    assert all(row["ok"] for row in fine.values())
+
+    with FakeServer(fault_rates={Fault.SERVER_ERROR: 1.0}) as server:
+        run_on_ray(
+            write_archive(tmp_path / "one.jsonl", 2),
+            tmp_path / "bad.jsonl",
+            settings=settings(server, output_mode="json_object", max_attempts=2),
+            options=TWO,
+        )
+    bad = lines_by_record(tmp_path / "bad.jsonl")
+    assert [(row["ok"], row["error"], row["status"], row["attempts"]) for row in bad.values()] == [
+        (False, "LLMError", 500, 2)
+    ] * 2
+
+
+def test_resume_writes_only_the_missing_lines_and_the_cache_saves_every_call(
+    tmp_path: Path,
+) -> None:
+    source = write_archive(tmp_path / "in.jsonl", 30)
+    out = tmp_path / "out.jsonl"
+    cache = ResultCache(tmp_path / "cache.sqlite")
+    with FakeServer() as server:
+        run_on_ray(source, out, settings=settings(server), cache=cache, options=TWO)
+        lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+        out.write_text("".join(lines[:12]) + lines[12][:40], encoding="utf-8")  # torn line
+        resumed = run_on_ray(source, out, settings=settings(server), options=TWO)
+        again = run_on_ray(source, tmp_path / "again.jsonl", settings=settings(server), cache=cache)
+        calls = server.stats.by_outcome["ok"]
+    assert (resumed.skipped, resumed.written) == (12, 18)
+    assert sorted(lines_by_record(out)) == list(range(1, 31))
+    assert (again.cached, again.calls) == (30, 0)
+    assert calls == 30 + 18  # the first run, then the resumed records (no cache given)
+
+
+class KillOnce:
+    """A test engine: summarises as usual, but the first time it meets ``victim`` it kills
+    its own worker process (SIGKILL), as a node failure or the OOM killer would."""
+
+    def __init__(self, settings: Settings, victim: str, marker: Path) -> None:
+        self.engine = llm_engine(settings)
+        self.victim = victim
+        self.marker = marker
+
+    async def __call__(self, article: Article, client: ChatModel) -> SummaryResult:
+        if article.id == self.victim:
+            try:
+                os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL))
+            except FileExistsError:
+                pass  # killed once already: this is the redo
+            else:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return await self.engine(article, client)
+
+
+def test_a_killed_worker_loses_nothing_and_no_line_is_written_twice(tmp_path: Path) -> None:
+    marker = tmp_path / "killed"
+    with FakeServer() as server:
+        run = settings(server)
+        dataset = ray.data.from_items(
+            [{"id": f"r{n}", "text": f"Report {n}. The mayor said: “We build.”"} for n in range(40)]
+        )
+        engine = KillOnce(run, "r17", marker)
+        rows = summarize_dataset(dataset, settings=run, engine=engine, actors=2).take_all()
+    assert marker.exists(), "the worker was never killed"
+    assert sorted(row["id"] for row in rows) == sorted(f"r{n}" for n in range(40))
+    assert all(row["ok"] for row in rows)
+
+
+def test_rows_from_any_dataset_get_result_and_error_columns() -> None:
+    dataset = ray.data.from_items(
+        [
+            {"id": "a", "body": "The mayor said: “We build.”", "title": "Build"},
+            {"id": "b", "body": ""},
+            {"body": "No id here. She said: “Fine.”"},
+        ]
+    )
+    rows = {
+        row["id"]: row
+        for row in summarize_dataset(
+            dataset, settings=Settings(), engine="offline", actors=1
+        ).take_all()
+    }
+    assert rows["a"]["ok"]
+    assert SummaryResult.model_validate_json(rows["a"]["result"]).title == "Build"
+    assert (rows["b"]["ok"], rows["b"]["error"]) == (False, "InputError")
+    assert "empty" in rows["b"]["message"]
+    [anonymous] = [key for key in rows if key.startswith("sha256:")]
+    assert rows[anonymous]["ok"]
+
+
+def test_every_call_of_every_actor_waits_at_one_limiter() -> None:
+    dataset = ray.data.from_items(
+        [{"id": f"r{n}", "text": f"Report {n}. The mayor said: “We build.”"} for n in range(24)]
+    )
+    with FakeServer() as server:
+        run = settings(server, rpm=60_000)
+        limiter = shared_limiter(run)
+        rows = summarize_dataset(
+            dataset, settings=run, limiter=limiter, actors=2, batch_size=2
+        ).take_all()
+        calls = server.stats.total
+    assert all(row["ok"] for row in rows)
+    assert ray.get(limiter.requests_granted.remote()) == calls == 24
