@@ -183,7 +183,8 @@ def test_resume_skips_done_records_and_repairs_a_torn_last_line(tmp_path: Path) 
 def test_resume_with_retry_errors_tries_failed_records_again(tmp_path: Path) -> None:
     source = write_archive(tmp_path / "in.jsonl", [article(1), article(2)])
     out = tmp_path / "out.jsonl"
-    refusing = FakeLLM([LLMError("HTTP 401: bad key. Check OPENAI_API_KEY.", status=401)])
+    # A 413 fails one record; a 401 (bad key) would stop the whole run instead.
+    refusing = FakeLLM([LLMError("HTTP 413: the request is too large.", status=413)])
     run(source, out, refusing, concurrency=1)
     assert sorted(x["ok"] for x in read_lines(out)) == [False, True]
     run(source, out, FakeLLM())  # a plain re-run keeps the error line
@@ -250,6 +251,17 @@ def test_connection_failures_are_retried_before_the_run_stops(tmp_path: Path) ->
         run(source, out, fake, max_attempts=3, output_mode="json_object")
     assert len(fake.requests) == 3
     assert read_lines(out) == []  # no error line: a resumed run does the record
+
+
+def test_a_rejected_key_stops_the_run_instead_of_failing_every_record(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(n) for n in range(20)])
+    fake = FakeLLM(default=lambda request: LLMError("HTTP 401: bad key", status=401))
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(LLMError, match=r"stopped: HTTP 401.*resumes once that is fixed") as info:
+        run(source, out, fake, concurrency=2, output_mode="json_object")
+    assert info.value.status == 401
+    assert read_lines(out) == []  # no line: every record is left for the resumed run
+    assert len(fake.requests) < 20
 
 
 def test_json_schema_probe_rejection_falls_back_instead_of_retrying(tmp_path: Path) -> None:

@@ -20,6 +20,8 @@ import pytest
 
 ray = pytest.importorskip("ray")  # the [ray] extra; CI installs it
 
+from click.testing import CliRunner  # noqa: E402
+
 from summarizer.batch.cache import ResultCache  # noqa: E402
 from summarizer.batch.ray import (  # noqa: E402
     RayOptions,
@@ -28,7 +30,9 @@ from summarizer.batch.ray import (  # noqa: E402
     summarize_dataset,
 )
 from summarizer.batch.runner import llm_engine, offline_engine, run_batch  # noqa: E402
+from summarizer.cli import cli  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
+from summarizer.errors import LLMError  # noqa: E402
 from summarizer.llm import ChatModel  # noqa: E402
 from summarizer.schema import Article, SummaryResult  # noqa: E402
 from summarizer.testing.fakeserver import FakeServer, Fault  # noqa: E402
@@ -228,3 +232,31 @@ def test_every_call_of_every_actor_waits_at_one_limiter() -> None:
         calls = server.stats.total
     assert all(row["ok"] for row in rows)
     assert ray.get(limiter.requests_granted.remote()) == calls == 24
+
+
+def test_an_unreachable_endpoint_stops_the_run_and_writes_no_error_lines(tmp_path: Path) -> None:
+    """Nothing listens on port 9: every row would fail the same way, so the job stops with
+    that one error and writes no line for the rows it stopped short of."""
+    source = write_archive(tmp_path / "in.jsonl", 20, extra=["{broken"])
+    out = tmp_path / "out.jsonl"
+    down = Settings(api_key="x", base_url="http://127.0.0.1:9/v1", max_attempts=1)
+    with pytest.raises(
+        LLMError, match=r"stopped: .*cannot connect.*resumes once the server"
+    ) as info:
+        run_on_ray(source, out, settings=down, options=TWO)
+    assert info.value.reason == "connection"
+    assert [row["error"] for row in lines_by_record(out).values()] == ["InputError"]
+
+
+def test_the_command_runs_via_ray_and_resumes(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", 12)
+    out = tmp_path / "out.jsonl"
+    with FakeServer() as server:
+        args = ["batch", str(source), "-o", str(out), "--base-url", server.base_url]
+        args += ["--model", "fake-model", "--no-cache", "--via", "ray", "--ray-actors", "2", "-q"]
+        first = CliRunner().invoke(cli, args)
+        second = CliRunner().invoke(cli, args)
+        calls = server.stats.total
+    assert (first.exit_code, second.exit_code) == (0, 0), first.stderr + second.stderr
+    assert sorted(lines_by_record(out)) == list(range(1, 13))
+    assert calls == 12  # the second run found every line already there

@@ -28,6 +28,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
@@ -36,7 +37,14 @@ from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.results import OutputFile, error_line, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
-from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
+from summarizer.errors import (
+    ConfigError,
+    InputError,
+    LLMError,
+    OutputValidationError,
+    SummarizerError,
+    TemplateError,
+)
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import run as pipeline
 from summarizer.schema import Article, SummaryResult, Usage
@@ -51,6 +59,8 @@ __all__ = [
     "llm_engine",
     "offline_engine",
     "run_batch",
+    "stopped",
+    "stops_the_run",
 ]
 
 logger = logging.getLogger(__name__)
@@ -231,9 +241,10 @@ class BatchRunner:
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
-        self.unreachable: LLMError | None = None
-        """Set when a call could not connect even after its retries: the run stops, and the
-        records that failed that way get no line, so a resumed run redoes them."""
+        self.unreachable: SummarizerError | None = None
+        """Set by an error every record would meet (see :func:`stops_the_run`): the run
+        stops, and the records that failed that way get no line, so a resumed run redoes
+        them."""
         self._tasks: list[asyncio.Task[None]] = []
         self._slots: asyncio.Semaphore | None = None
 
@@ -359,7 +370,7 @@ class BatchRunner:
             )
             return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
         except Exception as exc:  # one article's failure must not end the run
-            if isinstance(exc, LLMError) and exc.reason == "connection":
+            if stops_the_run(exc):
                 self.unreachable = self.unreachable or exc
                 self.stop()
                 return None
@@ -590,12 +601,35 @@ async def run_batch(
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
     if runner.unreachable is not None:
-        raise LLMError(
-            f"stopped: {runner.unreachable} {totals.written} lines were written to {output}; "
-            "the rest were not, and the same command resumes once the server answers.",
-            reason="connection",
-        )
+        raise stopped(runner.unreachable, written=totals.written, output=output)
     return totals
+
+
+def stops_the_run(exc: BaseException) -> TypeGuard[SummarizerError]:
+    """True for an error every record would meet, which stops a run instead of becoming
+    every record's error line: the endpoint cannot be reached or rejects the key (401, 403),
+    or the settings or templates are broken."""
+    if isinstance(exc, LLMError):
+        return exc.reason == "connection" or exc.status in (401, 403)
+    return isinstance(exc, ConfigError | TemplateError)
+
+
+def stopped(
+    cause: SummarizerError, *, written: int, output: str | os.PathLike[str]
+) -> SummarizerError:
+    """The error a stopped run raises: its cause, what was written, and how to go on."""
+    then = "once the server answers" if _reason(cause) == "connection" else "once that is fixed"
+    message = (
+        f"stopped: {cause} {written} lines were written to {output}; the rest were not, and "
+        f"the same command resumes {then}."
+    )
+    if isinstance(cause, LLMError):
+        return LLMError(message, status=cause.status, reason=cause.reason)
+    return type(cause)(message)
+
+
+def _reason(exc: SummarizerError) -> str | None:
+    return exc.reason if isinstance(exc, LLMError) else None
 
 
 def _pending(

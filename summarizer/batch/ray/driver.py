@@ -20,14 +20,18 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import pyarrow as pa
+import ray
+import ray.data
 
 from summarizer.batch.cache import Cache, NullCache
 from summarizer.batch.costs import price_for
 from summarizer.batch.progress import BatchProgress, RunTotals
+from summarizer.batch.ray.session import ray_session
+from summarizer.batch.ray.stage import ARTICLE_COLUMN, EngineName, summarize_dataset
 from summarizer.batch.results import OutputFile, record_key
-from summarizer.batch.runner import BatchRunner, Outcome, _pending, _same_file
+from summarizer.batch.runner import BatchRunner, Outcome, _pending, _same_file, stopped
 from summarizer.config import Settings
-from summarizer.errors import InputError
+from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
@@ -77,9 +81,6 @@ def run_on_ray(
         InputError: The archive or the output cannot be used.
         SummarizerError: An error that would fail every record (see the stage).
     """
-    from summarizer.batch.ray.session import ray_session
-    from summarizer.batch.ray.stage import summarize_dataset
-
     options = options or RayOptions()
     say = notify or (lambda message: logger.info("%s", message))
     if not offline:
@@ -91,32 +92,36 @@ def run_on_ray(
             source=os.fspath(output),
         )
     cache = NullCache() if offline else (cache or NullCache())
-    sink = OutputFile(output, retry_errors=retry_errors)
-    if sink.repaired:
-        say(f"{output}: cut a torn last line left by an interrupted run")
-    if sink.dropped_errors:
-        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
+    sink = _open_output(output, retry_errors, say)
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, cache=cache, engine=_no_engine)
     writer = _Writer(sink, cache, totals)
     records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+    engine: EngineName = "offline" if offline else "llm"
     try:
         with ray_session(options.address) as cpus, BatchProgress(totals, enabled=progress) as bar:
             writer.bar = bar
-            stage: dict[str, Any] = {
-                "settings": settings,
-                "engine": "offline" if offline else "llm",
-                "actors": options.actors or max(1, int(cpus // options.num_cpus)),
-                "num_cpus": options.num_cpus,
-            }
+            actors = options.actors or max(1, int(cpus // options.num_cpus))
             for window in _windows(records, runner, writer, options.window):
-                rows = [_row_of(record, writer) for record in window]
-                dataset = summarize_dataset(_from_items(rows), **stage)
+                rows = [_row_of(record) for record in window]
+                dataset = summarize_dataset(
+                    ray.data.from_items(rows),
+                    settings=settings,
+                    engine=engine,
+                    actors=actors,
+                    num_cpus=options.num_cpus,
+                )
                 for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
                     for row in cast("pa.Table", batch).to_pylist():
                         writer.from_row(row)
     except KeyboardInterrupt:
         totals.interrupted = True
+    except ray.exceptions.RayTaskError as exc:
+        cause = exc.cause
+        if not isinstance(cause, SummarizerError):
+            raise
+        cause.args = (str(cause).splitlines()[0],)  # without the retry advice Ray Data appends
+        raise stopped(cause, written=totals.written, output=output) from None
     finally:
         sink.close()
     if totals.skipped:
@@ -124,6 +129,17 @@ def run_on_ray(
     if writer.duplicates:
         say(f"{writer.duplicates} lines came back twice (redone after a worker died); kept one")
     return totals
+
+
+def _open_output(
+    output: str | os.PathLike[str], retry_errors: bool, say: Callable[[str], None]
+) -> OutputFile:
+    sink = OutputFile(output, retry_errors=retry_errors)
+    if sink.repaired:
+        say(f"{output}: cut a torn last line left by an interrupted run")
+    if sink.dropped_errors:
+        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
+    return sink
 
 
 class _Writer:
@@ -210,9 +226,7 @@ def _windows(
         yield window
 
 
-def _row_of(record: Record, writer: _Writer) -> dict[str, Any]:
-    from summarizer.batch.ray.stage import ARTICLE_COLUMN
-
+def _row_of(record: Record) -> dict[str, Any]:
     article = record.article
     return {
         "record": record.number,
@@ -220,12 +234,6 @@ def _row_of(record: Record, writer: _Writer) -> dict[str, Any]:
         "id": record.id,
         ARTICLE_COLUMN: None if article is None else article.model_dump_json(),
     }
-
-
-def _from_items(rows: list[dict[str, Any]]) -> Any:
-    import ray.data
-
-    return ray.data.from_items(rows)
 
 
 async def _no_engine(*_: Any) -> Any:

@@ -42,6 +42,9 @@ def ray_session(address: str | None = None) -> Iterator[float]:
     context = DataContext.get_current()
     context.enable_progress_bars = False  # the run's own bar says how far it is
     context.print_on_execution_start = False
+    # The stage's own error (an endpoint that cannot be reached...) reaches the driver as
+    # itself, not as Ray Data's UserCodeException, so the run can say what stopped it.
+    context.raise_original_map_exception = True
     try:
         resources = ray.cluster_resources()  # type: ignore[no-untyped-call]
         yield float(resources.get("CPU", 1.0))
