@@ -11,8 +11,9 @@ Sections:
 - ``llm``: against the fake server, latency-bound and rate-bound, local runner vs Ray with 1
   and 2 actors: articles per second against the ceiling, 429s, all lines ok.
 - ``overhead``: an instant server, one actor: Ray's start-up and its cost per article.
+- ``budget``: two actors, rate-bound: one shared limiter against an even split per actor.
 
-Usage: ``python bench/ray_bench.py [--quick] [--only offline,llm,overhead]``. Figures are
+Usage: ``python bench/ray_bench.py [--quick] [--only overhead,offline,llm,budget]``. Figures are
 printed as JSON and saved to bench/out/ray_bench.json.
 """
 
@@ -169,6 +170,41 @@ def llm(quick: bool) -> list[dict[str, Any]]:
     return rows
 
 
+def budget(quick: bool) -> list[dict[str, Any]]:
+    """Two actors, one shared limiter against an even split of the budget, rate-bound."""
+    rows = []
+    # (name, server rpm, client --rpm, articles); latency 0.1 s, -j 16 per actor
+    scenarios: list[tuple[str, int, int | None, int]] = [
+        ("server 600 rpm, no --rpm (learned from headers)", 600, None, 700 if quick else 900),
+        ("server 1200 rpm, --rpm 1200", 1200, 1200, 400),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, server_rpm, client_rpm, count in scenarios:
+            source = write_archive(Path(tmp) / f"{count}.jsonl", count, 300)
+            for how in ("shared", "split"):
+                with fake_server("--latency", "0.1", "--rpm", str(server_rpm)) as url:
+                    settings = settings_for(url, concurrency=16, rpm=client_rpm)
+                    out = Path(tmp) / f"{len(rows)}.jsonl"
+                    options = RayOptions(actors=2, budget=how)  # type: ignore[arg-type]
+                    totals = run_on_ray(source, out, settings=settings, options=options)
+                    stats = server_stats(url)
+                burst = (client_rpm / 60) if client_rpm else server_rpm
+                best = best_seconds(count, 0.1, 32, client_rpm or server_rpm, burst)
+                rows.append(
+                    {
+                        "scenario": f"{name}: latency 0.1s, -j 16, 2 actors",
+                        "budget": how,
+                        "articles": count,
+                        "ceiling_per_s": round(count / best, 1),
+                        "measured_per_s": round(totals.written / totals.elapsed, 1),
+                        "steady_per_s": steady_per_s(out),
+                        "http_429": stats["by_outcome"].get("rate_limited", 0),
+                        "all_ok": totals.ok == count,
+                    }
+                )
+    return rows
+
+
 def overhead(quick: bool) -> dict[str, Any]:
     """Ray's fixed start-up (the wall time of a 1-article run, Ray already up) and its cost
     per article once running, against a server that answers at once: one actor, -j 8."""
@@ -195,7 +231,7 @@ def overhead(quick: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs")
-    parser.add_argument("--only", default="overhead,offline,llm")
+    parser.add_argument("--only", default="overhead,offline,llm,budget")
     args = parser.parse_args()
     warm_up()
     started = time.perf_counter()
@@ -205,7 +241,7 @@ def main() -> None:
         "ray": ray.__version__,
         "ray_init_s": round(time.perf_counter() - started, 2),
     }
-    sections = {"offline": offline, "llm": llm, "overhead": overhead}
+    sections = {"offline": offline, "llm": llm, "overhead": overhead, "budget": budget}
     try:
         for name in args.only.split(","):
             started = time.perf_counter()

@@ -17,7 +17,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import pyarrow as pa
 import ray
@@ -50,12 +50,15 @@ class RayOptions:
         actors: Actors in the pool; by default one per CPU of the cluster.
         num_cpus: CPUs each actor reserves.
         window: Articles per Dataset; bounds the driver's memory.
+        budget: ``"shared"`` (one limiter for every actor) or ``"split"`` (each its share);
+            see ``summarize_dataset``.
     """
 
     address: str | None = None
     actors: int | None = None
     num_cpus: float = 1.0
     window: int = 10_000
+    budget: Literal["shared", "split"] = "shared"
 
 
 def run_on_ray(
@@ -109,6 +112,7 @@ def run_on_ray(
                     settings=settings,
                     engine=engine,
                     actors=actors,
+                    budget=options.budget,
                     num_cpus=options.num_cpus,
                 )
                 for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):

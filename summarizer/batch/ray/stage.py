@@ -20,8 +20,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
+import ray.data
 
 from summarizer.batch.cache import NullCache, sha256_text
+from summarizer.batch.ray.budget import SharedLimiter, shared_limiter
 from summarizer.batch.runner import BatchRunner, Outcome, Summarize, llm_engine, offline_engine
 from summarizer.batch.throttle import Slot
 from summarizer.config import Settings
@@ -31,7 +33,6 @@ from summarizer.schema import Article
 from summarizer.sources.archive import Fields, Record, article_from_row
 
 if TYPE_CHECKING:
-    import ray.data
     from ray.actor import ActorHandle
 
 __all__ = ["OUTPUT_SCHEMA", "SummarizeRows", "summarize_dataset"]
@@ -80,8 +81,6 @@ class SummarizeRows:
         fields: Fields | None = None,
         limiter: ActorHandle[Any] | None = None,
     ) -> None:
-        from summarizer.batch.ray.budget import SharedLimiter
-
         self.settings = settings
         self.fields = fields or Fields()
         self.runner = BatchRunner(
@@ -122,6 +121,7 @@ def summarize_dataset(
     actors: int = 1,
     batch_size: int | None = None,
     limiter: ActorHandle[Any] | None = None,
+    budget: Literal["shared", "split"] = "shared",
     num_cpus: float = 1.0,
 ) -> ray.data.Dataset:
     """Add the summarising stage to a Ray Dataset: one output row per input row.
@@ -139,24 +139,28 @@ def summarize_dataset(
         batch_size: Rows per batch; ``settings.concurrency`` by default (128 offline).
         limiter: A shared limiter (``shared_limiter(settings)``); by default one is made for
             ``--rpm``/``--tpm`` and the provider's 429s.
+        budget: ``"shared"`` (default): every call waits at the one limiter. ``"split"``:
+            each actor paces itself to ``rpm/actors`` and ``tpm/actors`` and learns from the
+            provider's headers and 429s alone; kept to measure against (see the README).
 
     Returns:
         A Dataset with the columns of ``OUTPUT_SCHEMA``: ``id``, ``record``, ``line``, ``ok``,
         ``result`` (``SummaryResult`` JSON), ``error`` and ``message``, ``attempts``, the
         tokens used, and ``output`` (the line ``summarizer batch`` would write).
     """
-    from summarizer.batch.ray.budget import shared_limiter
-
     if engine == "llm":
         settings.require_endpoint()  # on the driver: before any actor starts
-    if limiter is None and engine != "offline":
+    actor_settings = settings
+    if budget == "split":
+        actor_settings = settings.model_copy(
+            update={"rpm": _share(settings.rpm, actors), "tpm": _share(settings.tpm, actors)}
+        )
+    elif limiter is None and engine != "offline":
         limiter = shared_limiter(settings)
-    import ray.data
-
     return dataset.map_batches(
         SummarizeRows,
         fn_constructor_kwargs={
-            "settings": settings,
+            "settings": actor_settings,
             "engine": engine,
             "fields": fields,
             "limiter": limiter,
@@ -166,6 +170,10 @@ def summarize_dataset(
         compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=num_cpus,
     )
+
+
+def _share(ceiling: float | None, actors: int) -> float | None:
+    return None if ceiling is None else ceiling / actors
 
 
 def _batch_size(engine: EngineName | Summarize, settings: Settings) -> int:
