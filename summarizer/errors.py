@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from summarizer._secrets import scrub
+
 __all__ = [
     "BudgetError",
     "ConfigError",
@@ -27,7 +29,14 @@ __all__ = [
 
 
 class SummarizerError(Exception):
-    """Root of every error this package raises on purpose."""
+    """Root of every error this package raises on purpose.
+
+    Its message never shows a known credential, even one a server quoted back to us
+    (``summarizer._secrets``): every place that prints or writes an error reads ``str()``.
+    """
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 class ConfigError(SummarizerError):

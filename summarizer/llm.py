@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from summarizer._secrets import remember
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
@@ -110,6 +111,8 @@ class OpenAIChat:
         self.supports_json_schema: bool | None = None
         self._given = client
         self._client = client
+        if client is not None:  # a caller's client carries its own credentials
+            remember(api_key=client.api_key, url=str(client.base_url))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from summarizer._secrets import scrub
 from summarizer.batch.results import write_atomic
 from summarizer.config import Settings
 from summarizer.llm import ChatModel
@@ -122,7 +123,8 @@ def fields(flags: dict[str, Any]) -> Fields:
 
 
 def say(message: str) -> None:
-    click.echo(message, err=True)
+    """A note on stderr; a batch's notes quote the provider, who may quote the key."""
+    click.echo(scrub(message), err=True)
 
 
 def write(text: str, output: Path | None) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import pydantic
 
+from summarizer._secrets import scrub
 from summarizer.errors import InputError
 from summarizer.schema import MissedActor, Position, Provenance, Quote, SummaryResult
 from summarizer.views.text import (
@@ -359,7 +360,7 @@ def _error_row(number: int, record: Mapping[str, Any]) -> dict[str, Any]:
         "anchor": f"a{number}",
         "id": str(record.get("id") or ""),
         "error": str(record.get("error") or "error"),
-        "message": str(record.get("message") or ""),
+        "message": scrub(str(record.get("message") or "")),
         "attempts": str(record.get("attempts") if record.get("attempts") is not None else ""),
     }
 
