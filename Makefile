@@ -18,5 +18,6 @@ record:
 
 bench:
 	python bench/batch_bench.py --quick
+	python bench/ray_bench.py --quick
 	python bench/attribution_eval.py
 	python bench/extract_eval.py

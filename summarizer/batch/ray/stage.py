@@ -66,10 +66,10 @@ class SummarizeRows:
     """What each Ray actor runs: one client, one in-flight limit, the runner's per-record step.
 
     Args:
-        settings: As for ``summarizer.batch.abatch``; ``concurrency`` is per actor here.
+        settings: As for ``summarizer.batch.runner.abatch``; ``concurrency`` is per actor.
         engine: ``"llm"``, ``"offline"``, or a ``Summarize`` coroutine.
         fields: Which row fields hold the text, id, title...; archive defaults otherwise.
-        limiter: The shared rate limiter actor (``summarizer.batch.ray.limiter``); without
+        limiter: The shared rate limiter actor (``summarizer.batch.ray.budget``); without
             one each actor paces itself to ``settings.rpm``/``tpm``.
     """
 
