@@ -22,7 +22,7 @@ ray = pytest.importorskip("ray")  # the [ray] extra; CI installs it
 
 from click.testing import CliRunner  # noqa: E402
 
-from summarizer.batch.cache import ResultCache  # noqa: E402
+from summarizer.batch.cache import NullCache, ResultCache  # noqa: E402
 from summarizer.batch.ray import (  # noqa: E402
     RayOptions,
     run_on_ray,
@@ -262,3 +262,29 @@ def test_the_command_runs_via_ray_and_resumes(tmp_path: Path) -> None:
     assert (first.exit_code, second.exit_code) == (0, 0), first.stderr + second.stderr
     assert sorted(lines_by_record(out)) == list(range(1, 13))
     assert calls == 12  # the second run found every line already there
+
+
+def test_a_line_that_comes_back_twice_is_written_once(tmp_path: Path) -> None:
+    """Ray redoes the batches of a dead actor; if one had reached the driver already, its
+    lines come back twice. The one writer keeps the first."""
+    from summarizer.batch.progress import RunTotals
+    from summarizer.batch.ray.driver import _Writer
+    from summarizer.batch.results import OutputFile
+
+    row = {
+        "id": "a1",
+        "record": 1,
+        "line": 1,
+        "ok": False,
+        "result": None,
+        "attempts": 1,
+        "prompt_tokens": 0,
+        "completion_tokens": 0,
+        "output": '{"id":"a1","record":1,"line":1,"ok":false}',
+    }
+    with OutputFile(tmp_path / "out.jsonl") as sink:
+        writer = _Writer(sink, NullCache(), RunTotals())
+        writer.from_row(row)
+        writer.from_row(row)
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").count("\n") == 1
+    assert (writer.duplicates, writer.totals.written) == (1, 1)
