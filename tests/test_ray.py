@@ -108,7 +108,7 @@ def test_offline_engine_gives_the_same_lines_as_the_local_runner(tmp_path: Path)
             source, tmp_path / "local.jsonl", settings=offline, engine=offline_engine(offline)
         )
     )
-    run_on_ray(source, tmp_path / "ray.jsonl", settings=offline, offline=True, options=TWO)
+    run_on_ray(source, tmp_path / "ray.jsonl", settings=offline, engine="offline", options=TWO)
     assert lines_by_record(tmp_path / "ray.jsonl") == lines_by_record(tmp_path / "local.jsonl")
 
 
@@ -186,17 +186,18 @@ class KillOnce:
 
 
 def test_a_killed_worker_loses_nothing_and_no_line_is_written_twice(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", 40)
+    out = tmp_path / "out.jsonl"
     marker = tmp_path / "killed"
     with FakeServer() as server:
         run = settings(server)
-        dataset = ray.data.from_items(
-            [{"id": f"r{n}", "text": f"Report {n}. The mayor said: “We build.”"} for n in range(40)]
-        )
         engine = KillOnce(run, "r17", marker)
-        rows = summarize_dataset(dataset, settings=run, engine=engine, actors=2).take_all()
+        totals = run_on_ray(source, out, settings=run, engine=engine, options=TWO)
     assert marker.exists(), "the worker was never killed"
-    assert sorted(row["id"] for row in rows) == sorted(f"r{n}" for n in range(40))
-    assert all(row["ok"] for row in rows)
+    lines = lines_by_record(out)  # fails on a record written twice
+    assert sorted(lines) == list(range(1, 41))
+    assert all(row["ok"] for row in lines.values())
+    assert totals.ok == 40
 
 
 def test_rows_from_any_dataset_get_result_and_error_columns() -> None:

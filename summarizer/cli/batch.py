@@ -148,7 +148,7 @@ def batch(
             quiet=quiet,
             format=archive_format,
             fields=archive_fields,
-            offline=offline,
+            engine="offline" if offline else "llm",
             retry_errors=retry_errors,
         )
         return

@@ -29,7 +29,14 @@ from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.ray.session import ray_session
 from summarizer.batch.ray.stage import ARTICLE_COLUMN, EngineName, summarize_dataset
 from summarizer.batch.results import OutputFile, record_key
-from summarizer.batch.runner import BatchRunner, Outcome, _pending, _same_file, stopped
+from summarizer.batch.runner import (
+    BatchRunner,
+    Outcome,
+    Summarize,
+    _pending,
+    _same_file,
+    stopped,
+)
 from summarizer.config import Settings
 from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import Usage
@@ -70,15 +77,17 @@ def run_on_ray(
     format: Format | None = None,
     fields: Fields | None = None,
     cache: Cache | None = None,
-    offline: bool = False,
+    engine: EngineName | Summarize = "llm",
     retry_errors: bool = False,
     progress: bool = True,
     notify: Callable[[str], None] | None = None,
 ) -> RunTotals:
     """Summarise an archive on a Ray cluster into a JSON Lines file, resumably.
 
-    The arguments are those of ``summarizer.batch.run_batch``; ``options`` says which
-    cluster and how many actors. The output file holds the lines the local runner would write.
+    The arguments are those of ``summarizer.batch.runner.run_batch``, but ``engine`` may
+    also be ``"offline"`` (the attribution engine; no endpoint, no cache), and ``options``
+    says which cluster and how many actors. The output file holds the lines the local runner
+    would write.
 
     Raises:
         InputError: The archive or the output cannot be used.
@@ -86,7 +95,7 @@ def run_on_ray(
     """
     options = options or RayOptions()
     say = notify or (lambda message: logger.info("%s", message))
-    if not offline:
+    if engine == "llm":
         settings.require_endpoint()
     if _same_file(source, output):
         raise InputError(
@@ -94,13 +103,12 @@ def run_on_ray(
             "Choose another -o file.",
             source=os.fspath(output),
         )
-    cache = NullCache() if offline else (cache or NullCache())
+    cache = NullCache() if engine == "offline" else (cache or NullCache())
     sink = _open_output(output, retry_errors, say)
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, cache=cache, engine=_no_engine)
     writer = _Writer(sink, cache, totals)
     records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
-    engine: EngineName = "offline" if offline else "llm"
     try:
         with ray_session(options.address) as cpus, BatchProgress(totals, enabled=progress) as bar:
             writer.bar = bar
