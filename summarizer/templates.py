@@ -18,7 +18,14 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from summarizer.errors import TemplateError
 
-__all__ = ["Message", "RenderedPrompt", "Templates", "copy_defaults", "default_prompts_dir"]
+__all__ = [
+    "Message",
+    "RenderedPrompt",
+    "Templates",
+    "copy_defaults",
+    "default_prompts_dir",
+    "existing_templates",
+]
 
 Message = dict[str, str]
 
@@ -231,11 +238,11 @@ def copy_defaults(folder: Path, *, force: bool = False) -> list[Path]:
     """
     sources = sorted(default_prompts_dir().glob("*.j2"))
     targets = [folder / source.name for source in sources]
-    existing = [target.name for target in targets if target.exists()]
+    existing = existing_templates(folder)
     if existing and not force:
         raise TemplateError(
             f"{folder}: already has {', '.join(existing)}; edit them there, choose another "
-            "folder, or pass --force (force=True) to replace them with the defaults.",
+            "folder, or pass force=True to replace them with the defaults.",
             template=str(folder / existing[0]),
         )
     try:
@@ -270,6 +277,11 @@ def _neutralise(value: Any, pattern: re.Pattern[str]) -> Any:
     if isinstance(value, list | tuple):
         return [_neutralise(item, pattern) for item in value]
     return value
+
+
+def existing_templates(folder: Path) -> list[str]:
+    """The names of the shipped templates that ``folder`` already has, sorted."""
+    return sorted(s.name for s in default_prompts_dir().glob("*.j2") if (folder / s.name).exists())
 
 
 def _template_line(exc: BaseException, path: str) -> int | None:

@@ -293,3 +293,53 @@ def test_an_unreachable_endpoint_stops_the_run_and_writes_no_error_lines(
     written = [json.loads(line) for line in out.read_text().splitlines()]
     assert all(row.get("error") != "LLMError" for row in written)
     assert len(written) < 41  # the run stopped early; the rest is left for the resume
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "hint"),
+    [
+        (Fault.UNAUTHORIZED, 401, "Check OPENAI_API_KEY"),
+        (Fault.FORBIDDEN, 403, "Check OPENAI_API_KEY"),
+        (Fault.MODEL_NOT_FOUND, 404, "Check the model name"),
+        (Fault.BAD_SETTING, 400, "'max_tokens'"),
+    ],
+    ids=["401", "403", "404", "400-setting"],
+)
+def test_a_run_fatal_answer_stops_the_run_and_the_same_command_resumes(
+    tmp_path: Path, fault: Fault, status: int, hint: str
+) -> None:
+    """Synthetic: the fake server answers every request with the fault. A rejected key, an
+    unknown model or a refused setting would fail every record alike: the run stops with
+    one error and writes no line, so that once fixed the same command does every record."""
+    source = write_archive(tmp_path / "in.jsonl", 20)
+    out = tmp_path / "out.jsonl"
+    with FakeServer(fault_rates={fault: 1.0}) as broken:
+        run_settings = settings(broken, output_mode="json_object")
+        with pytest.raises(LLMError) as info:
+            asyncio.run(run_batch(source, out, settings=run_settings, progress=False))
+    message = str(info.value)
+    assert info.value.status == status
+    assert message.startswith(f"stopped: HTTP {status} from the endpoint")
+    assert hint in message
+    assert f"Nothing was written to {out}; the same command resumes once that is fixed." in (
+        message
+    )
+    assert read_lines(out) == []
+
+    with FakeServer() as fixed:
+        totals = asyncio.run(run_batch(source, out, settings=settings(fixed), progress=False))
+    assert totals.ok == 20
+    assert len(read_lines(out)) == 20
+
+
+def test_an_article_too_long_for_the_model_is_its_own_error_line(tmp_path: Path) -> None:
+    """Synthetic: a 400 naming the messages is the article's fault, not the run's."""
+    source = write_archive(tmp_path / "in.jsonl", 3)
+    out = tmp_path / "out.jsonl"
+    with FakeServer(fault_at={1: Fault.TOO_LONG}) as server:
+        run_settings = settings(server, concurrency=1, output_mode="json_object")
+        totals = asyncio.run(run_batch(source, out, settings=run_settings, progress=False))
+    lines = read_lines(out)
+    assert len(lines) == 3
+    assert [line.get("status") for line in lines if not line["ok"]] == [400]
+    assert totals.ok == 2

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from summarizer.attribution.cancel import checkpoint
 from summarizer.attribution.cues import (
     Cue,
     Subject,
@@ -162,6 +163,7 @@ def _is_name(doc: _Doc, span: Span) -> bool:
 
 
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
+    checkpoint()  # the batch may have given up on this article (cancel.py)
     span = spans[i]
     para_start, para_end = doc.paragraphs[span.paragraph]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
@@ -344,6 +346,7 @@ def _statements(
     paragraph_starts = [p[0] for p in doc.paragraphs]
     found = []
     for a, b in doc.sentences:
+        checkpoint()
         first = bisect.bisect_left(direct_at, a)
         if first < len(direct_at) and direct_at[first] < b:
             continue  # a sentence holding a direct quote is not reported speech

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import inspect
 import itertools
 import logging
@@ -23,6 +24,7 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -30,9 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeGuard
 
+from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
 from summarizer.batch.limiter import Limiter, RateLimiter
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.results import OutputFile, error_line, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
@@ -52,6 +56,7 @@ from summarizer.sources.archive import Fields, Format, Record, count_records, it
 
 __all__ = [
     "BatchRunner",
+    "OfflineEngine",
     "Outcome",
     "Summarize",
     "abatch",
@@ -59,8 +64,7 @@ __all__ = [
     "llm_engine",
     "offline_engine",
     "run_batch",
-    "stopped",
-    "stops_the_run",
+    "run_fatal",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,17 +102,29 @@ def offline_engine(settings: Settings) -> Summarize:
             "--offline needs the attribution engine, which this build's pipeline does not have "
             "yet (summarize(..., engine='offline')). Run with an LLM endpoint instead."
         )
+    return OfflineEngine(settings)
 
-    async def summarize(article: Article, client: ChatModel) -> SummaryResult:
-        # The engine is CPU-bound: a thread keeps the event loop (and the output) moving.
-        return await asyncio.to_thread(
-            pipeline.summarize,
-            article,
-            settings=settings,
-            engine="offline",
-        )
 
-    return summarize
+class OfflineEngine:
+    """Runs the CPU-bound attribution engine in a worker thread, so the event loop (and the
+    output) keeps moving. When the runner gives up on an article (``--article-timeout``, or
+    Ctrl-C twice) the engine stops at its next checkpoint instead of keeping a core busy and
+    the process alive (``summarizer.attribution.cancel``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __call__(self, article: Article, client: ChatModel) -> SummaryResult:
+        cancel = threading.Event()
+
+        def work() -> SummaryResult:
+            with cancel_on(cancel):
+                return pipeline.summarize(article, settings=self.settings, engine="offline")
+
+        try:
+            return await asyncio.to_thread(work)
+        finally:
+            cancel.set()  # a no-op when the work is done; otherwise it stops there
 
 
 _NOT_IN_CACHE_KEY = {
@@ -241,10 +257,11 @@ class BatchRunner:
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
-        self.unreachable: SummarizerError | None = None
-        """Set by an error every record would meet (see :func:`stops_the_run`): the run
-        stops, and the records that failed that way get no line, so a resumed run redoes
-        them."""
+        self.fatal: SummarizerError | None = None
+        """Set when a failure is the run's rather than the article's (see :func:`run_fatal`):
+        the endpoint unreachable after retries, the key rejected, the model unknown, a
+        template broken. The run stops, and the records that failed that way get no line, so
+        the same command resumes once it is fixed."""
         self._tasks: list[asyncio.Task[None]] = []
         self._slots: asyncio.Semaphore | None = None
 
@@ -260,6 +277,12 @@ class BatchRunner:
     @property
     def stopping(self) -> bool:
         return self._stopping
+
+    @property
+    def unreachable(self) -> LLMError | None:
+        """The connection failure that stopped the run, if that is what stopped it."""
+        fatal = self.fatal
+        return fatal if isinstance(fatal, LLMError) and fatal.reason == "connection" else None
 
     async def run(self, records: Iterable[Record], emit: Emit) -> None:
         """Summarise every record and ``emit`` its outcome as it completes.
@@ -305,15 +328,19 @@ class BatchRunner:
         self, records: Iterator[Record], queue: asyncio.Queue[Record | None], workers: int
     ) -> None:
         more = True
-        while more and not self._stopping:
-            chunk = await asyncio.to_thread(_take, records, _READ_AHEAD)
-            more = len(chunk) == _READ_AHEAD
-            for record in chunk:
-                if self._stopping:
-                    break
-                await queue.put(record)
-        for _ in range(workers):
-            await queue.put(None)
+        try:
+            while more and not self._stopping:
+                chunk = await asyncio.to_thread(_take, records, _READ_AHEAD)
+                more = len(chunk) == _READ_AHEAD
+                for record in chunk:
+                    if self._stopping:
+                        break
+                    await queue.put(record)
+        finally:
+            # Also when reading fails part way (a damaged .gz): the records already queued
+            # are finished and written, then run() raises the reading error.
+            for _ in range(workers):
+                await queue.put(None)
 
     async def _worker(
         self, queue: asyncio.Queue[Record | None], client: ChatModel, emit: Emit
@@ -363,15 +390,11 @@ class BatchRunner:
             async with asyncio.timeout(self.settings.article_timeout):
                 result = await self.engine(article, shaped)
         except TimeoutError:
-            error = LLMError(
-                f"gave up after {self.settings.article_timeout:g}s on this article "
-                f"({shaped.calls} calls); raise --article-timeout or lower the concurrency.",
-                reason="timeout",
-            )
+            error = self._timeout_error(article, shaped.calls)
             return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
         except Exception as exc:  # one article's failure must not end the run
-            if stops_the_run(exc):
-                self.unreachable = self.unreachable or exc
+            if run_fatal(exc):
+                self.fatal = self.fatal or exc
                 self.stop()
                 return None
             if not isinstance(exc, LLMError | OutputValidationError):
@@ -405,6 +428,21 @@ class BatchRunner:
         elapsed = time.perf_counter() - started
         return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
 
+    def _timeout_error(self, article: Article, calls: int) -> SummarizerError:
+        seconds = f"{self.settings.article_timeout:g}s"
+        if isinstance(self.engine, OfflineEngine):
+            # No model, no calls: the time went into the engine, on an unusually long text.
+            return InputError(
+                f"the offline engine gave up after {seconds} on this article "
+                f"({len(article.text):,} characters); raise --article-timeout if it is one "
+                "long article, or split it."
+            )
+        return LLMError(
+            f"gave up after {seconds} on this article ({calls} calls); raise "
+            "--article-timeout or lower the concurrency.",
+            reason="timeout",
+        )
+
     def _from_cache(self, cache_key: str, article: Article) -> tuple[SummaryResult, str] | None:
         text = self.cache.get(cache_key)
         if text is None:
@@ -431,6 +469,30 @@ class _NoEndpoint:
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         raise ConfigError("This engine asked for an LLM call, but no endpoint is configured.")
+
+
+# Request fields that come from the settings, not the article: a 400 that names one of them
+# would fail every record the same way.
+_SETTING_PARAMS = frozenset(
+    {"model", "temperature", "max_tokens", "max_completion_tokens", "response_format", "top_p"}
+)
+
+
+def run_fatal(exc: BaseException) -> TypeGuard[SummarizerError]:
+    """Whether a failure is the run's, not the article's: every record after it would fail
+    the same way, so the run stops instead of writing an error line for each.
+
+    The endpoint unreachable after retries; the key rejected (401) or not allowed (403); the
+    model unknown (404); a bad request (400) naming a setting; a template that does not
+    render; no endpoint for an engine that needs one.
+    """
+    if isinstance(exc, TemplateError | ConfigError):
+        return True
+    if not isinstance(exc, LLMError):
+        return False
+    if exc.reason == "connection" or exc.status in (401, 403, 404):
+        return True
+    return exc.status == 400 and exc.param in _SETTING_PARAMS
 
 
 def _take(records: Iterator[Record], count: int) -> list[Record]:
@@ -469,10 +531,13 @@ async def abatch(
         async for outcome in abatch(iter_records("archive.jsonl"), settings=settings):
             print(outcome.record.id, outcome.ok)
 
-    Leaving the loop early cancels the articles in flight. When the endpoint cannot be
-    reached even after retries, the run stops and raises that ``LLMError`` (reason
-    ``connection``) after the outcomes it has; the records it did not reach get none.
+    Leaving the loop early cancels the articles in flight. When a failure is the run's (see
+    :func:`run_fatal`: the endpoint unreachable, the key rejected, the model unknown), the
+    run stops and raises it after the outcomes it has; the records it did not reach get none.
+    The templates are rendered once before the first record: a broken one raises at once.
     """
+    if engine is None:
+        check_templates(settings)
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine, limiter=limiter)
     # Unbounded so the end marker can always be put; the semaphore holds the workers back
     # when the caller is slower than they are.
@@ -495,8 +560,8 @@ async def abatch(
             room.release()
             yield outcome
         await task  # re-raises a failure of the run itself
-        if runner.unreachable is not None:
-            raise runner.unreachable  # the records it stopped short of were not yielded
+        if runner.fatal is not None:
+            raise runner.fatal  # the records it stopped short of were not yielded
     finally:
         if not task.done():
             runner.abandon()
@@ -536,6 +601,7 @@ async def run_batch(
     progress: bool = True,
     handle_sigint: bool = False,
     notify: Callable[[str], None] | None = None,
+    encoding: str | None = None,
 ) -> RunTotals:
     """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
 
@@ -552,14 +618,23 @@ async def run_batch(
         progress: Show a progress bar on stderr (only when it is a terminal).
         handle_sigint: On Ctrl-C stop taking new records and finish those in flight; on a
             second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
-        notify: Receives one-line notices for the user (resume, repair, Ctrl-C).
+        notify: Receives one-line notices for the user (resume, repair, Ctrl-C, guessed
+            encodings).
+        encoding: The archive's encoding (see ``archive.iter_records``).
 
     Returns:
         The run's totals; ``summary()`` gives the final line.
+
+    Raises:
+        SummarizerError: A failure of the run rather than of one record (see
+            :func:`run_fatal`), or an archive damaged part way: the message says what was
+            written, and the same command resumes.
     """
     say = notify or (lambda message: logger.info("%s", message))
     if engine is None and client is None:
         settings.require_endpoint()
+    if engine is None:
+        check_templates(settings)  # one error now, not one error line per record
     if _same_file(source, output):
         raise InputError(
             "the output is the input archive; results would be appended to it. "
@@ -574,7 +649,11 @@ async def run_batch(
         say(f"{output}: retrying {sink.dropped_errors} records that failed before")
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
-    records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+    guessed: list[str] = []  # a folder's files whose encoding was guessed: one note at the end
+    read = iter_records(
+        source, format=format, fields=fields, encoding=encoding, notify=guessed.append
+    )
+    records = _pending(read, sink.done, totals)
 
     async def emit(outcome: Outcome) -> None:
         sink.write(outcome.line)
@@ -596,40 +675,49 @@ async def run_batch(
     with BatchProgress(totals, enabled=progress) as bar, _sigint(loop, interrupt, handle_sigint):
         try:
             await runner.run(records, emit)
+        except InputError as damaged:  # the archive broke part way (a truncated .gz)
+            if not totals.written:
+                raise
+            fix = "once the archive is repaired"
+            raise _stopped(damaged, totals.written, output, fix) from damaged
         finally:
             sink.close()
-    if totals.skipped:
-        say(f"resumed: {totals.skipped} records were already in {output}")
-    if runner.unreachable is not None:
-        raise stopped(runner.unreachable, written=totals.written, output=output)
+    _finish(runner, totals, output, guessed, say)
     return totals
 
 
-def stops_the_run(exc: BaseException) -> TypeGuard[SummarizerError]:
-    """True for an error every record would meet, which stops a run instead of becoming
-    every record's error line: the endpoint cannot be reached or rejects the key (401, 403),
-    or the settings or templates are broken."""
-    if isinstance(exc, LLMError):
-        return exc.reason == "connection" or exc.status in (401, 403)
-    return isinstance(exc, ConfigError | TemplateError)
+def _finish(
+    runner: BatchRunner,
+    totals: RunTotals,
+    output: str | os.PathLike[str],
+    guessed: list[str],
+    say: Callable[[str], None],
+) -> None:
+    """The notices at the end of a run, and the error that stopped it, if one did."""
+    if guessed:
+        more = f" ({len(guessed) - 1} more files had no declared encoding either.)"
+        say(guessed[0] + (more if len(guessed) > 1 else ""))
+    if totals.skipped:
+        say(f"resumed: {totals.skipped} records were already in {output}")
+    if runner.fatal is not None:
+        connection = runner.unreachable is not None
+        fix = "once the server answers" if connection else "once that is fixed"
+        raise _stopped(runner.fatal, totals.written, output, fix) from runner.fatal
 
 
-def stopped(
-    cause: SummarizerError, *, written: int, output: str | os.PathLike[str]
+def _stopped(
+    error: SummarizerError, written: int, output: str | os.PathLike[str], fix: str
 ) -> SummarizerError:
-    """The error a stopped run raises: its cause, what was written, and how to go on."""
-    then = "once the server answers" if _reason(cause) == "connection" else "once that is fixed"
-    message = (
-        f"stopped: {cause} {written} lines were written to {output}; the rest were not, and "
-        f"the same command resumes {then}."
-    )
-    if isinstance(cause, LLMError):
-        return LLMError(message, status=cause.status, reason=cause.reason)
-    return type(cause)(message)
-
-
-def _reason(exc: SummarizerError) -> str | None:
-    return exc.reason if isinstance(exc, LLMError) else None
+    """The error that stopped a run, of the same class and with the same data, saying what
+    was written and that the same command resumes."""
+    where = "stdout" if os.fspath(output) == "-" else output
+    if written == 0:
+        done = f"Nothing was written to {where}"
+    else:
+        done = f"{written} {'line was' if written == 1 else 'lines were'} written to {where}"
+    stopped = copy.copy(error)
+    stopped.args = (f"stopped: {str(error).rstrip('.')}. {done}; the same command resumes {fix}.",)
+    return stopped
 
 
 def _pending(

@@ -18,6 +18,7 @@ from summarizer.sources.archive import Fields
 __all__ = [
     "Injected",
     "archive_options",
+    "encoding_option",
     "fields",
     "injected",
     "prompts_option",
@@ -68,6 +69,12 @@ def settings_options(func: Any) -> Any:
         func = option(func)
     return func
 
+
+encoding_option = click.option(
+    "--encoding",
+    help="The input's text encoding (e.g. cp1252, latin-1); by default a declared charset or "
+    "UTF-8, else a guess that is reported on stderr.",
+)
 
 prompts_option = click.option(
     "--prompts",

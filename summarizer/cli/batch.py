@@ -12,8 +12,16 @@ from summarizer.batch.batchapi import job as batchjob
 from summarizer.batch.batchapi.exchange import with_api
 from summarizer.batch.cache import Cache, NullCache, open_cache
 from summarizer.batch.costs import estimate
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.runner import cache_key_for, offline_engine, run_batch
-from summarizer.cli._common import archive_options, fields, say, settings, settings_options
+from summarizer.cli._common import (
+    archive_options,
+    encoding_option,
+    fields,
+    say,
+    settings,
+    settings_options,
+)
 from summarizer.config import Settings
 from summarizer.sources.archive import Fields, Format, iter_records
 
@@ -73,6 +81,7 @@ def _batch_api_options(func: Any) -> Any:
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@encoding_option
 @_batch_api_options
 @click.pass_context
 def batch(
@@ -81,6 +90,7 @@ def batch(
     archive: str,
     output: str,
     archive_format: Format | None,
+    encoding: str | None,
     no_cache: bool,
     retry_errors: bool,
     dry_run: bool,
@@ -98,7 +108,8 @@ def batch(
     INPUT is a .jsonl/.csv/.tsv file (optionally .gz), a folder of .txt/.md/.html files, or
     - for stdin. Lines are written as articles complete (not in input order); each carries
     the record's "id", "record" number and input "line". Re-running the same command skips
-    the records already in the output; cached results cost no call.
+    the records already in the output; cached results cost no call. Exits 1 when records
+    were tried and none succeeded.
 
     \b
     Examples:
@@ -112,9 +123,12 @@ def batch(
     run_settings = settings(**flags)
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
     if via == "batch-api" and not dry_run:
-        if offline or output == "-" or retry_errors:
+        if offline or output == "-" or retry_errors or encoding:
             cache.close()
-            raise click.UsageError("--via batch-api writes to a file and calls a model.")
+            raise click.UsageError(
+                "--via batch-api writes to a file, calls a model and reads UTF-8 archives "
+                "(no --offline, -o -, --retry-errors or --encoding)."
+            )
         _run_batch_api(
             archive,
             output,
@@ -127,8 +141,11 @@ def batch(
         )
         return
     if dry_run:
+        check_templates(run_settings)  # else every article would count as unusable
         key_for = cache_key_for(run_settings)
-        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        records = iter_records(
+            archive, format=archive_format, fields=archive_fields, encoding=encoding
+        )
         click.echo(
             estimate(records, settings=run_settings, cache=cache, cache_key=key_for).summary()
         )
@@ -148,6 +165,7 @@ def batch(
             quiet=quiet,
             format=archive_format,
             fields=archive_fields,
+            encoding=encoding,
             engine="offline" if offline else "llm",
             retry_errors=retry_errors,
         )
@@ -175,14 +193,17 @@ def batch(
                 progress=not quiet,
                 handle_sigint=True,
                 notify=say,
+                encoding=encoding,
             )
         )
     finally:
         cache.close()
-    if not quiet:
+    if not quiet or totals.failed:
         say(totals.summary())
     if totals.interrupted:
         ctx.exit(130)
+    if totals.failed:
+        ctx.exit(1)
 
 
 def _run_on_ray(
@@ -263,8 +284,14 @@ def _run_batch_api(
     "--expected-output", "expected_output_tokens", type=int, help="Output tokens per article."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@encoding_option
 def estimate_cmd(
-    archive: str, archive_format: Format | None, no_cache: bool, as_json: bool, **flags: Any
+    archive: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    as_json: bool,
+    encoding: str | None,
+    **flags: Any,
 ) -> None:
     """Count an archive's input tokens with tiktoken and price it, before anything is sent.
 
@@ -278,9 +305,12 @@ def estimate_cmd(
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
+    check_templates(run_settings)  # else every article would count as unusable
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=False)
     try:
-        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        records = iter_records(
+            archive, format=archive_format, fields=archive_fields, encoding=encoding
+        )
         result = estimate(
             records, settings=run_settings, cache=cache, cache_key=cache_key_for(run_settings)
         )

@@ -296,7 +296,9 @@ def load_results(
         try:
             yield SummaryResult.model_validate(record)
         except pydantic.ValidationError as exc:
-            message = f"neither a summary result nor an error record: {exc.errors()[0]['msg']}"
+            first = exc.errors()[0]  # "Field required" alone does not say which field
+            field = ".".join(map(str, first["loc"])) or "the line"
+            message = f"neither a summary result nor an error record: {field}: {first['msg']}"
             raise InputError(message, source=source, line=number) from exc
 
 

@@ -13,6 +13,7 @@ after its actor died) is written once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ import ray.data
 
 from summarizer.batch.cache import Cache, NullCache
 from summarizer.batch.costs import price_for
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.ray.session import ray_session
 from summarizer.batch.ray.stage import ARTICLE_COLUMN, EngineName, summarize_dataset
@@ -35,10 +37,10 @@ from summarizer.batch.runner import (
     Summarize,
     _pending,
     _same_file,
-    stopped,
+    _stopped,
 )
 from summarizer.config import Settings
-from summarizer.errors import InputError, SummarizerError
+from summarizer.errors import InputError, LLMError, SummarizerError
 from summarizer.schema import Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
@@ -76,6 +78,7 @@ def run_on_ray(
     options: RayOptions | None = None,
     format: Format | None = None,
     fields: Fields | None = None,
+    encoding: str | None = None,
     cache: Cache | None = None,
     engine: EngineName | Summarize = "llm",
     retry_errors: bool = False,
@@ -97,6 +100,7 @@ def run_on_ray(
     say = notify or (lambda message: logger.info("%s", message))
     if engine == "llm":
         settings.require_endpoint()
+        check_templates(settings)  # one error now, not one error line per record
     if _same_file(source, output):
         raise InputError(
             "the output is the input archive; results would be appended to it. "
@@ -108,9 +112,17 @@ def run_on_ray(
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, cache=cache, engine=_no_engine)
     writer = _Writer(sink, cache, totals)
-    records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+    guessed: list[str] = []  # a folder's files whose encoding was guessed: one note at the end
+    read = iter_records(
+        source, format=format, fields=fields, encoding=encoding, notify=guessed.append
+    )
+    records = _pending(read, sink.done, totals)
     try:
-        with ray_session(options.address) as cpus, BatchProgress(totals, enabled=progress) as bar:
+        with (
+            _stopped_as_locally(totals, output),
+            ray_session(options.address) as cpus,
+            BatchProgress(totals, enabled=progress) as bar,
+        ):
             writer.bar = bar
             actors = options.actors or max(1, int(cpus // options.num_cpus))
             for window in _windows(records, runner, writer, options.window):
@@ -128,19 +140,36 @@ def run_on_ray(
                         writer.from_row(row)
     except KeyboardInterrupt:
         totals.interrupted = True
-    except ray.exceptions.RayTaskError as exc:
-        cause = exc.cause
-        if not isinstance(cause, SummarizerError):
-            raise
-        cause.args = (str(cause).splitlines()[0],)  # without the retry advice Ray Data appends
-        raise stopped(cause, written=totals.written, output=output) from None
     finally:
         sink.close()
+    if guessed:
+        more = f" ({len(guessed) - 1} more files had no declared encoding either.)"
+        say(guessed[0] + (more if len(guessed) > 1 else ""))
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
     if writer.duplicates:
         say(f"{writer.duplicates} lines came back twice (redone after a worker died); kept one")
     return totals
+
+
+@contextlib.contextmanager
+def _stopped_as_locally(totals: RunTotals, output: str | os.PathLike[str]) -> Iterator[None]:
+    """Raise what stopped the run as the local runner does: the stage's own error (or a
+    damaged archive), with what was written and how the same command resumes."""
+    try:
+        yield
+    except ray.exceptions.RayTaskError as exc:
+        cause = exc.cause
+        if not isinstance(cause, SummarizerError):
+            raise
+        cause.args = (str(cause).splitlines()[0],)  # without the retry advice Ray Data appends
+        connection = isinstance(cause, LLMError) and cause.reason == "connection"
+        fix = "once the server answers" if connection else "once that is fixed"
+        raise _stopped(cause, totals.written, output, fix) from None
+    except InputError as damaged:  # the archive broke part way (a truncated .gz)
+        if not totals.written:
+            raise
+        raise _stopped(damaged, totals.written, output, "once the archive is repaired") from None
 
 
 def _open_output(

@@ -108,7 +108,7 @@ class SummarizeRows:
         finally:
             slot.release()
         if outcome is None:  # every row would fail the same way: stop the job
-            raise self.runner.unreachable or RuntimeError("the run stopped")
+            raise self.runner.fatal or RuntimeError("the run stopped")
         return outcome
 
 
