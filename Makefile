@@ -2,7 +2,7 @@
 .PHONY: install test lint record bench
 
 install:
-	python -m pip install -e ".[test]"
+	python -m pip install -e ".[test,ray]"
 
 test:
 	python -m pytest
@@ -19,6 +19,7 @@ record:
 
 bench:
 	python bench/batch_bench.py --quick
+	python bench/ray_bench.py --quick
 	python bench/attribution_eval.py
 	python bench/quotes_eval.py --offline
 	python bench/extract_eval.py

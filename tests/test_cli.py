@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,23 @@ def test_batch_offline_needs_no_endpoint(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(line["ok"] for line in lines) == [False, True]
+
+
+def test_help_does_not_load_ray() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from summarizer.cli import cli; "
+        "CliRunner().invoke(cli, ['--help']); CliRunner().invoke(cli, ['batch', '--help']); "
+        "print('ray' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_ray_options_without_via_ray_are_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["batch", str(_archive(tmp_path)), "-o", str(tmp_path / "o.jsonl"), "--offline"]
+    result = runner.invoke(cli, [*args, "--ray-address", "auto"])
+    assert result.exit_code == 2
+    assert "go with --via ray" in result.stderr
 
 
 def test_estimate_prints_tokens_and_cost(runner: CliRunner, tmp_path: Path) -> None:

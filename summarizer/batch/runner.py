@@ -34,7 +34,7 @@ from typing import TypeGuard
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
-from summarizer.batch.limiter import RateLimiter
+from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.results import OutputFile, error_line, record_key, result_line
@@ -211,6 +211,11 @@ def _error_outcome(
     return Outcome(record, None, error, attempts, False, usage, elapsed, waited, line)
 
 
+def _unusable(record: Record, started: float) -> Outcome:
+    bad = record.error or ValueError("record has neither article nor error")
+    return _error_outcome(record, bad, 0, Usage(), started, 0.0)
+
+
 # ---- the runner ------------------------------------------------------------------------------
 
 
@@ -229,7 +234,7 @@ class BatchRunner:
         client: ChatModel | None = None,
         cache: Cache | None = None,
         engine: Summarize | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         cache_key: Callable[[Article], str] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -238,7 +243,7 @@ class BatchRunner:
         self.cache = cache or NullCache()
         self._default_engine = engine is None
         self.engine = engine or llm_engine(settings)
-        self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
+        self.limiter: Limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
@@ -275,11 +280,7 @@ class BatchRunner:
         Records are read ahead in a thread (reading may extract HTML) and at most
         ``settings.concurrency`` are in flight; memory does not grow with the archive.
         """
-        client = self.client
-        if client is None and (self._default_engine or self.settings.has_endpoint):
-            self.settings.require_endpoint()
-            client = OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
-        client = client or _NoEndpoint()
+        client = self.open_client()
         # ``concurrency`` articles may have calls in flight (or paid for and not yet written);
         # a few more workers render, count and check articles meanwhile, so that this CPU
         # work overlaps the model's wait instead of lengthening every worker's cycle.
@@ -301,6 +302,17 @@ class BatchRunner:
                 failure, asyncio.CancelledError
             ):
                 raise failure
+
+    def open_client(self) -> ChatModel:
+        """The client calls go through: the one given, else an ``OpenAIChat`` from the settings
+        with the SDK's retries off (``ShapedChat`` retries), else one that refuses to call.
+        ``run`` closes the one it opens."""
+        if self.client is not None:
+            return self.client
+        if self._default_engine or self.settings.has_endpoint:
+            self.settings.require_endpoint()
+            return OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
+        return _NoEndpoint()
 
     async def _feed(
         self, records: Iterator[Record], queue: asyncio.Queue[Record | None], workers: int
@@ -349,15 +361,11 @@ class BatchRunner:
         """
         started = time.perf_counter()
         if record.article is None:
-            bad = record.error or ValueError("record has neither article nor error")
-            return _error_outcome(record, bad, 0, Usage(), started, 0.0)
+            return _unusable(record, started)
         article = record.article
         cache_key = self.cache_key(article)
-        cached = self._from_cache(cache_key, article)
-        if cached is not None:
-            line = result_line(record.id, record.number, record.line, cached[1], cached=True)
-            elapsed = time.perf_counter() - started
-            return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
+        if (cached := self._cached(record, article, cache_key, started)) is not None:
+            return cached
         shaped = ShapedChat(
             client,
             self.limiter,
@@ -391,6 +399,24 @@ class BatchRunner:
         return Outcome(
             record, result, None, shaped.calls, False, usage, elapsed, shaped.waited, line
         )
+
+    def without_call(self, record: Record) -> Outcome | None:
+        """The outcome of a record that needs no call: an unusable record's error line, or a
+        result the cache holds. None when the record must be summarised."""
+        started = time.perf_counter()
+        if record.article is None:
+            return _unusable(record, started)
+        return self._cached(record, record.article, self.cache_key(record.article), started)
+
+    def _cached(
+        self, record: Record, article: Article, cache_key: str, started: float
+    ) -> Outcome | None:
+        cached = self._from_cache(cache_key, article)
+        if cached is None:
+            return None
+        line = result_line(record.id, record.number, record.line, cached[1], cached=True)
+        elapsed = time.perf_counter() - started
+        return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
 
     def _timeout_error(self, article: Article, calls: int) -> SummarizerError:
         seconds = f"{self.settings.article_timeout:g}s"
@@ -476,7 +502,7 @@ async def abatch(
     client: ChatModel | None = None,
     cache: Cache | None = None,
     engine: Summarize | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
 ) -> AsyncIterator[Outcome]:
     """Summarise records concurrently, yielding each Outcome as it completes.
 

@@ -32,10 +32,20 @@ def _batch_api_options(func: Any) -> Any:
     options = [
         click.option(
             "--via",
-            type=click.Choice(["online", "batch-api"]),
+            type=click.Choice(["online", "batch-api", "ray"]),
             default="online",
             show_default=True,
-            help="batch-api: OpenAI's Batch API (half price, results within 24 hours).",
+            help="batch-api: OpenAI's Batch API (half price, results within 24 hours). "
+            'ray: on a Ray cluster, this machine by default (pip install "summarizer[ray]").',
+        ),
+        click.option(
+            "--ray-address",
+            help="Ray: the cluster to join (auto, ray://host:10001); default: start Ray here.",
+        ),
+        click.option(
+            "--ray-actors",
+            type=click.IntRange(min=1),
+            help="Ray: actors in the pool (default: one per CPU); -j is per actor.",
         ),
         click.option(
             "--poll-interval",
@@ -89,6 +99,8 @@ def batch(
     via: str,
     poll_interval: float,
     no_retry_online: bool,
+    ray_address: str | None,
+    ray_actors: int | None,
     **flags: Any,
 ) -> None:
     """Summarise every article of an archive into one JSON line each, resumably.
@@ -105,6 +117,7 @@ def batch(
       summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
       summarizer batch archive.jsonl -o out.jsonl --dry-run
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
+      summarizer batch archive.jsonl -o out.jsonl --via ray --ray-address auto
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
@@ -137,6 +150,29 @@ def batch(
             estimate(records, settings=run_settings, cache=cache, cache_key=key_for).summary()
         )
         return
+    if via == "ray" and not dry_run:
+        if output == "-":
+            cache.close()
+            raise click.UsageError("--via ray writes to a file (-o), so that it can resume.")
+        _run_on_ray(
+            ctx,
+            archive,
+            output,
+            run_settings,
+            cache,
+            address=ray_address,
+            actors=ray_actors,
+            quiet=quiet,
+            format=archive_format,
+            fields=archive_fields,
+            encoding=encoding,
+            engine="offline" if offline else "llm",
+            retry_errors=retry_errors,
+        )
+        return
+    if ray_address or ray_actors:
+        cache.close()
+        raise click.UsageError("--ray-address and --ray-actors go with --via ray.")
     engine = offline_engine(run_settings) if offline else None
     if engine is None:
         run_settings.require_endpoint()
@@ -168,6 +204,45 @@ def batch(
         ctx.exit(130)
     if totals.failed:
         ctx.exit(1)
+
+
+def _run_on_ray(
+    ctx: click.Context,
+    archive: str,
+    output: str,
+    run_settings: Settings,
+    cache: Cache,
+    *,
+    address: str | None,
+    actors: int | None,
+    quiet: bool,
+    **run: Any,
+) -> None:
+    try:
+        # Imported here: Ray is an optional extra, and loading it takes a second.
+        from summarizer.batch.ray import RayOptions, run_on_ray
+    except ImportError as exc:
+        cache.close()
+        raise click.UsageError(
+            f'--via ray needs Ray: pip install "summarizer[ray]" ({exc.name} is missing).'
+        ) from exc
+    try:
+        totals = run_on_ray(
+            archive,
+            output,
+            settings=run_settings,
+            options=RayOptions(address=address, actors=actors),
+            cache=cache,
+            progress=not quiet,
+            notify=say,
+            **run,
+        )
+    finally:
+        cache.close()
+    if not quiet:
+        say(totals.summary())
+    if totals.interrupted:
+        ctx.exit(130)
 
 
 def _run_batch_api(

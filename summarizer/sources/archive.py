@@ -35,7 +35,15 @@ from summarizer.sources.extract import (
     read_article,
 )
 
-__all__ = ["DIR_SUFFIXES", "Fields", "Format", "Record", "count_records", "iter_records"]
+__all__ = [
+    "DIR_SUFFIXES",
+    "Fields",
+    "Format",
+    "Record",
+    "article_from_row",
+    "count_records",
+    "iter_records",
+]
 
 Format = Literal["jsonl", "csv", "tsv", "dir"]
 
@@ -269,6 +277,17 @@ def _record(
     except InputError as exc:
         return Record(number, line, record_id, error=_error(exc.reason, display, line))
     return Record(number, line, record_id, article=article.model_copy(update={"id": record_id}))
+
+
+def article_from_row(row: Mapping[str, Any], fields: Fields, *, where: str) -> Article:
+    """The article in one archive row (a JSON object, a CSV row, a Ray Dataset row), read
+    exactly as ``iter_records`` reads it: the first text field present, HTML extracted.
+
+    Raises:
+        InputError: No text field, an empty or non-text one, bad UTF-8, or HTML without an
+            article; its ``reason`` says which, without ``where``.
+    """
+    return _article(row, fields, where)
 
 
 def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
