@@ -101,7 +101,8 @@ class LLMError(SummarizerError):
         status: HTTP status code, when the endpoint answered with one.
         request_id: The provider's request id, for support tickets.
         reason: A short machine-readable cause: ``http``, ``timeout``, ``connection``,
-            ``refusal``, ``length``, ``content_filter``, ``rate_limit``; for Batch API runs
+            ``stream_cut`` (the server closed a stream twice before its end), ``refusal``,
+            ``length``, ``content_filter``, ``rate_limit``; for Batch API runs
             also ``batch`` (the batch did not run the request) and ``batch_missing`` (no
             result came back for the article).
         retry_after: Seconds the provider asked us to wait, if it said.

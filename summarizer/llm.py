@@ -158,6 +158,12 @@ class OpenAIChat:
             remember(api_key=client.api_key, url=str(client.base_url))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
+        # llama-cpp-python's server (interrupt_requests, on by default) drops a stream when
+        # another request arrives: once seen, this client streams one answer at a time.
+        self._one_stream_at_a_time = (
+            _recall(settings.endpoint_memory, self._memory_key, "serial_streams") is True
+        )
+        self._stream_turn: asyncio.Semaphore | None = None
 
     @property
     def supports_json_schema(self) -> bool | None:
@@ -168,7 +174,7 @@ class OpenAIChat:
     @supports_json_schema.setter
     def supports_json_schema(self, value: bool | None) -> None:
         if value is not None and value != self._remembered:
-            _remember(self.settings.endpoint_memory, self._memory_key, value)
+            _remember(self.settings.endpoint_memory, self._memory_key, "json_schema", value)
         self._remembered = value
 
     def _sdk(self) -> openai.AsyncOpenAI:
@@ -204,7 +210,7 @@ class OpenAIChat:
         body = request_body(request, send_schema_field=self._send_schema_field)
         try:
             if self.settings.stream:
-                return await self._streamed(client, body)
+                return await self._stream_once_more_if_cut(client, body)
             raw = await client.chat.completions.with_raw_response.create(
                 model=body["model"],
                 messages=body["messages"],
@@ -240,9 +246,45 @@ class OpenAIChat:
             headers=_rate_headers(raw.headers),
         )
 
+    async def _stream_once_more_if_cut(
+        self, client: openai.AsyncOpenAI, body: dict[str, Any]
+    ) -> ChatResponse:
+        """A streamed answer; if the server cut the stream off (another request arrived),
+        stream one answer at a time from now on and ask again, once."""
+        try:
+            return await self._turn(client, body)
+        except _StreamCut:
+            if not self._one_stream_at_a_time:
+                logger.info(
+                    "%s cut a stream off when another request arrived; streaming one answer "
+                    "at a time from now on.",
+                    self.settings.endpoint_host,
+                )
+                self._one_stream_at_a_time = True
+                _remember(self.settings.endpoint_memory, self._memory_key, "serial_streams", True)
+        try:
+            return await self._turn(client, body)
+        except _StreamCut as cut:
+            raise LLMError(
+                f"{self.settings.endpoint_host} cut the answer off twice before it was "
+                "finished. Try again later, or set SUMMARIZER_STREAM=false.",
+                reason="stream_cut",
+            ) from cut
+
+    async def _turn(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> ChatResponse:
+        if not self._one_stream_at_a_time:
+            return await self._streamed(client, body)
+        if self._stream_turn is None:
+            self._stream_turn = asyncio.Semaphore(1)
+        async with self._stream_turn:
+            return await self._streamed(client, body)
+
     async def _streamed(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> ChatResponse:
         """One streamed completion: the timeout bounds each wait for the next chunk, so a slow
         model that is still writing is never cut off and asked again behind itself."""
+        import httpx2
+        import openai
+
         raw = await client.chat.completions.with_raw_response.create(
             model=body["model"],
             messages=body["messages"],
@@ -261,22 +303,27 @@ class OpenAIChat:
         model: str | None = None
         usage = Usage()
         chunks = 0
-        async for chunk in stream:
-            model = chunk.model or model
-            if chunk.usage is not None:
-                usage = Usage(
-                    prompt_tokens=chunk.usage.prompt_tokens,
-                    completion_tokens=chunk.usage.completion_tokens,
-                )
-            for choice in chunk.choices:
-                if choice.delta.content:
-                    text.append(choice.delta.content)
-                    chunks += 1
-                if getattr(choice.delta, "refusal", None):
-                    refusal.append(choice.delta.refusal or "")
-                finish = choice.finish_reason or finish
-            if watcher is not None:
-                watcher(StreamProgress(body["model"], time.monotonic() - started, chunks))
+        try:
+            async for chunk in stream:
+                model = chunk.model or model
+                usage = _usage_of(chunk, usage)
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        text.append(choice.delta.content)
+                        chunks += 1
+                    if getattr(choice.delta, "refusal", None):
+                        refusal.append(choice.delta.refusal or "")
+                    finish = choice.finish_reason or finish
+                if watcher is not None:
+                    watcher(StreamProgress(body["model"], time.monotonic() - started, chunks))
+        except openai.APITimeoutError:
+            raise  # silence past the timeout: not a cut, the caller's timeout rules apply
+        except (openai.APIConnectionError, httpx2.TransportError) as exc:
+            if chunks or finish:
+                raise _StreamCut(str(exc)) from exc
+            raise
+        if finish is None:
+            raise _StreamCut("the stream ended without a finish reason")
         if watcher is not None:
             watcher(StreamProgress(body["model"], time.monotonic() - started, chunks, done=True))
         if usage.prompt_tokens == 0 and usage.completion_tokens == 0:
@@ -306,11 +353,23 @@ class OpenAIChat:
         )
 
 
+class _StreamCut(Exception):
+    """The server closed a stream before its finish (not an error the caller sees)."""
+
+
+def _usage_of(chunk: Any, usage: Usage) -> Usage:
+    if chunk.usage is None:
+        return usage
+    return Usage(
+        prompt_tokens=chunk.usage.prompt_tokens, completion_tokens=chunk.usage.completion_tokens
+    )
+
+
 def _rate_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
 
 
-def _recall(path: Path | None, key: str) -> bool | None:
+def _recall(path: Path | None, key: str, fact: str = "json_schema") -> bool | None:
     """What an earlier process learnt about this endpoint, if anything (never an error)."""
     if path is None:
         return None
@@ -318,11 +377,12 @@ def _recall(path: Path | None, key: str) -> bool | None:
         known = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    value = known.get(key, {}).get("json_schema") if isinstance(known, dict) else None
+    entry = known.get(key) if isinstance(known, dict) else None
+    value = entry.get(fact) if isinstance(entry, dict) else None
     return value if isinstance(value, bool) else None
 
 
-def _remember(path: Path | None, key: str, supports_json_schema: bool) -> None:
+def _remember(path: Path | None, key: str, fact: str, value: bool) -> None:
     """Write what this process learnt, atomically; a read-only cache folder only costs the
     next run one probe."""
     if path is None:
@@ -335,7 +395,8 @@ def _remember(path: Path | None, key: str, supports_json_schema: bool) -> None:
             known = {}
         if not isinstance(known, dict):
             known = {}
-        known[key] = {"json_schema": supports_json_schema}
+        entry = known.get(key)
+        known[key] = {**(entry if isinstance(entry, dict) else {}), fact: value}
         handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=".endpoints-")
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(known, out, indent=1, sort_keys=True)

@@ -330,3 +330,56 @@ def test_a_stream_without_usage_is_counted_by_the_tool() -> None:
     usage = result.provenance.usage
     assert usage.prompt_tokens > 100  # the rendered prompt, counted with tiktoken
     assert usage.completion_tokens == len(re.findall(r"\S+\s*", VALID))  # one per chunk
+
+
+def cut_stream(response: httpx2.Response) -> httpx2.Response:
+    """A stream the server closed before its finish (synthetic: llama-cpp-python's server does
+    this to a stream when another request arrives, its interrupt_requests default)."""
+    full = as_stream(response).content.decode()
+    events = [e for e in full.split("\n\n") if e and '"finish_reason": null' in e]
+    body = "\n\n".join(events[:3]) + "\n\n"
+    return httpx2.Response(
+        200, content=body.encode(), headers={"content-type": "text/event-stream"}
+    )
+
+
+def test_a_cut_stream_is_asked_again_and_streams_go_one_at_a_time(tmp_path: Path) -> None:
+    memory = tmp_path / "endpoints.json"
+    answers = iter([cut_stream(completion(VALID)), as_stream(completion(VALID))])
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return next(answers)
+
+    settings = local_settings(output_mode="json_object", endpoint_memory=memory)
+    client = openai.AsyncOpenAI(
+        api_key="sk-stub",
+        base_url=settings.base_url,
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+    )
+    chat = OpenAIChat(settings, client=client)
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=settings, client=chat))
+    assert len(seen) == 2
+    assert [p.actor for p in result.positions] == ["Marit Dahl", "Per Olsen"]
+    assert json.loads(memory.read_text())[f"stub.invalid/v1|{LOCAL_MODEL}"] == {
+        "serial_streams": True
+    }
+    # the next run starts one stream at a time
+    assert OpenAIChat(settings)._one_stream_at_a_time
+
+
+def test_a_stream_cut_twice_is_an_error_not_a_loop() -> None:
+    chat, _ = stub_chat(lambda r: completion(VALID), output_mode="json_object", max_retries=0)
+    chat._given = openai.AsyncOpenAI(
+        api_key="sk-stub",
+        base_url=chat.settings.base_url,
+        max_retries=0,
+        http_client=httpx2.AsyncClient(
+            transport=httpx2.MockTransport(lambda r: cut_stream(completion(VALID)))
+        ),
+    )
+    with pytest.raises(LLMError, match="cut the answer off twice") as info:
+        asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    assert info.value.reason == "stream_cut"  # one article's failure, not the run's
