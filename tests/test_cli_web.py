@@ -472,7 +472,8 @@ def test_house_style_writes_german_with_at_most_five_actors_without_code() -> No
     assert "Du schreibst auf Deutsch" in system
     assert "höchstens 5:" in system
     assert "in English" not in system
-    assert user.endswith("Belege nur als Nummern.")  # a closing reminder after the evidence
+    # a closing reminder after the evidence, naming the quoted actors
+    assert user.endswith("Keir Starmer (Q1); Olaf Scholz (Q2, Q3).")
     assert "<article>\n" + SEED.read_text("utf-8").strip() + "\n</article>" in user
     assert (
         result.provenance.template_sha256

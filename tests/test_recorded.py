@@ -22,7 +22,7 @@ from summarizer.llm import OpenAIChat
 from summarizer.pipeline import asummarize
 from summarizer.pipeline.merge import same_actor
 from summarizer.schema import SummaryResult
-from summarizer.templates import Templates, default_prompts_dir
+from summarizer.templates import Templates
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
 from tests.stories import three_stories
 
@@ -68,29 +68,6 @@ async def test_auto_mode_falls_back_when_json_schema_is_rejected() -> None:
     assert result.provenance.usage.prompt_tokens > 0
     assert_verbatim(result, SHORT_ARTICLE)
     await chat.aclose()
-
-
-@pytest.mark.vcr
-async def test_a_left_out_speaker_is_asked_for_once(tmp_path: Path) -> None:
-    # A house style that asks for the single most prominent actor: the model leaves out the
-    # other speaker, whose quote the evidence lists, and is asked once to add them.
-    system = (default_prompts_dir() / "positions.system.j2").read_text(encoding="utf-8")
-    every = (
-        "Go through the evidence actor by actor: every actor with quotes gets a position, and "
-        "so does every actor whose statements show a view."
-    )
-    assert every in system
-    one = "List only the single most prominent actor: one entry, never more."
-    (tmp_path / "positions.system.j2").write_text(system.replace(every, one), encoding="utf-8")
-    settings = local_settings(output_mode="json_object", prompts_dir=tmp_path)
-    chat = OpenAIChat(settings)
-    try:
-        result = await asummarize(SHORT_ARTICLE, settings=settings, client=chat)
-    finally:
-        await chat.aclose()
-    assert result.provenance.attempts == 2
-    assert {p.actor for p in result.positions} == {"Marit Dahl", "Per Olsen"}
-    assert_verbatim(result, SHORT_ARTICLE)
 
 
 @pytest.mark.vcr
@@ -162,6 +139,6 @@ def test_house_style_template_changes_the_output_language(monkeypatch: pytest.Mo
     assert parsed.provenance.template_sha256 != Templates().sha256("positions")
     assert len([p for p in parsed.positions if p.origin == "model"]) <= 5
     # The small model's German is rough, but it is German: issue and summary changed language.
-    german = {"die", "der", "das", "und", "wird", "ist", "eine", "über", "wenn"}
+    german = {"die", "der", "das", "und", "wird", "werden", "ist", "eine", "über", "wenn", "hat"}
     for text in (parsed.issue, parsed.summary):
         assert german & set(text.lower().replace("?", " ").split()), text

@@ -202,7 +202,7 @@ def test_actor_cards_carry_stance_position_and_flags() -> None:
         "“It is a difficult situation for Europe” ⚠ speakers differ: engine Olaf Scholz, "
         "model Antonio Costa" in text
     )
-    assert "Olaf Scholz unclear German Chancellor · person ⚠ added by the tool: quoted in" in text
+    assert "Olaf Scholz unclear German Chancellor · person ⚠ added by the tool: the article" in text
     assert "⚠ unsupported: the model cited no quote or statement" in text  # Costa cites nothing
     assert "1 quote not found in the article" in text
 

@@ -32,7 +32,7 @@ from summarizer.views.text import (
 __all__ = ["archive_report", "article_report", "iter_archive_report", "load_results"]
 
 PALETTE_SIZE = 8  # actor colours .c0 … .c7 in templates/report.css
-MISSED_FLAG = "⚠ added by the tool: quoted in the article, left out by the model"
+MISSED_FLAG = "⚠ added by the tool: the article gives their words, the model left them out"
 UNPLACED_FLAG = "⚠ not highlighted: its offsets do not match this text"
 
 Record = SummaryResult | Mapping[str, Any]

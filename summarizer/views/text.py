@@ -34,7 +34,7 @@ __all__ = [
 NOT_FOUND = "✗ not found in article"
 UNQUOTED = "⚠ not a quote: the article does not put these words in quotation marks"
 UNSUPPORTED = "⚠ unsupported: the model cited no quote or statement for this position"
-ADDED_NOTE = "⚠ added by the tool: quoted in the article, left out by the model (stance unclear)"
+ADDED_NOTE = "⚠ added by the tool: the article gives their words, the model left them out"
 OFFLINE_NOTE = (
     "Stances need an LLM: this result comes from the offline engine, which finds actors, "
     "quotes and reported statements but does not judge stances or write a summary."
