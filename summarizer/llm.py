@@ -279,21 +279,37 @@ class OpenAIChat:
         async with self._stream_turn:
             return await self._streamed(client, body)
 
+    async def _open_stream(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> Any:
+        """The raw streamed response, or ``_StreamCut`` if its body broke off at once."""
+        import httpx2
+        import openai
+
+        try:
+            raw = await client.chat.completions.with_raw_response.create(
+                model=body["model"],
+                messages=body["messages"],
+                temperature=body["temperature"],
+                max_tokens=body["max_tokens"],
+                stream=True,
+                stream_options={"include_usage": True},
+                extra_body={"response_format": body["response_format"]},
+            )
+        except openai.APIConnectionError as exc:
+            # A body broken off after the server accepted the request is a cut (a transport
+            # that reads the whole body first, as a recorder does, breaks here); a refused
+            # connection is not.
+            if isinstance(exc.__cause__, httpx2.RemoteProtocolError):
+                raise _StreamCut(str(exc.__cause__)) from exc
+            raise
+        return raw
+
     async def _streamed(self, client: openai.AsyncOpenAI, body: dict[str, Any]) -> ChatResponse:
         """One streamed completion: the timeout bounds each wait for the next chunk, so a slow
         model that is still writing is never cut off and asked again behind itself."""
         import httpx2
         import openai
 
-        raw = await client.chat.completions.with_raw_response.create(
-            model=body["model"],
-            messages=body["messages"],
-            temperature=body["temperature"],
-            max_tokens=body["max_tokens"],
-            stream=True,
-            stream_options={"include_usage": True},
-            extra_body={"response_format": body["response_format"]},
-        )
+        raw = await self._open_stream(client, body)
         stream = raw.parse()
         watcher = _watcher.get()
         started = time.monotonic()
@@ -319,9 +335,9 @@ class OpenAIChat:
         except openai.APITimeoutError:
             raise  # silence past the timeout: not a cut, the caller's timeout rules apply
         except (openai.APIConnectionError, httpx2.TransportError) as exc:
-            if chunks or finish:
-                raise _StreamCut(str(exc)) from exc
-            raise
+            # The server had answered 200 and begun the stream: a break now is a cut (seen
+            # while llama.cpp was still reading the prompt, before the first chunk).
+            raise _StreamCut(str(exc)) from exc
         if finish is None:
             raise _StreamCut("the stream ended without a finish reason")
         if watcher is not None:

@@ -383,3 +383,52 @@ def test_a_stream_cut_twice_is_an_error_not_a_loop() -> None:
     with pytest.raises(LLMError, match="cut the answer off twice") as info:
         asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     assert info.value.reason == "stream_cut"  # one article's failure, not the run's
+
+
+class _BrokenBody(httpx2.AsyncByteStream):
+    """A 200 whose body breaks off before the first chunk (synthetic: what llama-cpp-python
+    did to a stream while it was still reading that request's prompt)."""
+
+    async def __aiter__(self) -> Any:
+        raise httpx2.RemoteProtocolError("peer closed connection (synthetic)")
+        yield b""  # pragma: no cover - makes this an async generator
+
+
+def test_a_stream_broken_before_its_first_chunk_is_a_cut_not_a_dead_server() -> None:
+    answers = iter(
+        [
+            httpx2.Response(
+                200, stream=_BrokenBody(), headers={"content-type": "text/event-stream"}
+            ),
+            as_stream(completion(VALID)),
+        ]
+    )
+    chat, _ = stub_chat(lambda r: next(answers), output_mode="json_object", max_retries=0)
+    chat._given = openai.AsyncOpenAI(
+        api_key="sk-stub",
+        base_url=chat.settings.base_url,
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(lambda r: next(answers))),
+    )
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    assert [p.actor for p in result.positions] == ["Marit Dahl", "Per Olsen"]
+    assert chat._one_stream_at_a_time
+
+
+def test_a_body_broken_while_the_response_is_read_whole_is_a_cut_too() -> None:
+    # A transport that reads the whole body before handing it over (a recorder, a proxy)
+    # sees the break while sending; a refused connection is still a connection error.
+    calls = 0
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise httpx2.RemoteProtocolError("incomplete chunked read (synthetic)")
+        return completion(VALID)
+
+    chat, _ = stub_chat(handler, output_mode="json_object", max_retries=0)
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
+    assert calls == 2
+    assert len(result.positions) == 2
+    assert chat._one_stream_at_a_time

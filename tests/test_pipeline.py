@@ -388,3 +388,13 @@ def test_the_fake_llm_still_cites_the_evidence_after_a_reask() -> None:
         ("Anna Weber", "model"),
         ("Jonas Klein", "model"),
     ]
+
+
+def test_a_statement_cited_for_someone_else_follows_the_engine_too() -> None:
+    article = ARTICLE + "\n\nKlein said the city could not afford it."
+    answer = draft(position("A1", "Q1", "S1"), position("A2", "Q2"))
+    result = summarize(article, settings=SETTINGS, client=FakeLLM([answer]))
+    weber, klein = result.positions
+    assert [s.id for s in klein.statements] == ["S1"]
+    assert weber.statements == []
+    assert weber.evidence == ["Q1", "S1"]  # what the model cited stays on record

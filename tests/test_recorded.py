@@ -89,7 +89,19 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
     by_actor = {p.actor: p for p in parsed.positions}
     for name in ("Keir Starmer", "Olaf Scholz"):
         assert by_actor[name].quotes, name
-        assert all(q.speaker == name for q in by_actor[name].quotes)
+        assert all(q.speaker == name == q.cited_by for q in by_actor[name].quotes)
+    # One call after the rejected json_schema probe: the model cited every quote by id.
+    assert parsed.provenance.attempts == 2
+    starmer, scholz = by_actor["Keir Starmer"], by_actor["Olaf Scholz"]
+    assert (starmer.evidence, scholz.evidence) == (["Q1"], ["Q2", "Q3"])
+    assert scholz.stance.value == "opposes"
+    # This recording: the model judged Starmer, Scholz and the engine's "Ukraine" and left
+    # Costa, Sanchez and Putin out; their reported statements are listed, added by the tool.
+    for name in ("Antonio Costa", "Pedro Sanchez"):
+        assert by_actor[name].origin == "engine"
+        assert by_actor[name].statements
+    # Scholz's statement, cited for "Ukraine", is listed under Scholz (the engine's speaker).
+    assert [s.id for s in scholz.statements] == ["S4"]
     assert parsed.provenance.endpoint_host == "127.0.0.1"
     assert "sk-local" not in result.stdout
     # The CLI remembered the rejected probe: a second run would go straight to JSON mode.
@@ -101,7 +113,7 @@ def test_seed_article_end_to_end(monkeypatch: pytest.MonkeyPatch) -> None:
 async def test_long_article_is_split_merged_and_checked_against_the_whole() -> None:
     # A small context_window makes three short stories "long": 3 parts, so the recording is
     # 3 part calls + 1 reduce call (plus any re-asks the model needs).
-    settings = local_settings(context_window=2600, split_overlap=60, output_mode="json_object")
+    settings = local_settings(context_window=2700, split_overlap=60, output_mode="json_object")
     text = three_stories()
     chat = OpenAIChat(settings)
     try:

@@ -195,7 +195,9 @@ class _Builder:
         if item.is_quote:
             self.place_quote(entry, item)
         else:
-            self.home(entry, item).statements[id_] = _statement(item)
+            # Reported speech follows the same rule as quotes: listed under the engine's
+            # speaker when the model cites it for someone else and the engine is followed.
+            self.home(entry, item, self.verdict(entry, item)).statements[id_] = _statement(item)
 
     def place_quote(self, entry: _Entry, item: EvidenceItem) -> None:
         quote = Quote(
