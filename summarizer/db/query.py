@@ -1,0 +1,252 @@
+"""Ask the archive database: full-text search, the actor index, one actor's timeline.
+
+Each returns plain dataclasses, so the CLI prints them as text, JSON or CSV and scripts use
+them directly. Dates compare as text: ISO dates (``2025-03-01``) sort and filter correctly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from summarizer.db.identity import actor_key, slug
+from summarizer.db.load import resolve_actors
+from summarizer.errors import InputError
+
+__all__ = ["ActorRow", "Hit", "TimelineEntry", "actor_timeline", "actors", "find_actor", "search"]
+
+MARK = ("**", "**")
+"""What a snippet puts around the words that matched."""
+
+_KINDS = ("quote", "position", "article")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a quote, a position or an article, with where and when."""
+
+    kind: str
+    rank: float
+    snippet: str
+    article: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    actor: str | None
+    stance: str | None
+
+
+@dataclass(frozen=True)
+class ActorRow:
+    """One actor in the index."""
+
+    id: str
+    name: str
+    kind: str | None
+    articles: int
+    quotes: int
+    stances: dict[str, int]
+    first_seen: str | None
+    last_seen: str | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One article in an actor's timeline."""
+
+    date: str | None
+    source: str | None
+    title: str | None
+    url: str | None
+    article: str
+    role: str | None
+    stance: str | None
+    position: str | None
+    quotes: list[str] = field(default_factory=list)
+
+
+def _ready(db: Database) -> None:
+    """Resolve actors if results were added since the last time (a batch killed mid-run)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'actors_resolved'").fetchone()
+    if row is not None and row[0] != "1":
+        resolve_actors(db)
+
+
+def fts_query(text: str) -> str:
+    """The user's words as an FTS5 query: every word must occur, in any order; a word ending
+    in ``*`` is a prefix. Quotes and operators in the input are taken literally."""
+    words = re.findall(r"[\w*]+", text)
+    terms = [
+        f'"{w.rstrip("*")}"*' if w.endswith("*") and w.strip("*") else f'"{w.strip("*")}"'
+        for w in words
+        if w.strip("*")
+    ]
+    if not terms:
+        raise InputError(f"nothing to search for in {text!r}; give one or more words.")
+    return " ".join(terms)
+
+
+def search(
+    db: Database,
+    query: str,
+    *,
+    actor: str | None = None,
+    stance: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    source: str | None = None,
+    kinds: tuple[str, ...] = _KINDS,
+    limit: int = 20,
+) -> list[Hit]:
+    """Quotes, positions and articles matching ``query``, best first (bm25).
+
+    Args:
+        query: Words that must all occur (accents and case ignored).
+        actor: Only what this actor said (a name as ``find_actor`` takes it).
+        stance: Only positions with this stance (and quotes under them, articles with them).
+        since, until: Only articles dated in this range (inclusive, compared as text).
+        source: Only articles from this outlet (exact).
+        kinds: Which of ``quote``, ``position``, ``article`` to search.
+        limit: Most hits.
+
+    Raises:
+        InputError: An empty query, or an actor the archive does not know.
+    """
+    _ready(db)
+    params: dict[str, Any] = {
+        "q": fts_query(query),
+        "limit": limit,
+        "since": since,
+        "until": until,
+        "source": source,
+        "stance": stance,
+        "actor": find_actor(db, actor) if actor else None,
+    }
+    where_article = (
+        "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
+        "AND (:source IS NULL OR a.source = :source)"
+    )
+    where_position = "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
+    parts = []
+    if "quote" in kinds:
+        parts.append(
+            "SELECT 'quote', bm25(quotes_fts), snippet(quotes_fts, 0, :m0, :m1, '…', 16), "
+            "a.key, a.title, a.date, a.source, a.url, ac.name, p.stance "
+            "FROM quotes_fts JOIN quotes q ON q.rowid = quotes_fts.rowid "
+            "JOIN positions p ON p.id = q.position JOIN actors ac ON ac.id = p.actor "
+            "JOIN articles a ON a.key = q.article "
+            f"WHERE quotes_fts MATCH :q AND {where_article} AND {where_position}"
+        )
+    if "position" in kinds:
+        parts.append(
+            "SELECT 'position', bm25(positions_fts), snippet(positions_fts, 2, :m0, :m1, '…', 16), "
+            "a.key, a.title, a.date, a.source, a.url, ac.name, p.stance "
+            "FROM positions_fts JOIN positions p ON p.rowid = positions_fts.rowid "
+            "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = p.article "
+            f"WHERE positions_fts MATCH :q AND {where_article} AND {where_position}"
+        )
+    if "article" in kinds:
+        parts.append(
+            "SELECT 'article', bm25(articles_fts), "
+            "COALESCE(snippet(articles_fts, 1, :m0, :m1, '…', 16), a.title), "
+            "a.key, a.title, a.date, a.source, a.url, NULL, NULL "
+            "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+            f"WHERE articles_fts MATCH :q AND {where_article} AND (:actor IS NULL AND "
+            ":stance IS NULL OR EXISTS (SELECT 1 FROM positions p WHERE p.article = a.key "
+            f"AND {where_position}))"
+        )
+    if not parts:
+        raise InputError("no kinds to search; use quote, position or article.")
+    sql = " UNION ALL ".join(f"SELECT * FROM ({p} ORDER BY 2 LIMIT :limit)" for p in parts)
+    params.update(m0=MARK[0], m1=MARK[1])
+    rows = db.execute(f"{sql} ORDER BY 2 LIMIT :limit", params).fetchall()
+    return [Hit(*row) for row in rows]
+
+
+def find_actor(db: Database, name: str) -> str:
+    """The id of the actor ``name`` means: its key, else the one actor with that surname or
+    a name containing it.
+
+    Raises:
+        InputError: No actor, or several, fit the name; the message lists some to choose from.
+    """
+    _ready(db)
+    key = actor_key(name).key
+    if db.execute("SELECT 1 FROM actors WHERE id = ?", [slug(key)]).fetchone():
+        return slug(key)
+    rows = db.execute(
+        "SELECT id, name FROM actors WHERE id LIKE ? ESCAPE '\\' OR name LIKE ? "
+        "ORDER BY id LIMIT 11",
+        [f"%-{_like(slug(key))}", f"%{_like(name.strip())}%"],
+    ).fetchall()
+    if len(rows) == 1:
+        return str(rows[0][0])
+    if not rows:
+        raise InputError(
+            f"no actor called {name!r} in the archive; `summarizer actors` lists them."
+        )
+    names = ", ".join(row[1] for row in rows[:10])
+    raise InputError(f"{name!r} fits several actors: {names}; give the full name.")
+
+
+def _like(text: str) -> str:
+    return re.sub(r"([%_\\])", r"\\\1", text)
+
+
+def actors(
+    db: Database, *, limit: int | None = None, min_articles: int = 1, only: str | None = None
+) -> list[ActorRow]:
+    """The actor index, most articles first: articles, quotes, stances, first and last seen
+    (``only``: just the actor with this id)."""
+    _ready(db)
+    rows = db.execute(
+        """
+        SELECT ac.id, ac.name, ac.kind, COUNT(DISTINCT p.article) AS n_articles,
+               COALESCE(SUM(qc.n_quotes), 0), json_group_array(p.stance), MIN(a.date), MAX(a.date)
+        FROM positions p
+        JOIN actors ac ON ac.id = p.actor
+        JOIN articles a ON a.key = p.article
+        LEFT JOIN (SELECT position, COUNT(*) AS n_quotes FROM quotes GROUP BY position) qc
+               ON qc.position = p.id
+        WHERE :only IS NULL OR p.actor = :only
+        GROUP BY ac.id HAVING n_articles >= :min ORDER BY n_articles DESC, ac.name LIMIT :limit
+        """,
+        {"min": min_articles, "limit": -1 if limit is None else limit, "only": only},
+    ).fetchall()
+    result = []
+    for actor_id, name, kind, count, quotes, stances, first, last in rows:
+        tally: dict[str, int] = {}
+        for stance in json.loads(stances):
+            if stance:
+                tally[stance] = tally.get(stance, 0) + 1
+        result.append(ActorRow(actor_id, name, kind, count, quotes, tally, first, last))
+    return result
+
+
+def actor_timeline(db: Database, name: str) -> tuple[ActorRow, list[TimelineEntry]]:
+    """One actor's articles by date: outlet, stance, position, quotes, links.
+
+    Raises:
+        InputError: See ``find_actor``.
+    """
+    actor_id = find_actor(db, name)
+    rows = db.execute(
+        """
+        SELECT a.date, a.source, a.title, a.url, a.key, p.role, p.stance, p.position,
+               (SELECT json_group_array(q.text) FROM quotes q WHERE q.position = p.id)
+        FROM positions p JOIN articles a ON a.key = p.article
+        WHERE p.actor = ? ORDER BY a.date IS NULL, a.date, a.key
+        """,
+        [actor_id],
+    ).fetchall()
+    entries = [TimelineEntry(*row[:8], quotes=json.loads(row[8])) for row in rows]
+    summary = next(
+        iter(actors(db, only=actor_id)),
+        ActorRow(actor_id, actor_id, None, 0, 0, {}, None, None),
+    )
+    return summary, entries
