@@ -1,6 +1,6 @@
 """Benchmark the batch runner: throughput against the ceiling, overhead, memory, kill and resume.
 
-Every figure is measured against summarizer.fakeserver (a fake OpenAI-compatible server on
+Every figure is measured against summarizer.testing.fakeserver (a fake OpenAI-compatible server on
 127.0.0.1, run as a separate process) or an instant in-process model: the latencies, rate
 limits and the kill are set up on purpose, not observed from a provider.
 
@@ -33,15 +33,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from summarizer.archive import iter_records  # noqa: E402
-from summarizer.batch import BatchRunner, Outcome, run_batch  # noqa: E402
-from summarizer.cache import NullCache, ResultCache  # noqa: E402
+from summarizer.batch.cache import NullCache, ResultCache  # noqa: E402
+from summarizer.batch.results import OutputFile  # noqa: E402
+from summarizer.batch.runner import BatchRunner, Outcome, run_batch  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
-from summarizer.fakeserver import build_draft  # noqa: E402
 from summarizer.llm import ChatRequest, ChatResponse  # noqa: E402
-from summarizer.outputs import OutputFile  # noqa: E402
-from summarizer.pipeline import asummarize, prepare  # noqa: E402
+from summarizer.pipeline.run import asummarize, prepare  # noqa: E402
 from summarizer.schema import Usage  # noqa: E402
+from summarizer.sources.archive import iter_records  # noqa: E402
+from summarizer.testing.fakeserver import build_draft  # noqa: E402
 
 SEED = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
 OUT = ROOT / "bench" / "out"
@@ -99,7 +99,7 @@ class InstantModel:
 def fake_server(*args: str) -> Iterator[str]:
     """A fake server in its own process (so its work does not count as the client's)."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "summarizer.fakeserver", "--port", "0", *args],
+        [sys.executable, "-m", "summarizer.testing.fakeserver", "--port", "0", *args],
         stdout=subprocess.PIPE,
         text=True,
         env=child_env(),

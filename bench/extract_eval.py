@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from summarizer.errors import InputError
-from summarizer.extract import extract_html
+from summarizer.sources.extract import extract_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 _WORD = re.compile(r"\w+")

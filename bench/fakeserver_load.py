@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=1, help="articles in rotation")
     args = parser.parse_args()
     server = subprocess.Popen(
-        [sys.executable, "-m", "summarizer.fakeserver", "--port", "0"],
+        [sys.executable, "-m", "summarizer.testing.fakeserver", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

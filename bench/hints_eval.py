@@ -27,7 +27,7 @@ from attribution_eval import _overlaps as overlaps  # same matching rule as the 
 from summarizer.attribution import match_actor
 from summarizer.config import Settings
 from summarizer.errors import SummarizerError
-from summarizer.pipeline import summarize
+from summarizer.pipeline.run import summarize
 from summarizer.schema import Article
 
 REPO = Path(__file__).resolve().parent.parent

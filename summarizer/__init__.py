@@ -12,7 +12,7 @@ from summarizer.errors import (
     TemplateError,
 )
 from summarizer.llm import ChatModel, OpenAIChat
-from summarizer.pipeline import Engine, asummarize, summarize
+from summarizer.pipeline.run import Engine, asummarize, summarize
 from summarizer.schema import (
     ActorKind,
     Article,

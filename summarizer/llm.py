@@ -189,7 +189,7 @@ def send_schema_field(settings: Settings) -> bool:
 
 def request_body(request: ChatRequest, *, send_schema_field: bool) -> dict[str, Any]:
     """The JSON body of the chat completion for ``request``: what ``OpenAIChat`` sends, and
-    what a Batch API request line carries (``summarizer.batchfile``), so the two never drift.
+    what a Batch API request line carries (``batch.batchapi.files``), so the two never drift.
     """
     return {
         "model": request.model,

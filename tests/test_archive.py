@@ -1,4 +1,4 @@
-"""Tests for summarizer.archive: every format, field mapping, and one record out per record in."""
+"""Tests for summarizer.sources.archive: every format, field mapping, one record per record."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.archive import Fields, Record, count_records, iter_records
 from summarizer.errors import InputError
+from summarizer.sources.archive import Fields, Record, count_records, iter_records
 
 PAGE = """<!DOCTYPE html><html><head><title>Ferry strike ends</title></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a></nav>

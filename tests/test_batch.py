@@ -13,17 +13,17 @@ from typing import Any
 
 import pytest
 
-from summarizer.archive import Record
-from summarizer.batch import BatchRunner, abatch, offline_engine, run_batch
-from summarizer.cache import ResultCache
+from summarizer.batch.cache import ResultCache
+from summarizer.batch.limiter import RateLimiter
+from summarizer.batch.progress import RunTotals
+from summarizer.batch.runner import BatchRunner, abatch, offline_engine, run_batch
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, LLMError
 from summarizer.llm import ChatRequest, ChatResponse
-from summarizer.progress import RunTotals
-from summarizer.ratelimit import RateLimiter
-from summarizer.report import load_results
 from summarizer.schema import Article, SummaryResult
+from summarizer.sources.archive import Record
 from summarizer.testing import FakeLLM
+from summarizer.views.html import load_results
 
 SETTINGS = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", retry_backoff=0.0)
 
@@ -369,7 +369,7 @@ def test_offline_refuses_clearly_without_the_engine(monkeypatch: pytest.MonkeyPa
     async def old_asummarize(article: Any, *, settings: Any = None, client: Any = None) -> Any:
         raise AssertionError("not called")
 
-    monkeypatch.setattr("summarizer.pipeline.asummarize", old_asummarize)
+    monkeypatch.setattr("summarizer.pipeline.run.asummarize", old_asummarize)
     with pytest.raises(ConfigError, match="--offline needs the attribution engine"):
         offline_engine(SETTINGS)
 

@@ -1,6 +1,6 @@
 """The batch runner against the fake HTTP server: 429 storms, injected faults, kill -9, Ctrl-C.
 
-Every fault here is synthetic: summarizer.fakeserver injects the 429s, 5xx answers, dropped
+Every fault here is synthetic: summarizer.testing.fakeserver injects the 429s, 5xx answers, dropped
 connections, hangs and malformed JSON on purpose. None was observed from a real provider.
 The server listens on 127.0.0.1 only (pytest runs with --block-network).
 """
@@ -19,11 +19,11 @@ from typing import Any
 
 import pytest
 
-from summarizer.batch import run_batch
-from summarizer.cache import NullCache
+from summarizer.batch.cache import NullCache
+from summarizer.batch.runner import run_batch
 from summarizer.config import Settings
 from summarizer.errors import LLMError
-from summarizer.fakeserver import FakeServer, Fault
+from summarizer.testing.fakeserver import FakeServer, Fault
 from tests.conftest import ROOT, SEED
 
 CONCURRENCY = 4

@@ -23,18 +23,26 @@ import openai
 import pytest
 from click.testing import CliRunner
 
-from summarizer.batch import run_batch
-from summarizer.batchapi import BatchAPI
-from summarizer.batchfile import RequestWriter, request_line
-from summarizer.batchjob import BatchJob, collect, run, state_path, status, submit, write_requests
+from summarizer.batch.batchapi.exchange import BatchAPI
+from summarizer.batch.batchapi.files import RequestWriter, request_line
+from summarizer.batch.batchapi.job import (
+    BatchJob,
+    collect,
+    run,
+    state_path,
+    status,
+    submit,
+    write_requests,
+)
+from summarizer.batch.progress import RunTotals
+from summarizer.batch.runner import run_batch
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
-from summarizer.fakeserver import FakeServer, Fault
 from summarizer.llm import ChatRequest, OpenAIChat
-from summarizer.pipeline import prepare
-from summarizer.progress import RunTotals
+from summarizer.pipeline.run import prepare
 from summarizer.testing import FakeLLM
+from summarizer.testing.fakeserver import FakeServer, Fault
 from tests.batchstub import BatchStub, StubConfig, forward_to
 
 T = TypeVar("T")
@@ -353,7 +361,7 @@ def test_collect_reads_a_vllm_run_batch_output_file(tmp_path: Path) -> None:
     # What `python -m vllm.entrypoints.openai.run_batch -i requests-0001.jsonl -o results.jsonl`
     # writes: one line per request, in input order; a failed request has a status code, no
     # body and an error. Generated here from the fake server's deterministic drafts.
-    from summarizer.fakeserver import build_draft
+    from summarizer.testing.fakeserver import build_draft
 
     results = tmp_path / "results.jsonl"
     with results.open("w", encoding="utf-8") as handle:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.cache import NullCache, ResultCache, key, open_cache, sha256_text
+from summarizer.batch.cache import NullCache, ResultCache, key, open_cache, sha256_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE: dict[str, Any] = {
@@ -126,7 +126,7 @@ def test_threads_each_get_a_connection(cache: ResultCache) -> None:
 
 WRITER = """
 import json, sys
-from summarizer.cache import ResultCache
+from summarizer.batch.cache import ResultCache
 cache = ResultCache(sys.argv[1])
 for n in range(int(sys.argv[3])):
     cache.put(f"{sys.argv[2]}-{n}", json.dumps({"n": n, "pad": "x" * int(sys.argv[4])}))

@@ -3,7 +3,7 @@
 The model is a FakeLLM handed to the command as click's context object
 (``invoke(..., obj=Injected(client=fake))``), the one seam between the command and the
 pipeline, so tests can read the requests; one test instead runs the command untouched against
-``summarizer.fakeserver``. Pages come from a local HTTP server on 127.0.0.1.
+``summarizer.testing.fakeserver``. Pages come from a local HTTP server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 from summarizer.cli import Injected, cli
 from summarizer.config import Settings
-from summarizer.fakeserver import FakeServer
-from summarizer.fetch import fetch_article
-from summarizer.pipeline import summarize
-from summarizer.report import article_report
+from summarizer.pipeline.run import summarize
+from summarizer.sources.fetch import fetch_article
 from summarizer.templates import default_prompts_dir
 from summarizer.testing import FakeLLM
+from summarizer.testing.fakeserver import FakeServer
+from summarizer.views.html import article_report
 from tests.conftest import ROOT, SEED
 from tests.pages import ARTICLE, NO_ARTICLE, QUOTE_WORDS, Handler, send, serve
 from tests.test_report import Page, assert_is_a_real_screenshot, open_in_chromium

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.archive import iter_records
-from summarizer.batch import cache_key_for
-from summarizer.cache import ResultCache
+from summarizer.batch.cache import ResultCache
+from summarizer.batch.costs import PRICES, Price, estimate, price_for, usd
+from summarizer.batch.runner import cache_key_for
 from summarizer.config import Settings
-from summarizer.costs import PRICES, Price, estimate, price_for, usd
-from summarizer.pipeline import prepare
+from summarizer.pipeline.run import prepare
 from summarizer.schema import Article
+from summarizer.sources.archive import iter_records
 from tests.conftest import SEED
 
 

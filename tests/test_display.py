@@ -8,7 +8,6 @@ from html import escape
 import pytest
 from markdown_it import MarkdownIt
 
-from summarizer.display import MISSED_HEADING, NOT_FOUND, OFFLINE_NOTE, to_markdown, to_text
 from summarizer.schema import (
     ActorKind,
     MissedActor,
@@ -18,6 +17,7 @@ from summarizer.schema import (
     Stance,
     SummaryResult,
 )
+from summarizer.views.text import MISSED_HEADING, NOT_FOUND, OFFLINE_NOTE, to_markdown, to_text
 
 # The seed article's own typography, curly apostrophe included.
 STARMER_QUOTE = "I’m prepared to consider committing British forces"

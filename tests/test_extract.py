@@ -1,4 +1,4 @@
-"""Tests for summarizer.extract: HTML extraction, decoding and every kind of bad input file."""
+"""Tests for summarizer.sources.extract: HTML extraction, decoding, every kind of bad file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.extract import decode_bytes, extract_html, looks_like_html, read_article
+from summarizer.sources.extract import decode_bytes, extract_html, looks_like_html, read_article
 
 # Curly quotes, dashes and ellipses on purpose: they must come through extraction unchanged.
 QUOTE = "“We had no choice — none at all,” said Mayor Ann Lee. ‘Really’… it's done."

@@ -21,9 +21,9 @@ import pytest
 from openai import AsyncOpenAI
 from pydantic import ValidationError
 
-from summarizer.fakeserver import FakeServer, Fault, build_draft, format_reset
-from summarizer.ratelimit import RateLimiter, parse_reset
+from summarizer.batch.limiter import RateLimiter, parse_reset
 from summarizer.schema import Draft
+from summarizer.testing.fakeserver import FakeServer, Fault, build_draft, format_reset
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])
 
@@ -236,7 +236,7 @@ def test_bad_request_is_a_400_and_counted() -> None:
 
 
 def test_runs_as_a_module_on_a_free_port() -> None:
-    command = [sys.executable, "-m", "summarizer.fakeserver", "--port", "0", "--rpm", "60"]
+    command = [sys.executable, "-m", "summarizer.testing.fakeserver", "--port", "0", "--rpm", "60"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -1,4 +1,4 @@
-"""Tests for summarizer.fetch against a local HTTP server on 127.0.0.1 serving pages written here.
+"""Tests for summarizer.sources.fetch against a local HTTP server on 127.0.0.1 serving pages.
 
 pytest runs with ``--block-network``, which blocks every connect, 127.0.0.1 included, unless
 the host is allowed: the module-wide mark below lets loopback through and nothing else.
@@ -16,7 +16,7 @@ import httpx2
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.fetch import fetch_article, fetch_page, is_url, load_article, user_agent
+from summarizer.sources.fetch import fetch_article, fetch_page, is_url, load_article, user_agent
 from tests.pages import ARTICLE, NO_ARTICLE, QUOTE, Handler, redirect, send, serve
 
 pytestmark = pytest.mark.block_network(allowed_hosts=[r"127\.0\.0\.1$"])

@@ -8,7 +8,7 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
-from summarizer.pipeline import summarize
+from summarizer.pipeline.run import summarize
 from summarizer.schema import Stance
 from summarizer.testing import FakeLLM
 

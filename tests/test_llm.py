@@ -20,7 +20,7 @@ import pytest
 from summarizer.config import Settings
 from summarizer.errors import LLMError
 from summarizer.llm import OpenAIChat
-from summarizer.pipeline import asummarize
+from summarizer.pipeline.run import asummarize
 from tests.conftest import LOCAL_MODEL
 
 SHORT_ARTICLE = (

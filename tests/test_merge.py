@@ -8,7 +8,13 @@ import pytest
 
 from summarizer.config import Settings
 from summarizer.errors import BudgetError
-from summarizer.merge import as_draft, merge_positions, reconcile_stances, reduce, same_actor
+from summarizer.pipeline.merge import (
+    as_draft,
+    merge_positions,
+    reconcile_stances,
+    reduce,
+    same_actor,
+)
 from summarizer.schema import (
     ActorKind,
     Draft,

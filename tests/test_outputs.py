@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.errors import InputError, LLMError
-from summarizer.outputs import (
+from summarizer.batch.results import (
     OutputFile,
     error_line,
     open_lines,
@@ -18,6 +17,7 @@ from summarizer.outputs import (
     result_line,
     write_atomic,
 )
+from summarizer.errors import InputError, LLMError
 
 
 def test_lines_are_json_with_id_record_and_line() -> None:

@@ -11,7 +11,7 @@ from summarizer import InputError, OutputValidationError
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, LLMError
 from summarizer.llm import ChatResponse
-from summarizer.pipeline import asummarize, prepare, summarize
+from summarizer.pipeline.run import asummarize, prepare, summarize
 from summarizer.schema import Article, Stance, Usage
 from summarizer.testing import FakeLLM
 

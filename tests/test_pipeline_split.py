@@ -16,8 +16,8 @@ import pytest
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, LLMError
 from summarizer.llm import ChatRequest
-from summarizer.merge import same_actor
-from summarizer.pipeline import asummarize, prepare, summarize
+from summarizer.pipeline.merge import same_actor
+from summarizer.pipeline.run import asummarize, prepare, summarize
 from summarizer.schema import Stance
 from summarizer.testing import FakeLLM
 from summarizer.tokens import count_messages, tokenizer_for

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from summarizer.costs import Price
-from summarizer.progress import BatchProgress, RunTotals
+from summarizer.batch.costs import Price
+from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.schema import Usage
 
 

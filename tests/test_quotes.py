@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from summarizer.quotes import _CHAR_MAP, WHITESPACE, ArticleText
+from summarizer.pipeline.verbatim import _CHAR_MAP, WHITESPACE, ArticleText
 
 ARTICLE = "He said: “We’re ready — truly…  ready,” and left.\nShe said ‘no’."
 

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from summarizer.ratelimit import (
+from summarizer.batch.limiter import (
     RateLimiter,
     backoff_delay,
     parse_reset,

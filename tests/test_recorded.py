@@ -14,15 +14,15 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from summarizer import display
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import OutputValidationError
 from summarizer.llm import OpenAIChat
-from summarizer.merge import same_actor
-from summarizer.pipeline import asummarize
+from summarizer.pipeline.merge import same_actor
+from summarizer.pipeline.run import asummarize
 from summarizer.schema import SummaryResult
 from summarizer.templates import Templates
+from summarizer.views import text as display
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
 from tests.stories import three_stories
 

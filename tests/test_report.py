@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import InputError
-from summarizer.report import archive_report, article_report, iter_archive_report, load_results
 from summarizer.schema import (
     ActorKind,
     MissedActor,
@@ -25,6 +24,7 @@ from summarizer.schema import (
     Stance,
     SummaryResult,
 )
+from summarizer.views.html import archive_report, article_report, iter_archive_report, load_results
 
 # The seed article's own typography, curly apostrophe included.
 STARMER_QUOTE = "I’m prepared to consider committing British forces"

@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from summarizer.errors import BudgetError
-from summarizer.split import Part, split_article
+from summarizer.pipeline.split import Part, split_article
 from summarizer.tokens import tokenizer_for
 from tests.stories import beats, long_article
 

@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from summarizer.archive import Fields
+from summarizer.batch.results import write_atomic
 from summarizer.config import Settings
 from summarizer.llm import ChatModel
-from summarizer.outputs import write_atomic
+from summarizer.sources.archive import Fields
 
 __all__ = [
     "Injected",

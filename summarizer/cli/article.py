@@ -10,13 +10,14 @@ from typing import Any
 
 import click
 
-from summarizer import display, report
+from summarizer.batch.results import write_atomic
 from summarizer.cli._common import injected, settings, settings_options, write
-from summarizer.fetch import load_article
-from summarizer.longform import plan
-from summarizer.outputs import write_atomic
-from summarizer.pipeline import Engine, summarize
+from summarizer.pipeline.longform import plan
+from summarizer.pipeline.run import Engine, summarize
 from summarizer.schema import SummaryResult
+from summarizer.sources.fetch import load_article
+from summarizer.views import html as report
+from summarizer.views import text as display
 
 __all__ = ["render", "schema", "summarize_cmd", "tokens"]
 

@@ -8,14 +8,14 @@ from typing import Any
 
 import click
 
-from summarizer import batchjob
-from summarizer.archive import Fields, Format, iter_records
-from summarizer.batch import cache_key_for, offline_engine, run_batch
-from summarizer.batchapi import with_api
-from summarizer.cache import Cache, NullCache, open_cache
+from summarizer.batch.batchapi import job as batchjob
+from summarizer.batch.batchapi.exchange import with_api
+from summarizer.batch.cache import Cache, NullCache, open_cache
+from summarizer.batch.costs import estimate
+from summarizer.batch.runner import cache_key_for, offline_engine, run_batch
 from summarizer.cli._common import archive_options, fields, say, settings, settings_options
 from summarizer.config import Settings
-from summarizer.costs import estimate
+from summarizer.sources.archive import Fields, Format, iter_records
 
 __all__ = ["batch", "estimate_cmd"]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import click
 
-from summarizer import batchjob
-from summarizer.archive import Format
-from summarizer.batchapi import BatchAPI, with_api
-from summarizer.cache import open_cache
+from summarizer.batch.batchapi import job as batchjob
+from summarizer.batch.batchapi.exchange import BatchAPI, with_api
+from summarizer.batch.cache import open_cache
 from summarizer.cli._common import archive_options, fields, say, settings, settings_options
 from summarizer.errors import ConfigError
+from summarizer.sources.archive import Format
 
 __all__ = ["batchapi_group"]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from summarizer import report
+from summarizer.batch.results import open_lines
 from summarizer.cli._common import write_file
-from summarizer.outputs import open_lines
+from summarizer.views import html as report
 
 __all__ = ["report_cmd"]
 

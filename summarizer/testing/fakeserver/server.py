@@ -10,10 +10,10 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
-from summarizer.fakeserver.chat import Chat
-from summarizer.fakeserver.config import FakeServerConfig
-from summarizer.fakeserver.http import Answer, Drop, encode, error, parse_head
-from summarizer.fakeserver.stats import Stats, Tally
+from summarizer.testing.fakeserver.chat import Chat
+from summarizer.testing.fakeserver.config import FakeServerConfig
+from summarizer.testing.fakeserver.http import Answer, Drop, encode, error, parse_head
+from summarizer.testing.fakeserver.stats import Stats, Tally
 
 
 class FakeServer:

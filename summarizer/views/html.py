@@ -17,19 +17,19 @@ from typing import Any
 import jinja2
 import pydantic
 
-from summarizer.display import (
+from summarizer.errors import InputError
+from summarizer.schema import MissedActor, Position, Provenance, Quote, SummaryResult
+from summarizer.views.text import (
     NOT_FOUND,
     OFFLINE_NOTE,
     conflict_note,
     is_offline,
     provenance_line,
 )
-from summarizer.errors import InputError
-from summarizer.schema import MissedActor, Position, Provenance, Quote, SummaryResult
 
 __all__ = ["archive_report", "article_report", "iter_archive_report", "load_results"]
 
-PALETTE_SIZE = 8  # actor colours .c0 … .c7 in report_templates/report.css
+PALETTE_SIZE = 8  # actor colours .c0 … .c7 in templates/report.css
 MISSED_FLAG = "⚠ quoted in the article, left out of the summary"
 UNPLACED_FLAG = "⚠ not highlighted: its offsets do not match this text"
 
@@ -39,7 +39,7 @@ Record = SummaryResult | Mapping[str, Any]
 @cache
 def _env() -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("summarizer", "report_templates"),
+        loader=jinja2.PackageLoader("summarizer.views", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -17,7 +17,6 @@ from summarizer._version import __version__
 from summarizer.attribution import Attribution, analyze
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, InputError, SummarizerError
-from summarizer.grounding import conflicts, ground, hints, offline_positions
 from summarizer.llm import (
     ChatModel,
     ChatResponse,
@@ -28,7 +27,8 @@ from summarizer.llm import (
     strict_json_schema,
     structured_call,
 )
-from summarizer.quotes import ArticleText
+from summarizer.pipeline.grounding import conflicts, ground, hints, offline_positions
+from summarizer.pipeline.verbatim import ArticleText
 from summarizer.schema import (
     Article,
     Draft,
@@ -230,7 +230,7 @@ async def asummarize(
         if prepared is None:
             # Imported here: longform builds on this module's single-call path (prepare,
             # run_prepared), and this is the one place the pipeline hands over to it.
-            from summarizer import longform
+            from summarizer.pipeline import longform
 
             return await longform.run_split(article, settings, client)
         return await run_prepared(prepared, settings, client)

@@ -16,8 +16,8 @@ import httpx2
 
 from summarizer.config import redact_url
 from summarizer.errors import InputError
-from summarizer.extract import article_from_text, decode_bytes, extract_html, read_article
 from summarizer.schema import Article
+from summarizer.sources.extract import article_from_text, decode_bytes, extract_html, read_article
 
 __all__ = [
     "MAX_PAGE_BYTES",

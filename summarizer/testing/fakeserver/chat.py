@@ -11,11 +11,16 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from summarizer.fakeserver.answers import article_text, draft_json, estimate_tokens, message_text
-from summarizer.fakeserver.config import FakeServerConfig, Fault
-from summarizer.fakeserver.http import Answer, Drop, error
-from summarizer.fakeserver.limits import RateLimits
-from summarizer.fakeserver.stats import Tally
+from summarizer.testing.fakeserver.answers import (
+    article_text,
+    draft_json,
+    estimate_tokens,
+    message_text,
+)
+from summarizer.testing.fakeserver.config import FakeServerConfig, Fault
+from summarizer.testing.fakeserver.http import Answer, Drop, error
+from summarizer.testing.fakeserver.limits import RateLimits
+from summarizer.testing.fakeserver.stats import Tally
 
 
 class Chat:

@@ -4,10 +4,10 @@ Two entry points:
 
 - :func:`abatch` yields an :class:`Outcome` per input record, in completion order, for
   scripts that handle results themselves.
-- :func:`run_batch` writes them to a resumable JSON Lines file (see ``summarizer.outputs``)
+- :func:`run_batch` writes them to a resumable JSON Lines file (see ``summarizer.batch.results``)
   with a progress display and Ctrl-C handling; ``summarizer batch`` is a thin wrapper.
 
-Every call to the model goes through ``summarizer.shaping.ShapedChat`` (rate ceilings,
+Every call to the model goes through ``summarizer.batch.throttle.ShapedChat`` (rate ceilings,
 Retry-After, jittered backoff). The SDK's own retries are switched off for the client built
 here, so that one policy, shared by every concurrent request, decides.
 """
@@ -29,18 +29,18 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarizer import pipeline
-from summarizer.archive import Fields, Format, Record, count_records, iter_records
-from summarizer.cache import Cache, NullCache, key, sha256_text
+from summarizer.batch.cache import Cache, NullCache, key, sha256_text
+from summarizer.batch.costs import price_for
+from summarizer.batch.limiter import RateLimiter
+from summarizer.batch.progress import BatchProgress, RunTotals
+from summarizer.batch.results import OutputFile, error_line, record_key, result_line
+from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
-from summarizer.costs import price_for
 from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
-from summarizer.outputs import OutputFile, error_line, record_key, result_line
-from summarizer.progress import BatchProgress, RunTotals
-from summarizer.ratelimit import RateLimiter
+from summarizer.pipeline import run as pipeline
 from summarizer.schema import Article, SummaryResult, Usage
-from summarizer.shaping import ShapedChat, Slot
+from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
 __all__ = [
     "BatchRunner",
@@ -418,7 +418,7 @@ async def abatch(
     """Summarise records concurrently, yielding each Outcome as it completes.
 
     Args:
-        records: From ``summarizer.archive.iter_records`` (or built by hand).
+        records: From ``summarizer.sources.archive.iter_records`` (or built by hand).
         settings: Model and prompts, plus ``concurrency``, ``rpm``, ``tpm``,
             ``max_attempts`` and ``article_timeout``.
         client: A ChatModel; by default an ``OpenAIChat`` built from the settings (with the

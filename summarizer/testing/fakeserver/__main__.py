@@ -1,4 +1,4 @@
-"""``python -m summarizer.fakeserver``: serve until interrupted, printing the base URL first."""
+"""``python -m summarizer.testing.fakeserver``: serve until interrupted, printing the base URL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 
-from summarizer.fakeserver.config import FakeServerConfig, Fault
-from summarizer.fakeserver.server import FakeServer
+from summarizer.testing.fakeserver.config import FakeServerConfig, Fault
+from summarizer.testing.fakeserver.server import FakeServer
 
 
 def _fault(value: str) -> Fault:
@@ -37,9 +37,10 @@ def _fault_at(text: str) -> tuple[int, Fault]:
 
 def _parse_args(argv: Sequence[str] | None) -> FakeServerConfig:
     parser = argparse.ArgumentParser(
-        prog="python -m summarizer.fakeserver",
+        prog="python -m summarizer.testing.fakeserver",
         description="A fake OpenAI-compatible chat server; every fault it produces is synthetic.",
-        epilog="Example: python -m summarizer.fakeserver --port 8000 --latency 0.2 --rpm 500 "
+        epilog="Example: python -m summarizer.testing.fakeserver --port 8000 --latency 0.2 "
+        "--rpm 500 "
         "--fault-rate server_error=0.01 --fault-at 3=dropped",
     )
     parser.add_argument("--host", default="127.0.0.1")

@@ -17,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from summarizer.costs import Price, usd
+from summarizer.batch.costs import Price, usd
 from summarizer.schema import Usage
 
 __all__ = ["BatchProgress", "RunTotals"]

@@ -1,7 +1,7 @@
 """Rate-shaped, retried calls: every article's requests share one provider budget.
 
 :class:`ShapedChat` wraps the shared client for one article. Each call waits its turn at the
-shared :class:`~summarizer.ratelimit.RateLimiter` (RPM/TPM ceilings, pauses set by
+shared :class:`~summarizer.batch.limiter.RateLimiter` (RPM/TPM ceilings, pauses set by
 ``Retry-After`` and ``x-ratelimit-*`` headers), and 429s, 5xx answers, timeouts and dropped
 connections are retried with jittered exponential backoff, up to ``max_attempts`` tries per
 call. Retrying per call, not per article, means a 429 on a re-ask does not repeat the calls
@@ -16,9 +16,9 @@ import logging
 import random
 import time
 
+from summarizer.batch.limiter import RateLimiter, backoff_delay
 from summarizer.errors import LLMError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse
-from summarizer.ratelimit import RateLimiter, backoff_delay
 
 __all__ = ["ShapedChat", "Slot", "estimate_tokens"]
 

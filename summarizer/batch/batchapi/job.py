@@ -8,7 +8,7 @@ A run lives next to its output ``OUT.jsonl``:
   for a batch twice;
 - ``OUT.jsonl.batchapi/``, the request files and the downloaded output and error files.
 
-``collect`` writes the same lines as ``summarizer batch`` (``summarizer.outputs``): each
+``collect`` writes the same lines as ``summarizer batch`` (``summarizer.batch.results``): each
 answer is judged, quote-checked and grounded by ``pipeline.result_from_response``. Records
 the batch did not answer usably are summarised online by the batch runner (what the online
 path would have retried or re-asked: missing results, request errors, invalid output,
@@ -29,10 +29,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.archive import Fields, Format, Record, iter_records
-from summarizer.batch import BatchRunner, Outcome, cache_key_for
-from summarizer.batchapi import BatchAPI, BatchInfo
-from summarizer.batchfile import (
+from summarizer.batch.batchapi.exchange import BatchAPI, BatchInfo
+from summarizer.batch.batchapi.files import (
     MAX_BYTES,
     MAX_REQUESTS,
     CustomIds,
@@ -42,14 +40,16 @@ from summarizer.batchfile import (
     batch_mode,
     request_line,
 )
-from summarizer.cache import Cache, NullCache
+from summarizer.batch.cache import Cache, NullCache
+from summarizer.batch.progress import RunTotals
+from summarizer.batch.results import OutputFile, error_line, record_key, result_line
+from summarizer.batch.runner import BatchRunner, Outcome, cache_key_for
 from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, LLMError, OutputValidationError, SummarizerError
 from summarizer.llm import ChatModel, ChatResponse, Mode
-from summarizer.outputs import OutputFile, error_line, record_key, result_line
-from summarizer.pipeline import prepare, result_from_response
-from summarizer.progress import RunTotals
+from summarizer.pipeline.run import prepare, result_from_response
 from summarizer.schema import Article, SummaryResult, Usage
+from summarizer.sources.archive import Fields, Format, Record, iter_records
 
 __all__ = [
     "BatchJob",

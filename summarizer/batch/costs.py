@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from summarizer.archive import Record
-from summarizer.cache import Cache
+from summarizer.batch.cache import Cache
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, SummarizerError
-from summarizer.pipeline import prepare
+from summarizer.pipeline.run import prepare
 from summarizer.schema import Article, Usage
+from summarizer.sources.archive import Record
 
 __all__ = ["BATCH_DISCOUNT", "PRICES", "Estimate", "Price", "estimate", "price_for", "usd"]
 
@@ -53,7 +53,7 @@ PRICES: dict[str, Price] = {
     "o3": Price(2.00, 8.00),
     "gpt-3.5-turbo": Price(0.50, 1.50),
     "local-": Price(0.0, 0.0),  # ../shared/tools/local-llm-server: your own hardware
-    "fake-": Price(0.0, 0.0),  # summarizer.fakeserver
+    "fake-": Price(0.0, 0.0),  # summarizer.testing.fakeserver
 }
 
 

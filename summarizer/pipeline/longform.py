@@ -12,10 +12,10 @@ import time
 from summarizer.attribution import analyze
 from summarizer.config import Settings
 from summarizer.errors import BudgetError
-from summarizer.grounding import ground
 from summarizer.llm import ChatModel
-from summarizer.merge import as_draft, merge_positions, reduce
-from summarizer.pipeline import (
+from summarizer.pipeline.grounding import ground
+from summarizer.pipeline.merge import as_draft, merge_positions, reduce
+from summarizer.pipeline.run import (
     Prepared,
     article_sha256,
     as_article,
@@ -24,9 +24,9 @@ from summarizer.pipeline import (
     run_prepared,
     templates_for,
 )
-from summarizer.quotes import ArticleText
+from summarizer.pipeline.split import split_article
+from summarizer.pipeline.verbatim import ArticleText
 from summarizer.schema import Article, Draft, MissedActor, SummaryResult
-from summarizer.split import split_article
 from summarizer.templates import Templates
 from summarizer.tokens import tokenizer_for
 

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Literal, cast
 
 from summarizer.errors import InputError
-from summarizer.extract import (
+from summarizer.schema import Article
+from summarizer.sources.extract import (
     HTML_SUFFIXES,
     MAX_FILE_BYTES,
     article_from_text,
@@ -31,7 +32,6 @@ from summarizer.extract import (
     looks_like_html,
     read_article,
 )
-from summarizer.schema import Article
 
 __all__ = ["DIR_SUFFIXES", "Fields", "Format", "Record", "count_records", "iter_records"]
 

@@ -13,7 +13,7 @@ too. Use it in-process::
     with FakeServer(latency=0.05, rpm=600) as server:
         client = AsyncOpenAI(base_url=server.base_url, api_key="fake")
 
-or from a shell: ``python -m summarizer.fakeserver --port 8000 --latency 0.2 --rpm 500``.
+or from a shell: ``python -m summarizer.testing.fakeserver --port 8000 --latency 0.2 --rpm 500``.
 
 Routes: ``POST /v1/chat/completions``; ``GET /v1/models``; ``GET /stats`` (counts by outcome);
 ``DELETE /stats`` (reset). Outcomes counted: ``ok`` plus the ``Fault`` values plus
@@ -24,10 +24,10 @@ Modules: ``config`` (settings, faults), ``answers`` (the Draft from the article)
 its faults), ``stats`` (counts), ``server`` (lifecycle, connections, routing), ``__main__`` (CLI).
 """
 
-from summarizer.fakeserver.answers import build_draft
-from summarizer.fakeserver.config import FakeServerConfig, Fault
-from summarizer.fakeserver.limits import format_reset
-from summarizer.fakeserver.server import FakeServer
-from summarizer.fakeserver.stats import Stats
+from summarizer.testing.fakeserver.answers import build_draft
+from summarizer.testing.fakeserver.config import FakeServerConfig, Fault
+from summarizer.testing.fakeserver.limits import format_reset
+from summarizer.testing.fakeserver.server import FakeServer
+from summarizer.testing.fakeserver.stats import Stats
 
 __all__ = ["FakeServer", "FakeServerConfig", "Fault", "Stats", "build_draft", "format_reset"]

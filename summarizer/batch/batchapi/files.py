@@ -34,7 +34,7 @@ from summarizer.llm import (
     send_schema_field,
     strict_json_schema,
 )
-from summarizer.pipeline import Prepared
+from summarizer.pipeline.run import Prepared
 from summarizer.schema import Draft, Usage
 
 __all__ = [

@@ -27,7 +27,7 @@ from typing import Any
 from summarizer.attribution.names import match_actor, name_tokens, split_role
 from summarizer.config import Settings
 from summarizer.llm import ChatModel, Structured, strict_json_schema, structured_call
-from summarizer.quotes import normalize
+from summarizer.pipeline.verbatim import normalize
 from summarizer.schema import ActorKind, Draft, DraftPosition, Overview, Stance, SummaryResult
 from summarizer.templates import Message, Templates
 from summarizer.tokens import check_budget, context_window, count_messages, tokenizer_for

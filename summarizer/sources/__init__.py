@@ -1,0 +1,1 @@
+"""What comes in: files, stdin, news HTML, web pages and archives of many articles."""

@@ -1,0 +1,1 @@
+"""What people read: terminal and Markdown layouts (``text``) and HTML reports (``html``)."""
