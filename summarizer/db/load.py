@@ -49,13 +49,15 @@ class ImportStats:
     positions: int = 0
     quotes: int = 0
     filled: int = 0
+    torn: bool = False
 
     def summary(self) -> str:
         text = (
             f"{self.results} results ({self.positions} positions, {self.quotes} quotes) "
             f"and {self.errors} error lines"
         )
-        return text + (f"; archive metadata for {self.filled} articles" if self.filled else "")
+        text += f"; archive metadata for {self.filled} articles" if self.filled else ""
+        return text + ("; skipped a torn last line" if self.torn else "")
 
 
 def article_key(record_id: str, article_sha256: str | None) -> str:
@@ -94,7 +96,14 @@ def import_lines(
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
-        pending.append(_rows(_parse(raw, source, number), imported_from=source))
+        try:
+            line = _parse(raw, source, number)
+        except InputError:
+            if raw.endswith("\n"):
+                raise
+            stats.torn = True  # the last line of a run killed mid-write: the batch redoes it
+            continue
+        pending.append(_rows(line, imported_from=source))
         if len(pending) >= chunk:
             _write(db, pending, stats)
             pending = []
@@ -116,7 +125,7 @@ def fill_articles(db: Database, articles: Iterable[tuple[str, Article]]) -> int:
     """Add the archive's metadata and text to imported articles, matched on record id and
     the text's sha256 (so a changed article never lends its text to an old result)."""
     filled = 0
-    with db.conn:
+    with db.atomic():
         for record_id, article in articles:
             key = article_key(record_id, text_sha256(article.text))
             values: dict[str, Any] = {}
@@ -276,7 +285,7 @@ def _write(db: Database, batch: list[_Rows], stats: ImportStats) -> None:
     """Replace each article's rows, all in one transaction."""
     if not batch:
         return
-    with db.conn:
+    with db.atomic():
         for rows in batch:
             article = rows.article
             keys = [article["key"]]
@@ -328,7 +337,7 @@ def resolve_actors(db: Database) -> int:
     chosen = resolve_keys(
         mentions, full_keys, roles=roles, neighbours=neighbours, article_keys=article_keys
     )
-    with db.conn:
+    with db.atomic():
         for article, key, _, current, name in rows:
             target = slug(chosen.get((article, key), key))
             if target != current:

@@ -154,7 +154,7 @@ def _version(db: Database) -> int | None:
 
 
 def _create(db: Database, where: str) -> None:
-    with db.conn:
+    with db.atomic():
         db["meta"].create({"key": str, "value": str}, pk="key")
         for name, columns in _TABLES.items():
             pk = "key" if name == "articles" else "id"
