@@ -18,7 +18,6 @@ import json
 import re
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,18 +84,33 @@ def identity(path: Path) -> list[dict[str, Any]]:
             lines = []
             for article, group in itertools.groupby(items, key=lambda item: item[0]):
                 positions = [
-                    {"actor": name, "kind": "person", "role": "", "stance": "unclear",
-                     "position": "-", "quotes": []}
+                    {
+                        "actor": name,
+                        "kind": "person",
+                        "role": "",
+                        "stance": "unclear",
+                        "position": "-",
+                        "quotes": [],
+                    }
                     for _, name, _ in group
                 ]
-                lines.append(json.dumps({
-                    "id": article, "issue": "-", "summary": "-", "positions": positions,
-                    "provenance": {**_PROVENANCE, "article_sha256": f"{len(lines):064x}"},
-                }))
+                lines.append(
+                    json.dumps(
+                        {
+                            "id": article,
+                            "issue": "-",
+                            "summary": "-",
+                            "positions": positions,
+                            "provenance": {**_PROVENANCE, "article_sha256": f"{len(lines):064x}"},
+                        }
+                    )
+                )
             import_lines(db, lines, source="dev")
             predicted = [
-                actor for (actor,) in db.execute(
-                    "SELECT actor FROM positions ORDER BY article, CAST(substr(id, instr(id, '/p') + 2) AS INTEGER)"
+                actor
+                for (actor,) in db.execute(
+                    "SELECT actor FROM positions "
+                    "ORDER BY article, CAST(substr(id, instr(id, '/p') + 2) AS INTEGER)"
                 )
             ]
         gold = [g for _, _, g in items]
@@ -106,6 +120,7 @@ def identity(path: Path) -> list[dict[str, Any]]:
 
 def pairwise(predicted: list[str], gold: list[str]) -> dict[str, Any]:
     """Pairwise precision and recall of a clustering, counted over pairs of items."""
+
     def pairs(labels: list[str]) -> set[tuple[int, int]]:
         groups: dict[str, list[int]] = {}
         for i, label in enumerate(labels):

@@ -40,22 +40,51 @@ def result_line(
         "article_sha256": sha or f"{abs(hash(record_id)):064d}",
         "created_at": "2025-01-01T00:00:00Z",
     }
-    line = {"id": record_id, "record": 1, "line": 1, "ok": True, "cached": False,
-            "issue": "Troops?", "summary": "S.", "positions": positions,
-            "provenance": provenance, **extra}
+    line = {
+        "id": record_id,
+        "record": 1,
+        "line": 1,
+        "ok": True,
+        "cached": False,
+        "issue": "Troops?",
+        "summary": "S.",
+        "positions": positions,
+        "provenance": provenance,
+        **extra,
+    }
     return json.dumps(line, ensure_ascii=False)
 
 
-def position(actor: str, *, stance: str = "opposes", quotes: tuple[str, ...] = (),
-             role: str = "", **extra: Any) -> dict[str, Any]:
-    return {"actor": actor, "kind": "person", "role": role, "stance": stance,
-            "position": f"{actor} takes a view on troops.",
-            "quotes": [{"text": q, "verified": True, "start": 0, "end": len(q)} for q in quotes],
-            **extra}
+def position(
+    actor: str,
+    *,
+    stance: str = "opposes",
+    quotes: tuple[str, ...] = (),
+    role: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "kind": "person",
+        "role": role,
+        "stance": stance,
+        "position": f"{actor} takes a view on troops.",
+        "quotes": [{"text": q, "verified": True, "start": 0, "end": len(q)} for q in quotes],
+        **extra,
+    }
 
 
-ERROR = json.dumps({"id": "e1", "record": 3, "line": 3, "ok": False, "error": "LLMError",
-                    "message": "HTTP 500", "attempts": 6})
+ERROR = json.dumps(
+    {
+        "id": "e1",
+        "record": 3,
+        "line": 3,
+        "ok": False,
+        "error": "LLMError",
+        "message": "HTTP 500",
+        "attempts": 6,
+    }
+)
 
 
 @pytest.fixture
@@ -82,9 +111,11 @@ def test_importing_twice_duplicates_nothing(db_path: Path) -> None:
     import_lines(open_archive(db_path), lines, source="out.jsonl")
 
     assert (stats.results, stats.errors) == (2, 1)
-    assert counts(db_path) == first == {
-        "articles": 3, "actors": 2, "positions": 2, "quotes": 1, "statements": 0
-    }
+    assert (
+        counts(db_path)
+        == first
+        == {"articles": 3, "actors": 2, "positions": 2, "quotes": 1, "statements": 0}
+    )
 
 
 def test_a_result_replaces_the_error_line_of_an_earlier_run(db_path: Path) -> None:
@@ -100,13 +131,29 @@ def test_old_and_new_result_shapes_both_import(db_path: Path) -> None:
     old = result_line("old", [position("Olaf Scholz", statements=["He said no."])])
     new = result_line(
         "new",
-        [position(
-            "Olaf Scholz",
-            statements=[{"id": "S1", "text": "He said no.", "start": 3, "end": 14}],
-            evidence=["Q1"], supported=True, origin="model",
-            quotes=(),
-        ) | {"quotes": [{"id": "Q1", "text": "No", "verified": True, "start": 0, "end": 2,
-                         "origin": "engine", "attribution": "agrees"}]}],
+        [
+            position(
+                "Olaf Scholz",
+                statements=[{"id": "S1", "text": "He said no.", "start": 3, "end": 14}],
+                evidence=["Q1"],
+                supported=True,
+                origin="model",
+                quotes=(),
+            )
+            | {
+                "quotes": [
+                    {
+                        "id": "Q1",
+                        "text": "No",
+                        "verified": True,
+                        "start": 0,
+                        "end": 2,
+                        "origin": "engine",
+                        "attribution": "agrees",
+                    }
+                ]
+            }
+        ],
         language="de",
     )
     db = open_archive(db_path)
@@ -117,8 +164,9 @@ def test_old_and_new_result_shapes_both_import(db_path: Path) -> None:
     assert list(db.execute("SELECT quote_id, origin, attribution FROM quotes")) == [
         ("Q1", "engine", "agrees")
     ]
-    assert list(db.execute("SELECT evidence, supported, origin FROM positions WHERE "
-                           "article LIKE 'new#%'")) == [('["Q1"]', 1, "model")]
+    assert list(
+        db.execute("SELECT evidence, supported, origin FROM positions WHERE article LIKE 'new#%'")
+    ) == [('["Q1"]', 1, "model")]
     assert list(db.execute("SELECT language FROM articles ORDER BY id")) == [("de",), (None,)]
 
 
@@ -127,10 +175,13 @@ def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None
     sha = __import__("hashlib").sha256(text.encode()).hexdigest()
     db = open_archive(db_path)
     import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
-    filled = fill_articles(db, [
-        ("a1", Article(text=text, date="2025-03-01", source="Daily", url="https://x.org/1")),
-        ("a1", Article(text="an edited text", date="2030-01-01")),
-    ])
+    filled = fill_articles(
+        db,
+        [
+            ("a1", Article(text=text, date="2025-03-01", source="Daily", url="https://x.org/1")),
+            ("a1", Article(text="an edited text", date="2030-01-01")),
+        ],
+    )
 
     assert filled == 1
     assert list(db.execute("SELECT date, source, url, text FROM articles")) == [
@@ -184,8 +235,10 @@ KILL_SCRIPT = textwrap.dedent(
 def test_kill_9_mid_write_leaves_the_database_consistent(db_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text(
-        result_line("a1", [position("Olaf Scholz", quotes=("One",))]) + "\n"
-        + result_line("a2", [position("Keir Starmer", quotes=("Two",))]) + "\n",
+        result_line("a1", [position("Olaf Scholz", quotes=("One",))])
+        + "\n"
+        + result_line("a2", [position("Keir Starmer", quotes=("Two",))])
+        + "\n",
         encoding="utf-8",
     )
     done = subprocess.run(
@@ -200,7 +253,11 @@ def test_kill_9_mid_write_leaves_the_database_consistent(db_path: Path, tmp_path
 
     import_lines(db, out.read_text(encoding="utf-8").splitlines(), source="out")
     assert counts(db_path) == {
-        "articles": 2, "actors": 2, "positions": 2, "quotes": 2, "statements": 0
+        "articles": 2,
+        "actors": 2,
+        "positions": 2,
+        "quotes": 2,
+        "statements": 0,
     }
 
 
@@ -240,31 +297,47 @@ def test_surnames_join_the_full_name_across_articles_but_namesakes_stay_apart(
     db_path: Path,
 ) -> None:
     db = open_archive(db_path)
-    import_lines(db, [
-        result_line("a1", [position("German Chancellor Olaf Scholz")]),
-        result_line("a2", [position("Scholz")]),
-        result_line("a3", [position("Joe Biden")]),
-        result_line("a4", [position("Hunter Biden")]),
-        result_line("a5", [position("Biden")]),
-    ], source="out")
+    import_lines(
+        db,
+        [
+            result_line("a1", [position("German Chancellor Olaf Scholz")]),
+            result_line("a2", [position("Scholz")]),
+            result_line("a3", [position("Joe Biden")]),
+            result_line("a4", [position("Hunter Biden")]),
+            result_line("a5", [position("Biden")]),
+        ],
+        source="out",
+    )
 
     by_article = dict(db.execute("SELECT substr(article, 1, 2), actor FROM positions"))
     assert by_article == {
-        "a1": "olaf-scholz", "a2": "olaf-scholz",
-        "a3": "joe-biden", "a4": "hunter-biden",
+        "a1": "olaf-scholz",
+        "a2": "olaf-scholz",
+        "a3": "joe-biden",
+        "a4": "hunter-biden",
         "a5": "biden",  # equally likely to be either: left alone
     }
 
 
 def test_co_speakers_decide_between_namesakes(db_path: Path) -> None:
     db = open_archive(db_path)
-    import_lines(db, [
-        result_line("a1", [position("Joe Biden"), position("Kamala Harris")]),
-        result_line("a2", [position("Hunter Biden"), position("Abbe Lowell")]),
-        result_line("a3", [position("Biden"), position("Kamala Harris")]),
-    ], source="out")
-    assert dict(db.execute("SELECT substr(article, 1, 2), actor FROM positions "
-                           "WHERE actor_key LIKE '%biden'"))["a3"] == "joe-biden"
+    import_lines(
+        db,
+        [
+            result_line("a1", [position("Joe Biden"), position("Kamala Harris")]),
+            result_line("a2", [position("Hunter Biden"), position("Abbe Lowell")]),
+            result_line("a3", [position("Biden"), position("Kamala Harris")]),
+        ],
+        source="out",
+    )
+    assert (
+        dict(
+            db.execute(
+                "SELECT substr(article, 1, 2), actor FROM positions WHERE actor_key LIKE '%biden'"
+            )
+        )["a3"]
+        == "joe-biden"
+    )
 
 
 # ---- queries --------------------------------------------------------------------------------
@@ -273,14 +346,35 @@ def test_co_speakers_decide_between_namesakes(db_path: Path) -> None:
 @pytest.fixture
 def archive(db_path: Path) -> Path:
     db = open_archive(db_path)
-    import_lines(db, [
-        result_line("a1", [position("German Chancellor Olaf Scholz", stance="opposes",
-                                    quotes=("Troops in Ukraine are premature",))], sha="1" * 64),
-        result_line("a2", [position("Scholz", stance="conditional",
-                                    quotes=("Troops only after a ceasefire",)),
-                           position("Pedro Sánchez", stance="supports",
-                                    quotes=("Europe must send troops",))], sha="2" * 64),
-    ], source="out")
+    import_lines(
+        db,
+        [
+            result_line(
+                "a1",
+                [
+                    position(
+                        "German Chancellor Olaf Scholz",
+                        stance="opposes",
+                        quotes=("Troops in Ukraine are premature",),
+                    )
+                ],
+                sha="1" * 64,
+            ),
+            result_line(
+                "a2",
+                [
+                    position(
+                        "Scholz", stance="conditional", quotes=("Troops only after a ceasefire",)
+                    ),
+                    position(
+                        "Pedro Sánchez", stance="supports", quotes=("Europe must send troops",)
+                    ),
+                ],
+                sha="2" * 64,
+            ),
+        ],
+        source="out",
+    )
     db.execute("UPDATE articles SET date = '2025-02-17', source = 'Wire' WHERE id = 'a1'")
     db.execute("UPDATE articles SET date = '2025-03-03', source = 'Daily' WHERE id = 'a2'")
     db.conn.commit()
@@ -295,8 +389,10 @@ def test_search_ranks_and_filters(archive: Path) -> None:
 
     by_scholz = search(db, "troops", kinds=("quote",), actor="Scholz")
     assert sorted(h.date or "" for h in by_scholz) == ["2025-02-17", "2025-03-03"]
-    assert [h.stance for h in search(db, "troops", kinds=("quote",), since="2025-03-01",
-                                      stance="supports")] == ["supports"]
+    assert [
+        h.stance
+        for h in search(db, "troops", kinds=("quote",), since="2025-03-01", stance="supports")
+    ] == ["supports"]
     assert [h.source for h in search(db, "premature", source="Wire", kinds=("quote",))] == ["Wire"]
     assert search(db, "premature", source="Daily") == []
 
@@ -312,12 +408,14 @@ def test_actors_and_timeline(archive: Path) -> None:
     assert index["Olaf Scholz"].articles == 2
     assert index["Olaf Scholz"].stances == {"opposes": 1, "conditional": 1}
     assert (index["Olaf Scholz"].first_seen, index["Olaf Scholz"].last_seen) == (
-        "2025-02-17", "2025-03-03"
+        "2025-02-17",
+        "2025-03-03",
     )
     summary, timeline = actor_timeline(db, "Olaf Scholz")
     assert summary.quotes == 2
     assert [(e.date, e.stance) for e in timeline] == [
-        ("2025-02-17", "opposes"), ("2025-03-03", "conditional")
+        ("2025-02-17", "opposes"),
+        ("2025-03-03", "conditional"),
     ]
 
 
@@ -327,16 +425,19 @@ def test_actors_and_timeline(archive: Path) -> None:
 def test_cli_import_search_actors_actor(tmp_path: Path) -> None:
     seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
     archive_file = tmp_path / "in.jsonl"
-    archive_file.write_text(json.dumps({"id": "s1", "text": seed, "date": "2025-02-17",
-                                        "source": "Wire"}) + "\n", encoding="utf-8")
+    archive_file.write_text(
+        json.dumps({"id": "s1", "text": seed, "date": "2025-02-17", "source": "Wire"}) + "\n",
+        encoding="utf-8",
+    )
     out, db = tmp_path / "out.jsonl", str(tmp_path / "a.db")
     runner = CliRunner()
     ran = runner.invoke(cli, ["batch", str(archive_file), "-o", str(out), "--offline", "--quiet"])
     assert ran.exit_code == 0, ran.output
 
     for _ in range(2):
-        done = runner.invoke(cli, ["db", "import", str(out), "--archive", str(archive_file),
-                                   "--db", db])
+        done = runner.invoke(
+            cli, ["db", "import", str(out), "--archive", str(archive_file), "--db", db]
+        )
         assert done.exit_code == 0, done.output
     found = runner.invoke(cli, ["search", "premature", "--db", db, "--format", "json"])
     assert found.exit_code == 0, found.output
@@ -354,4 +455,41 @@ def test_cli_errors_are_one_line(tmp_path: Path) -> None:
     runner = CliRunner()
     missing = runner.invoke(cli, ["actors", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1
-    assert missing.output.count("\n") == 1 and "no such database" in missing.output
+    assert missing.output.count("\n") == 1
+    assert "no such database" in missing.output
+
+
+def test_batch_db_writes_each_result_and_catches_up_on_resume(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    archive_file = tmp_path / "in.jsonl"
+    rows = [
+        {
+            "id": f"s{n}",
+            "text": seed.replace("Paris", f"Paris {n}"),
+            "date": f"2025-02-1{n}",
+            "source": "Wire",
+        }
+        for n in range(3)
+    ]
+    archive_file.write_text(
+        "".join(json.dumps(r) + "\n" for r in rows) + '{"id": "bad"\n', encoding="utf-8"
+    )
+    out, db = tmp_path / "out.jsonl", tmp_path / "a.db"
+    # A first run without --db does two records; the --db run must catch up on them.
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows[:2]), encoding="utf-8")
+    runner = CliRunner()
+    args = ["batch", str(archive_file), "-o", str(out), "--offline", "--quiet"]
+    assert (
+        runner.invoke(cli, ["batch", str(first), "-o", str(out), "--offline", "-q"]).exit_code == 0
+    )
+    for _ in range(2):
+        ran = runner.invoke(cli, [*args, "--db", str(db)])
+        assert ran.exit_code == 0, ran.output
+
+    database = open_archive(db)
+    assert database["articles"].count == 4  # three results and the bad record's error
+    assert list(database.execute("SELECT date, source FROM articles WHERE id = 's2'")) == [
+        ("2025-02-12", "Wire")
+    ]
+    assert {row.name: row.articles for row in actors(database)}["Olaf Scholz"] == 3

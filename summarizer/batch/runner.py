@@ -28,12 +28,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
 from summarizer.batch.limiter import RateLimiter
 from summarizer.batch.progress import BatchProgress, RunTotals
-from summarizer.batch.results import OutputFile, error_line, record_key, result_line
+from summarizer.batch.results import OutputFile, error_line, open_lines, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
@@ -41,6 +42,9 @@ from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import run as pipeline
 from summarizer.schema import Article, SummaryResult, Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 __all__ = [
     "BatchRunner",
@@ -499,6 +503,7 @@ async def run_batch(
     progress: bool = True,
     handle_sigint: bool = False,
     notify: Callable[[str], None] | None = None,
+    db: str | os.PathLike[str] | None = None,
 ) -> RunTotals:
     """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
 
@@ -516,6 +521,9 @@ async def run_batch(
         handle_sigint: On Ctrl-C stop taking new records and finish those in flight; on a
             second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
         notify: Receives one-line notices for the user (resume, repair, Ctrl-C).
+        db: Also write each result, with its article's text and metadata, into this archive
+            database (``summarizer.db``), before its line goes to the output; lines already
+            in the output are imported first, so a resumed run leaves nothing out.
 
     Returns:
         The run's totals; ``summary()`` gives the final line.
@@ -538,8 +546,13 @@ async def run_batch(
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
     records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
+    database = _open_db(db, output, sink)
 
     async def emit(outcome: Outcome) -> None:
+        if database is not None:  # first, as the cache: a kill in between redoes the record
+            from summarizer.db import add_line
+
+            add_line(database, outcome.line, article=outcome.record.article, source=str(output))
         sink.write(outcome.line)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
@@ -561,6 +574,10 @@ async def run_batch(
             await runner.run(records, emit)
         finally:
             sink.close()
+    if database is not None:
+        from summarizer.db import resolve_actors
+
+        resolve_actors(database)
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
     if runner.unreachable is not None:
@@ -570,6 +587,21 @@ async def run_batch(
             reason="connection",
         )
     return totals
+
+
+def _open_db(
+    db: str | os.PathLike[str] | None, output: str | os.PathLike[str], sink: object
+) -> Database | None:
+    """The archive database, caught up with the lines an earlier run wrote."""
+    if db is None:
+        return None
+    from summarizer.db import import_lines, open_archive  # only runs with --db need SQLite
+
+    database = open_archive(db)
+    if isinstance(sink, OutputFile) and sink.done:
+        with open_lines(os.fspath(output)) as lines:
+            import_lines(database, lines, source=os.fspath(output), missing_only=True)
+    return database
 
 
 def _pending(

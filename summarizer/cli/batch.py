@@ -63,6 +63,12 @@ def _batch_api_options(func: Any) -> Any:
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Also write each result into this archive database (see `summarizer search`).",
+)
 @_batch_api_options
 @click.pass_context
 def batch(
@@ -76,6 +82,7 @@ def batch(
     dry_run: bool,
     offline: bool,
     quiet: bool,
+    db_path: str | None,
     via: str,
     poll_interval: float,
     no_retry_online: bool,
@@ -93,12 +100,19 @@ def batch(
       summarizer batch archive.jsonl -o summaries.jsonl --base-url http://127.0.0.1:8000/v1
       summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
       summarizer batch archive.jsonl -o out.jsonl --dry-run
+      summarizer batch archive.jsonl -o out.jsonl --offline --db archive.db
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
     if via == "batch-api" and not dry_run:
+        if db_path is not None:
+            cache.close()
+            raise click.UsageError(
+                "--db does not follow a Batch API run; after it, load the output with "
+                "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
+            )
         if offline or output == "-" or retry_errors:
             cache.close()
             raise click.UsageError("--via batch-api writes to a file and calls a model.")
@@ -140,6 +154,7 @@ def batch(
                 progress=not quiet,
                 handle_sigint=True,
                 notify=say,
+                db=db_path,
             )
         )
     finally:

@@ -106,9 +106,7 @@ def import_cmd(
 )
 @click.option("--limit", default=20, show_default=True, help="Most hits.")
 @_format_option
-def search_cmd(
-    query: str, db_path: Path, kinds: tuple[str, ...], fmt: str, **filters: Any
-) -> None:
+def search_cmd(query: str, db_path: Path, kinds: tuple[str, ...], fmt: str, **filters: Any) -> None:
     """Full-text search over quotes, positions and articles, best first.
 
     Every word must occur (case and accents ignored; end a word with * for a prefix).
@@ -177,7 +175,9 @@ def actor_cmd(name: str, db_path: Path, fmt: str) -> None:
     summary, entries = actor_timeline(open_archive(db_path, create=False), name)
     if fmt != "text":
         rows = [dataclasses.asdict(e) for e in entries]
-        _emit(fmt, rows if fmt == "csv" else {"actor": dataclasses.asdict(summary), "timeline": rows})
+        _emit(
+            fmt, rows if fmt == "csv" else {"actor": dataclasses.asdict(summary), "timeline": rows}
+        )
         return
     click.echo(f"{summary.name} · {summary.articles} articles, {summary.quotes} quotes")
     for entry in entries:
@@ -192,7 +192,10 @@ def actor_cmd(name: str, db_path: Path, fmt: str) -> None:
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
     """Lists and dicts as JSON text, for CSV cells."""
-    return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for k, v in row.items()}
+    return {
+        k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+        for k, v in row.items()
+    }
 
 
 def _emit(fmt: str, rows: Any) -> None:

@@ -85,13 +85,18 @@ def import_lines(
     *,
     source: str,
     chunk: int = 500,
+    missing_only: bool = False,
 ) -> ImportStats:
     """Import a batch output's lines (online or Batch API), ``chunk`` articles per transaction.
+
+    With ``missing_only``, lines whose article is already in the database are skipped (a
+    resumed ``batch --db`` catches up on lines written before the database was named).
 
     Raises:
         InputError: A line is not JSON or not a result or error line (names the line).
     """
     stats = ImportStats()
+    present = {k for (k,) in db.execute("SELECT key FROM articles")} if missing_only else set()
     pending: list[_Rows] = []
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
@@ -103,7 +108,9 @@ def import_lines(
                 raise
             stats.torn = True  # the last line of a run killed mid-write: the batch redoes it
             continue
-        pending.append(_rows(line, imported_from=source))
+        rows = _rows(line, imported_from=source)
+        if rows.article["key"] not in present:
+            pending.append(rows)
         if len(pending) >= chunk:
             _write(db, pending, stats)
             pending = []
@@ -155,7 +162,11 @@ def _parse(raw: str, source: str, number: int | None) -> dict[str, Any]:
             source=source,
             line=number,
         ) from None
-    if not isinstance(line, dict) or "id" not in line or ("provenance" not in line and "error" not in line):
+    if (
+        not isinstance(line, dict)
+        or "id" not in line
+        or ("provenance" not in line and "error" not in line)
+    ):
         raise InputError(
             "not a result or error line of `summarizer batch` (it needs an id, and provenance "
             "or error).",
@@ -222,7 +233,9 @@ def _add_position(
 ) -> None:
     position_id = f"{key}/p{index + 1}"
     actor_id = slug(name_key)
-    rows.actors.setdefault(actor_id, {"id": actor_id, "name": name.display, "kind": position.get("kind")})
+    rows.actors.setdefault(
+        actor_id, {"id": actor_id, "name": name.display, "kind": position.get("kind")}
+    )
     supported = position.get("supported")
     rows.positions.append(
         {
@@ -243,7 +256,9 @@ def _add_position(
     for number, quote in enumerate(position.get("quotes") or [], 1):
         rows.quotes.append(_quote_row(quote, f"{position_id}/q{number}", position_id, key))
     for number, statement in enumerate(position.get("statements") or [], 1):
-        rows.statements.append(_statement_row(statement, f"{position_id}/s{number}", position_id, key))
+        rows.statements.append(
+            _statement_row(statement, f"{position_id}/s{number}", position_id, key)
+        )
 
 
 def _quote_row(quote: Any, row_id: str, position_id: str, key: str) -> dict[str, Any]:
@@ -300,11 +315,11 @@ def _write(db: Database, batch: list[_Rows], stats: ImportStats) -> None:
             # Metadata a line lacks (it never has the text) keeps what an earlier import or
             # the archive gave; the result's own fields are replaced.
             kept = {k: v for k, v in article.items() if v is not None or k not in _METADATA}
-            db["articles"].upsert(kept, pk="key")  # type: ignore[union-attr]
-            db["actors"].insert_all(rows.actors.values(), ignore=True)  # type: ignore[union-attr]
-            db["positions"].insert_all(rows.positions)  # type: ignore[union-attr]
-            db["quotes"].insert_all(rows.quotes)  # type: ignore[union-attr]
-            db["statements"].insert_all(rows.statements)  # type: ignore[union-attr]
+            db.table("articles").upsert(kept, pk="key")
+            db.table("actors").insert_all(rows.actors.values(), ignore=True)
+            db.table("positions").insert_all(rows.positions)
+            db.table("quotes").insert_all(rows.quotes)
+            db.table("statements").insert_all(rows.statements)
             stats.results += article["ok"]
             stats.errors += 1 - article["ok"]
             stats.positions += len(rows.positions)
@@ -341,7 +356,7 @@ def resolve_actors(db: Database) -> int:
         for article, key, _, current, name in rows:
             target = slug(chosen.get((article, key), key))
             if target != current:
-                db["actors"].insert(  # type: ignore[union-attr]
+                db.table("actors").insert(
                     {"id": target, "name": actor_key(name or key).display, "kind": "person"},
                     ignore=True,
                 )

@@ -131,7 +131,9 @@ def search(
         "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
         "AND (:source IS NULL OR a.source = :source)"
     )
-    where_position = "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
+    where_position = (
+        "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
+    )
     parts = []
     if "quote" in kinds:
         parts.append(
@@ -244,7 +246,20 @@ def actor_timeline(db: Database, name: str) -> tuple[ActorRow, list[TimelineEntr
         """,
         [actor_id],
     ).fetchall()
-    entries = [TimelineEntry(*row[:8], quotes=json.loads(row[8])) for row in rows]
+    entries = [
+        TimelineEntry(
+            date=date,
+            source=source,
+            title=title,
+            url=url,
+            article=key,
+            role=role,
+            stance=stance,
+            position=position,
+            quotes=json.loads(quotes),
+        )
+        for date, source, title, url, key, role, stance, position, quotes in rows
+    ]
     summary = next(
         iter(actors(db, only=actor_id)),
         ActorRow(actor_id, actor_id, None, 0, 0, {}, None, None),

@@ -145,7 +145,7 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
 
 
 def _version(db: Database) -> int | None:
-    if not db["meta"].exists():
+    if not db.table("meta").exists():
         if db.table_names():
             raise sqlite3.DatabaseError("it has tables but no summarizer schema")
         return None
@@ -155,21 +155,21 @@ def _version(db: Database) -> int | None:
 
 def _create(db: Database, where: str) -> None:
     with db.atomic():
-        db["meta"].create({"key": str, "value": str}, pk="key")
+        db.table("meta").create({"key": str, "value": str}, pk="key")
         for name, columns in _TABLES.items():
             pk = "key" if name == "articles" else "id"
-            db[name].create(columns, pk=pk, foreign_keys=_FOREIGN_KEYS.get(name, []))  # type: ignore[union-attr]
+            db.table(name).create(columns, pk=pk, foreign_keys=_FOREIGN_KEYS.get(name, []))
         for name, indexes in _INDEXES.items():
-            for columns in indexes:
-                db[name].create_index(columns, if_not_exists=True)  # type: ignore[union-attr]
-        db["meta"].insert_all(  # type: ignore[union-attr]
+            for index in indexes:
+                db.table(name).create_index(index, if_not_exists=True)
+        db.table("meta").insert_all(
             [
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
                 {"key": "actors_resolved", "value": "1"},
             ]
         )
-    for name, columns in _FTS.items():
-        db[name].enable_fts(columns, create_triggers=True, tokenize=TOKENIZE)  # type: ignore[union-attr]
+    for name, searched in _FTS.items():
+        db.table(name).enable_fts(searched, create_triggers=True, tokenize=TOKENIZE)
     _views(db)
 
 
