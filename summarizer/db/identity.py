@@ -33,7 +33,12 @@ from summarizer.attribution.names import name_tokens, split_role
 __all__ = ["ActorName", "actor_key", "resolve_keys", "slug"]
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_STOP = re.compile(r",|\s[-–—]\s|\s\(")
+_STOP = re.compile(r",|\s[-–—]\s|\s\(|\)")
+_PARTICLES = frozenset("von van der de den la le del della di da du bin al el ten zu".split())
+_DESCRIPTORS = frozenset(
+    "democrat democrats democratic republican republicans gop conservative liberal labour "
+    "tory former retired".split()
+)
 _POSSESSIVE = re.compile(r"[’']s$")
 _PERSON = "person"
 DOMINANCE = 3
@@ -68,29 +73,63 @@ def actor_key(name: str, *, kind: str | None = "person", role: str | None = None
         tokens = [t for t in name_tokens(text) if t != "the"]
         key = " ".join(tokens) or text.casefold()
         return ActorName(text, key, surname_only=False)
-    text = _STOP.split(text, maxsplit=1)[0].strip() or text
-    words = [_POSSESSIVE.sub("", w) for w in _name_words(text.split())]
+    words = next((found for part in _STOP.split(text) if (found := _name_words(part.split()))), [])
     tokens = [t for w in words for t in name_tokens(w) if t not in _SUFFIXES]
     if not tokens:
         tokens = list(name_tokens(text)) or [text.casefold()]
-        words = text.split()
+        words = [_POSSESSIVE.sub("", w) for w in text.split()]
     key = tokens[0] if len(tokens) == 1 else f"{tokens[0]} {tokens[-1]}"
     display = " ".join(w for w in words if w.strip(".,").lower() not in _SUFFIXES)
     return ActorName(display.strip(" ,"), key, surname_only=len(tokens) == 1)
 
 
 def _name_words(words: list[str]) -> list[str]:
-    """The name in a run of words: roles in front, suffixes and "of ..." behind cut off."""
-    while words and words[-1].strip(".,").lower() in _SUFFIXES:
-        words = words[:-1]
-    _, bare = split_role(words)
-    words = bare.split()
-    if words and words[0] in ("of", "for"):
-        # "Secretary of State John Kerry": the role runs on past "of"; the name is at the end.
-        words = words[-2:] if len(words) > 2 else words[1:]
-    if "of" in words[1:]:  # "Joel Pollak of Breitbart California"
-        words = words[: words.index("of")]
-    return [w for w in words if _is_name_word(w)]
+    """The name in a phrase: the last run of capitalised words that names someone.
+
+    Runs that end in a possessive ("Trump's campaign manager") or hold only titles, party
+    labels or function words are passed over; a run after "of" is a place or an office
+    ("Joel Pollak of Breitbart California") unless a name follows the office in it
+    ("Secretary of State John Kerry": its last two words).
+    """
+    chosen: list[str] = []
+    for after_of, run in _runs(words):
+        if _POSSESSIVE.search(run[-1]):
+            continue
+        while run and run[-1].strip(".,").lower() in _SUFFIXES:
+            run = run[:-1]
+        if after_of:
+            if len(run) <= 2:
+                continue
+            run = run[-2:]
+        _, bare = split_role(run)
+        name = [w for w in bare.split() if _is_name_word(w)]
+        while name and name[0].strip(".,").lower() in _DESCRIPTORS:
+            name = name[1:]
+        if any(name_tokens(w) for w in name):
+            chosen = name
+    return chosen
+
+
+def _runs(words: list[str]) -> list[tuple[bool, list[str]]]:
+    """Maximal runs of capitalised words (particles inside), each with whether "of" came
+    just before it."""
+    runs: list[tuple[bool, list[str]]] = []
+    current: list[str] = []
+    after_of = previous_of = False
+    for word in words:
+        capital = word[:1].isupper()
+        if capital or (current and word in _PARTICLES):
+            if not current:
+                after_of = previous_of
+            current.append(word)
+            continue
+        if current:
+            runs.append((after_of, current))
+            current = []
+        previous_of = word == "of"
+    if current:
+        runs.append((after_of, current))
+    return runs
 
 
 def _is_name_word(word: str) -> bool:
