@@ -34,10 +34,14 @@ __all__ = ["ActorName", "actor_key", "resolve_keys", "slug"]
 
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 _STOP = re.compile(r",|\s[-–—]\s|\s\(|\)")
-_PARTICLES = frozenset("von van der de den la le del della di da du bin al el ten zu".split())
+_PARTICLES = frozenset(
+    {"von", "van", "der", "de", "den", "la", "le", "del", "della", "di", "da", "du", "bin"}
+    | {"al", "el", "ten", "zu"}
+)
+# Words in front of a name that are not part of it, and that the title lexicon leaves in.
 _DESCRIPTORS = frozenset(
-    "democrat democrats democratic republican republicans gop conservative liberal labour "
-    "tory former retired".split()
+    {"democrat", "democrats", "democratic", "republican", "republicans", "gop"}
+    | {"conservative", "liberal", "labour", "tory", "former", "retired"}
 )
 _POSSESSIVE = re.compile(r"[’']s$")
 _PERSON = "person"
