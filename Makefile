@@ -2,7 +2,7 @@
 .PHONY: install test lint record bench
 
 install:
-	python -m pip install -e ".[test]"
+	python -m pip install -e ".[test,datasette]"
 
 test:
 	python -m pytest

@@ -89,6 +89,54 @@ def import_cmd(
     say(f"wrote {db_path}")
 
 
+@db_group.command("serve")
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--title", default="Summary archive", show_default=True, help="Site heading.")
+@click.option(
+    "--metadata-only",
+    is_flag=True,
+    help="Write the Datasette metadata next to the database and stop, for your own setup.",
+)
+def serve_cmd(db_path: Path, host: str, port: int, title: str, metadata_only: bool) -> None:
+    """Browse the archive in Datasette: facets on stance, actor, source and date, full-text
+    search, canned queries "quotes by actor" and "stance over time".
+
+    Needs the extra: pip install "summarizer[datasette]". The metadata goes to
+    DB.datasette.json beside the database.
+
+    \b
+    Example:
+      summarizer db serve --db archive.db     # then open http://127.0.0.1:8001
+    """
+    import importlib.util
+    import os
+    import sys
+
+    from summarizer.db import open_archive
+    from summarizer.db.browse import datasette_metadata
+    from summarizer.errors import ConfigError
+
+    open_archive(db_path, create=False).close()
+    metadata = db_path.with_name(db_path.name + ".datasette.json")
+    content = datasette_metadata(db_path.stem, title=title)
+    metadata.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    say(f"wrote {metadata}")
+    if metadata_only:
+        return
+    if importlib.util.find_spec("datasette") is None:
+        raise ConfigError(
+            'Datasette is not installed; pip install "summarizer[datasette]", or use '
+            "--metadata-only and your own Datasette."
+        )
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
+    command += ["--metadata", str(metadata), "--host", host, "--port", str(port)]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, command)  # Datasette takes over this process and its signals
+
+
 @click.command("search")
 @click.argument("query")
 @_db_option
