@@ -89,6 +89,45 @@ def import_cmd(
     say(f"wrote {db_path}")
 
 
+@db_group.command("report")
+@_db_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="The folder to write the pages into.",
+)
+@click.option("--title", default="Summary archive", show_default=True, help="Page heading.")
+@click.option("--page-size", default=500, show_default=True, help="Articles per page.")
+@click.option(
+    "--min-articles",
+    default=1,
+    show_default=True,
+    help="Actors in fewer articles get no page of their own (for very large archives).",
+)
+def report_cmd(db_path: Path, output: Path, title: str, page_size: int, min_articles: int) -> None:
+    """Write the archive report from the database: articles by date with their source and
+    link, an actor index sorted by surname, and a page per actor with their stance per
+    article over time. Static pages; they open offline.
+
+    \b
+    Example:
+      summarizer db report --db archive.db -o archive-site/   # then open archive-site/index.html
+    """
+    from summarizer.db import open_archive
+    from summarizer.views.site import write_site
+
+    if page_size < 1:
+        raise click.BadParameter("must be at least 1.", param_hint="--page-size")
+    db = open_archive(db_path, create=False)
+    stats = write_site(db, output, title=title, page_size=page_size, min_articles=min_articles)
+    say(
+        f"wrote {output}/index.html: {stats.articles} articles on {stats.article_pages} pages, "
+        f"{stats.actor_pages} actor pages"
+    )
+
+
 @db_group.command("serve")
 @_db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")

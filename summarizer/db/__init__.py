@@ -13,6 +13,7 @@ from summarizer.db.query import (
     actors,
     find_actor,
     search,
+    timeline,
 )
 from summarizer.db.schema import SCHEMA_VERSION, open_archive
 
@@ -31,4 +32,5 @@ __all__ = [
     "open_archive",
     "resolve_actors",
     "search",
+    "timeline",
 ]

@@ -17,7 +17,16 @@ from summarizer.db.identity import actor_key, slug
 from summarizer.db.load import resolve_actors
 from summarizer.errors import InputError
 
-__all__ = ["ActorRow", "Hit", "TimelineEntry", "actor_timeline", "actors", "find_actor", "search"]
+__all__ = [
+    "ActorRow",
+    "Hit",
+    "TimelineEntry",
+    "actor_timeline",
+    "actors",
+    "find_actor",
+    "search",
+    "timeline",
+]
 
 MARK = ("**", "**")
 """What a snippet puts around the words that matched."""
@@ -236,7 +245,11 @@ def actor_timeline(db: Database, name: str) -> tuple[ActorRow, list[TimelineEntr
     Raises:
         InputError: See ``find_actor``.
     """
-    actor_id = find_actor(db, name)
+    return timeline(db, find_actor(db, name))
+
+
+def timeline(db: Database, actor_id: str) -> tuple[ActorRow, list[TimelineEntry]]:
+    """``actor_timeline`` for an actor id (as ``actors`` gives it)."""
     rows = db.execute(
         """
         SELECT a.date, a.source, a.title, a.url, a.key, p.role, p.stance, p.position,
