@@ -13,11 +13,17 @@ Figures are printed as Markdown and saved to bench/out/db_bench.json.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
 import itertools
 import json
+import os
+import random
 import re
+import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,10 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from summarizer.attribution.lexicon import is_title  # noqa: E402
-from summarizer.db import import_lines, open_archive  # noqa: E402
+from summarizer.db import (  # noqa: E402
+    actor_timeline,
+    fill_articles,
+    import_lines,
+    open_archive,
+    search,
+)
 from summarizer.db.identity import actor_key  # noqa: E402
+from summarizer.schema import Article  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
 DEV = ROOT.parent / "shared" / "eval" / "quote-attribution-dev" / "polnear_train.jsonl"
 _PROVENANCE = {
     "engine": "offline",
@@ -137,6 +151,242 @@ def pairwise(predicted: list[str], gold: list[str]) -> dict[str, Any]:
     }
 
 
+# ---- generated archives -----------------------------------------------------------------------
+
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elena",
+    "Frank",
+    "Greta",
+    "Hans",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Lukas",
+    "Maria",
+    "Nils",
+    "Olga",
+    "Paul",
+]
+LAST = [
+    "Adler",
+    "Bauer",
+    "Costa",
+    "Dietz",
+    "Engel",
+    "Fischer",
+    "Graf",
+    "Hahn",
+    "Ivanova",
+    "Jung",
+    "Keller",
+    "Lange",
+    "Meyer",
+    "Novak",
+    "Ortiz",
+    "Peters",
+    "Quinn",
+    "Roth",
+    "Schulz",
+    "Teller",
+    "Ulrich",
+    "Vogel",
+    "Weber",
+    "Young",
+    "Zimmer",
+    "Brandt",
+    "Horn",
+    "Kraus",
+    "Lenz",
+    "Marx",
+]
+OUTLETS = [f"Outlet {n}" for n in range(20)]
+STANCES = ["supports", "opposes", "conditional", "mixed", "neutral", "unclear"]
+
+
+def vocabulary(size: int = 5000) -> list[str]:
+    rng = random.Random(1)
+    letters = "abcdefghiklmnoprstuvw"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(size)]
+
+
+WORDS = vocabulary()
+PEOPLE = [f"{f} {la}" for f in FIRST for la in LAST]  # 480 people; surnames shared by 16 each
+
+
+def words(rng: random.Random, count: int) -> str:
+    # Zipf-like: a few words are everywhere, most are rare, as in news text.
+    return " ".join(
+        WORDS[min(int(rng.paretovariate(1.1)) - 1, len(WORDS) - 1)] for _ in range(count)
+    )
+
+
+def generated(count: int) -> Iterator[tuple[str, Article]]:
+    """(output line, article) pairs: 1-5 positions, 0-3 quotes each, ~300-word articles."""
+    for n in range(count):
+        rng = random.Random(n)
+        text = words(rng, 300)
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        positions = []
+        for person in rng.sample(PEOPLE, rng.randint(1, 5)):
+            name = person.split()[-1] if rng.random() < 0.2 else person
+            quotes = [
+                {
+                    "text": words(rng, rng.randint(5, 25)),
+                    "verified": True,
+                    "start": 0,
+                    "end": 10,
+                    "speaker": name,
+                    "attribution": "agrees",
+                }
+                for _ in range(rng.randint(0, 3))
+            ]
+            positions.append(
+                {
+                    "actor": name,
+                    "kind": "person",
+                    "role": "Minister",
+                    "stance": rng.choice(STANCES),
+                    "position": words(rng, 25),
+                    "quotes": quotes,
+                    "statements": [words(rng, 15)],
+                }
+            )
+        line = {
+            "id": f"a{n}",
+            "record": n + 1,
+            "line": n + 1,
+            "ok": True,
+            "cached": False,
+            "issue": words(rng, 8) + "?",
+            "summary": words(rng, 60),
+            "positions": positions,
+            "provenance": {**_PROVENANCE, "article_sha256": sha},
+        }
+        day = rng.randint(0, 729)
+        article = Article(
+            text=text,
+            id=f"a{n}",
+            title=words(rng, 8),
+            source=rng.choice(OUTLETS),
+            date=time.strftime("%Y-%m-%d", time.gmtime(1_700_000_000 + day * 86400)),
+            url=f"https://news.example/{n}",
+        )
+        yield json.dumps(line), article
+
+
+def import_figures(count: int, folder: Path) -> tuple[dict[str, Any], Path]:
+    path = folder / f"archive-{count}.db"
+    out = folder / f"out-{count}.jsonl"
+    articles: list[tuple[str, Article]] = []
+    with out.open("w", encoding="utf-8") as file:
+        for line, article in generated(count):
+            file.write(line + "\n")
+            articles.append((article.id or "", article))
+    db = open_archive(path)
+    started = time.perf_counter()
+    with out.open(encoding="utf-8") as lines:
+        stats = import_lines(db, lines, source=str(out))
+    imported = time.perf_counter() - started
+    started = time.perf_counter()
+    fill_articles(db, articles)
+    filled = time.perf_counter() - started
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    size = path.stat().st_size
+    return {
+        "results": count,
+        "positions": stats.positions,
+        "quotes": stats.quotes,
+        "import results/s": round(count / imported),
+        "with archive text results/s": round(count / (imported + filled)),
+        "DB MB": round(size / 1e6, 1),
+        "KB per article": round(size / count / 1e3, 1),
+    }, path
+
+
+def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
+    db = open_archive(path, create=False)
+    rng = random.Random(7)
+    common, rare = WORDS[:20], WORDS[200:2000]
+    cases: dict[str, list[tuple[Any, tuple[Any, ...], dict[str, Any]]]] = {
+        "search, one common word": [(search, (db, rng.choice(common)), {}) for _ in range(runs)],
+        "search, two words": [
+            (search, (db, f"{rng.choice(common)} {rng.choice(rare)}"), {}) for _ in range(runs)
+        ],
+        "search, rare word + actor + since": [
+            (search, (db, rng.choice(rare)), {"actor": rng.choice(PEOPLE), "since": "2024-01-01"})
+            for _ in range(runs)
+        ],
+        "actor timeline": [(actor_timeline, (db, rng.choice(PEOPLE)), {}) for _ in range(runs)],
+    }
+    rows = []
+    for label, calls in cases.items():
+        for function, args, kwargs in calls[:5]:
+            function(*args, **kwargs)  # warm the page cache
+        times = []
+        for function, args, kwargs in calls:
+            started = time.perf_counter()
+            function(*args, **kwargs)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        rows.append(
+            {
+                "archive": path.stem.split("-")[-1],
+                "query": label,
+                "runs": len(times),
+                "median ms": round(statistics.median(times), 1),
+                "p95 ms": round(times[int(len(times) * 0.95) - 1], 1),
+            }
+        )
+    return rows
+
+
+def batch_overhead(count: int, folder: Path, rounds: int = 3) -> list[dict[str, Any]]:
+    """`batch --db` against the same run without, instant in-process model, -j 8."""
+    from batch_bench import InstantModel, warm_up, write_archive
+
+    from summarizer.batch.cache import NullCache
+    from summarizer.batch.runner import run_batch
+    from summarizer.config import Settings
+
+    warm_up()
+    source = write_archive(folder / "batch-in.jsonl", count, 300)
+    settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
+    times: dict[str, list[float]] = {"without --db": [], "with --db": []}
+    for n in range(rounds):
+        for label in times:
+            db = folder / f"batch-{n}.db" if label == "with --db" else None
+            out = folder / f"batch-{'db' if db else 'plain'}-{n}.jsonl"
+            started = time.perf_counter()
+            asyncio.run(
+                run_batch(
+                    source,
+                    out,
+                    settings=settings,
+                    client=InstantModel(),
+                    cache=NullCache(),
+                    progress=False,
+                    db=db,
+                )
+            )
+            times[label].append(time.perf_counter() - started)
+    base = statistics.median(times["without --db"])
+    return [
+        {
+            "run": label,
+            "articles": count,
+            "rounds": rounds,
+            "median s": round(statistics.median(t), 2),
+            "vs without": f"{(statistics.median(t) / base - 1) * 100:+.1f} %",
+        }
+        for label, t in times.items()
+    ]
+
+
 def markdown(rows: list[dict[str, Any]]) -> str:
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -149,12 +399,28 @@ def main() -> None:
     parser.add_argument("--only", default="identity,import,query,batch")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--batch-articles", type=int, default=2000)
     args = parser.parse_args()
     only = set(args.only.split(","))
     figures: dict[str, Any] = {}
     if "identity" in only:
         figures["identity"] = identity(args.dev)
         print(markdown(figures["identity"]))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if only & {"import", "query"}:
+            figures["import"], figures["query"] = [], []
+            for count in map(int, args.sizes.split(",")):
+                row, path = import_figures(count, folder)
+                figures["import"].append(row)
+                print(markdown([row]), flush=True)
+                if "query" in only:
+                    figures["query"] += latency(path)
+                    print(markdown(figures["query"][-4:]), flush=True)
+                os.remove(path)
+        if "batch" in only:
+            figures["batch"] = batch_overhead(args.batch_articles, folder)
+            print(markdown(figures["batch"]))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "db_bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
 

@@ -493,3 +493,19 @@ def test_batch_db_writes_each_result_and_catches_up_on_resume(tmp_path: Path) ->
         ("2025-02-12", "Wire")
     ]
     assert {row.name: row.articles for row in actors(database)}["Olaf Scholz"] == 3
+
+
+def test_words_too_common_to_rank_are_listed_newest_first(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.db import query
+
+    db = open_archive(archive)
+    ranked = search(db, "troops", kinds=("quote",))
+    monkeypatch.setattr(query, "RANK_LIMIT", 1)
+    newest = search(db, "troops", kinds=("quote",))
+
+    assert all(h.rank < 0 for h in ranked)
+    assert [h.rank for h in newest] == [0.0, 0.0, 0.0]
+    assert [h.actor for h in newest] == ["Pedro Sánchez", "Olaf Scholz", "Olaf Scholz"]
+    assert sorted(h.snippet for h in newest) == sorted(h.snippet for h in ranked)

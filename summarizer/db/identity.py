@@ -151,6 +151,9 @@ def surname(key: str) -> str:
     return key.rsplit(" ", 1)[-1]
 
 
+_NONE: Counter[str] = Counter()
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     """One surname-only person in one article, to be resolved across the archive."""
@@ -202,12 +205,12 @@ def _pick(
         return candidates[0] if candidates else None
     role = mention.role.casefold()
     if role:
-        fitting = [c for c in candidates if role in roles.get(c, Counter())]
+        fitting = [c for c in candidates if role in roles.get(c, _NONE)]
         if len(fitting) == 1:
             return fitting[0]
     others = set(here) - {mention.key}
     scores = sorted(
-        ((sum(neighbours.get(c, Counter())[k] for k in others), c) for c in candidates),
+        ((sum(neighbours.get(c, _NONE)[k] for k in others), c) for c in candidates),
         reverse=True,
     )
     if scores[0][0] > 0 and scores[0][0] > scores[1][0]:

@@ -37,6 +37,7 @@ __all__ = [
 
 _CHILDREN = ("statements", "quotes", "positions")
 _PEOPLE = (None, "person", "group")
+_BULK = 500
 _METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
 
 
@@ -297,34 +298,39 @@ def _json_or_none(value: Any) -> str | None:
 
 
 def _write(db: Database, batch: list[_Rows], stats: ImportStats) -> None:
-    """Replace each article's rows, all in one transaction."""
-    if not batch:
+    """Replace each article's rows, the whole batch in one transaction and one bulk insert
+    per table (sqlite-utils introspects a table on every call, so per-article calls cost
+    more than the writing)."""
+    latest = {rows.article["key"]: rows for rows in batch}  # a key twice: the later line wins
+    if not latest:
         return
+    keys = [[key] for key in latest]
+    # A result replaces the error line of an earlier run.
+    errors = [[article_key(r.article["id"], None)] for r in latest.values() if r.article["ok"]]
     with db.atomic():
-        for rows in batch:
-            article = rows.article
-            keys = [article["key"]]
-            if article["ok"]:  # a result replaces the error line of an earlier run
-                keys.append(article_key(article["id"], None))
-            for table in _CHILDREN:
-                db.execute(
-                    f"DELETE FROM {table} WHERE article IN ({', '.join('?' * len(keys))})", keys
-                )
-            if len(keys) > 1:
-                db.execute("DELETE FROM articles WHERE key = ?", keys[1:])
-            # Metadata a line lacks (it never has the text) keeps what an earlier import or
-            # the archive gave; the result's own fields are replaced.
-            kept = {k: v for k, v in article.items() if v is not None or k not in _METADATA}
-            db.table("articles").upsert(kept, pk="key")
-            db.table("actors").insert_all(rows.actors.values(), ignore=True)
-            db.table("positions").insert_all(rows.positions)
-            db.table("quotes").insert_all(rows.quotes)
-            db.table("statements").insert_all(rows.statements)
-            stats.results += article["ok"]
-            stats.errors += 1 - article["ok"]
-            stats.positions += len(rows.positions)
-            stats.quotes += len(rows.quotes)
+        for table in _CHILDREN:
+            db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", keys + errors)
+        db.conn.executemany("DELETE FROM articles WHERE key = ?", errors)
+        # Metadata a line lacks (it never has the text) keeps what an earlier import or the
+        # archive gave; the result's own fields are replaced. Rows are grouped by the columns
+        # they set, since upsert_all takes its columns from the first row.
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for rows in latest.values():
+            kept = {k: v for k, v in rows.article.items() if v is not None or k not in _METADATA}
+            shapes[tuple(kept)].append(kept)
+        for group in shapes.values():
+            db.table("articles").upsert_all(group, pk="key", batch_size=_BULK)
+        actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
+        db.table("actors").insert_all(actors.values(), ignore=True, batch_size=_BULK)
+        for table in ("positions", "quotes", "statements"):
+            records = [r for rows in latest.values() for r in getattr(rows, table)]
+            db.table(table).insert_all(records, batch_size=_BULK)
         db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
+    for rows in latest.values():
+        stats.results += rows.article["ok"]
+        stats.errors += 1 - rows.article["ok"]
+        stats.positions += len(rows.positions)
+        stats.quotes += len(rows.quotes)
 
 
 def resolve_actors(db: Database) -> int:
@@ -352,18 +358,19 @@ def resolve_actors(db: Database) -> int:
     chosen = resolve_keys(
         mentions, full_keys, roles=roles, neighbours=neighbours, article_keys=article_keys
     )
+    moves: list[tuple[str, str, str]] = []
+    new_actors: dict[str, dict[str, Any]] = {}
+    for article, key, _, current, name in rows:
+        target = slug(chosen.get((article, key), key))
+        if target != current:
+            moves.append((target, article, key))
+            display = actor_key(name or key).display
+            new_actors.setdefault(target, {"id": target, "name": display, "kind": "person"})
     with db.atomic():
-        for article, key, _, current, name in rows:
-            target = slug(chosen.get((article, key), key))
-            if target != current:
-                db.table("actors").insert(
-                    {"id": target, "name": actor_key(name or key).display, "kind": "person"},
-                    ignore=True,
-                )
-                db.execute(
-                    "UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?",
-                    [target, article, key],
-                )
+        db.table("actors").insert_all(new_actors.values(), ignore=True, batch_size=_BULK)
+        db.conn.executemany(
+            "UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?", moves
+        )
         db.execute("DELETE FROM actors WHERE id NOT IN (SELECT actor FROM positions)")
         db.execute("UPDATE meta SET value = '1' WHERE key = 'actors_resolved'")
     return len(chosen)

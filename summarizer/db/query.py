@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,48 +136,97 @@ def search(
         "source": source,
         "stance": stance,
         "actor": find_actor(db, actor) if actor else None,
+        "m0": MARK[0],
+        "m1": MARK[1],
     }
-    where_article = (
-        "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
-        "AND (:source IS NULL OR a.source = :source)"
-    )
-    where_position = (
-        "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
-    )
-    parts = []
-    if "quote" in kinds:
-        parts.append(
-            "SELECT 'quote', bm25(quotes_fts), snippet(quotes_fts, 0, :m0, :m1, '…', 16), "
-            "a.key, a.title, a.date, a.source, a.url, ac.name, p.stance "
-            "FROM quotes_fts JOIN quotes q ON q.rowid = quotes_fts.rowid "
-            "JOIN positions p ON p.id = q.position JOIN actors ac ON ac.id = p.actor "
-            "JOIN articles a ON a.key = q.article "
-            f"WHERE quotes_fts MATCH :q AND {where_article} AND {where_position}"
-        )
-    if "position" in kinds:
-        parts.append(
-            "SELECT 'position', bm25(positions_fts), snippet(positions_fts, 2, :m0, :m1, '…', 16), "
-            "a.key, a.title, a.date, a.source, a.url, ac.name, p.stance "
-            "FROM positions_fts JOIN positions p ON p.rowid = positions_fts.rowid "
-            "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = p.article "
-            f"WHERE positions_fts MATCH :q AND {where_article} AND {where_position}"
-        )
-    if "article" in kinds:
-        parts.append(
-            "SELECT 'article', bm25(articles_fts), "
-            "COALESCE(snippet(articles_fts, 1, :m0, :m1, '…', 16), a.title), "
-            "a.key, a.title, a.date, a.source, a.url, NULL, NULL "
-            "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-            f"WHERE articles_fts MATCH :q AND {where_article} AND (:actor IS NULL AND "
-            ":stance IS NULL OR EXISTS (SELECT 1 FROM positions p WHERE p.article = a.key "
-            f"AND {where_position}))"
-        )
-    if not parts:
+    chosen = [kind for kind in _KINDS if kind in kinds]
+    if not chosen:
         raise InputError("no kinds to search; use quote, position or article.")
-    sql = " UNION ALL ".join(f"SELECT * FROM ({p} ORDER BY 2 LIMIT :limit)" for p in parts)
-    params.update(m0=MARK[0], m1=MARK[1])
+    parts = [_part(kind, ranked=_matches_at_most(db, kind, query) <= RANK_LIMIT) for kind in chosen]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part} LIMIT :limit)" for part in parts)
     rows = db.execute(f"{sql} ORDER BY 2 LIMIT :limit", params).fetchall()
     return [Hit(*row) for row in rows]
+
+
+RANK_LIMIT = 5000
+"""Past this many matching rows a kind is listed newest first instead of ranked: ranking
+costs time per match, and a word in most of the archive says little about relevance."""
+
+_WHERE_ARTICLE = (
+    "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
+    "AND (:source IS NULL OR a.source = :source)"
+)
+_WHERE_POSITION = "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
+# kind: (FTS table, snippet column, joins and filters, actor and stance columns)
+_PARTS = {
+    "quote": (
+        "quotes_fts",
+        0,
+        "JOIN quotes q ON q.rowid = quotes_fts.rowid JOIN positions p ON p.id = q.position "
+        "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = q.article "
+        f"WHERE quotes_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name, p.stance",
+    ),
+    "position": (
+        "positions_fts",
+        2,
+        "JOIN positions p ON p.rowid = positions_fts.rowid JOIN actors ac ON ac.id = p.actor "
+        "JOIN articles a ON a.key = p.article "
+        f"WHERE positions_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name, p.stance",
+    ),
+    "article": (
+        "articles_fts",
+        1,
+        "JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH :q AND {_WHERE_ARTICLE} AND (:actor IS NULL AND "
+        ":stance IS NULL OR EXISTS (SELECT 1 FROM positions p WHERE p.article = a.key "
+        f"AND {_WHERE_POSITION}))",
+        "NULL, NULL",
+    ),
+}
+
+
+def _part(kind: str, *, ranked: bool) -> str:
+    """One kind's query: ranked by bm25 (FTS5's rank), or newest first (rank 0, after the
+    ranked hits) when the words are too common to rank quickly."""
+    table, column, joins, who = _PARTS[kind]
+    rank, order = (f"{table}.rank", f"{table}.rank") if ranked else ("0.0", f"{table}.rowid DESC")
+    snippet = f"snippet({table}, {column}, :m0, :m1, '…', 16)"
+    if kind == "article":
+        snippet = f"COALESCE({snippet}, a.title)"
+    return (
+        f"SELECT '{kind}', {rank}, {snippet}, a.key, a.title, a.date, a.source, a.url, {who} "
+        f"FROM {table} {joins} ORDER BY {order}"
+    )
+
+
+def _matches_at_most(db: Database, kind: str, query: str) -> int:
+    """An upper bound on the rows matching every word: the rarest word's document count,
+    from the FTS vocabulary (a lookup, not a scan)."""
+    vocab = f"{_PARTS[kind][0]}_vocab"
+    counts = []
+    for word in re.findall(r"[\w*]+", query):
+        term = _fold(word.strip("*"))
+        if not term:
+            continue
+        if word.endswith("*"):
+            row = db.execute(
+                f"SELECT COALESCE(SUM(doc), 0) FROM {vocab} WHERE term >= ? AND term < ?",
+                [term, term + "\U0010ffff"],
+            ).fetchone()
+        else:
+            row = db.execute(
+                f"SELECT COALESCE(SUM(doc), 0) FROM {vocab} WHERE term = ?", [term]
+            ).fetchone()
+        counts.append(int(row[0]))
+    return min(counts, default=0)
+
+
+def _fold(word: str) -> str:
+    """A word as the unicode61 tokenizer with remove_diacritics 2 stores it."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def find_actor(db: Database, name: str) -> str:
