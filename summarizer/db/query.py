@@ -266,15 +266,14 @@ def actors(
     (``only``: just the actor with this id)."""
     _ready(db)
     rows = db.execute(
-        """
+        f"""
         SELECT ac.id, ac.name, ac.kind, COUNT(DISTINCT p.article) AS n_articles,
-               COALESCE(SUM(qc.n_quotes), 0), json_group_array(p.stance), MIN(a.date), MAX(a.date)
+               SUM((SELECT COUNT(*) FROM quotes q WHERE q.position = p.id)),
+               json_group_array(p.stance), MIN(a.date), MAX(a.date)
         FROM positions p
         JOIN actors ac ON ac.id = p.actor
         JOIN articles a ON a.key = p.article
-        LEFT JOIN (SELECT position, COUNT(*) AS n_quotes FROM quotes GROUP BY position) qc
-               ON qc.position = p.id
-        WHERE :only IS NULL OR p.actor = :only
+        {"WHERE p.actor = :only" if only is not None else ""}
         GROUP BY ac.id HAVING n_articles >= :min ORDER BY n_articles DESC, ac.name LIMIT :limit
         """,
         {"min": min_articles, "limit": -1 if limit is None else limit, "only": only},
