@@ -20,3 +20,4 @@ bench:
 	python bench/batch_bench.py --quick
 	python bench/attribution_eval.py
 	python bench/extract_eval.py
+	python bench/db_bench.py --sizes 10000 --batch-articles 500

@@ -214,16 +214,15 @@ def test_not_a_database_is_one_line(tmp_path: Path) -> None:
 KILL_SCRIPT = textwrap.dedent(
     """
     import os, signal, sys
-    import sqlite_utils.db
-    from summarizer.db import import_lines, open_archive
+    from summarizer.db import import_lines, load, open_archive
 
-    real = sqlite_utils.db.Table.insert_all
-    def insert_all(self, records, *args, **kwargs):
+    real = load._insert
+    def insert(db, table, records, **kwargs):
         records = list(records)
-        if self.name == "quotes" and any(r["article"].startswith("a2#") for r in records):
+        if table == "quotes" and any(r["article"].startswith("a2#") for r in records):
             os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction, after positions went in
-        return real(self, records, *args, **kwargs)
-    sqlite_utils.db.Table.insert_all = insert_all
+        return real(db, table, records, **kwargs)
+    load._insert = insert
 
     lines = open(sys.argv[2], encoding="utf-8").read().splitlines()
     import_lines(open_archive(sys.argv[1]), lines[:1], source="out")
@@ -493,6 +492,8 @@ def test_batch_db_writes_each_result_and_catches_up_on_resume(tmp_path: Path) ->
         ("2025-02-12", "Wire")
     ]
     assert {row.name: row.articles for row in actors(database)}["Olaf Scholz"] == 3
+    # The records done before --db came in got their text as the archive was read again.
+    assert list(database.execute("SELECT id FROM articles WHERE ok AND text IS NULL")) == []
 
 
 def test_words_too_common_to_rank_are_listed_newest_first(

@@ -44,7 +44,7 @@ from summarizer.schema import Article, SummaryResult, Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from summarizer.db.writer import ArchiveWriter
 
 __all__ = [
     "BatchRunner",
@@ -522,8 +522,9 @@ async def run_batch(
             second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
         notify: Receives one-line notices for the user (resume, repair, Ctrl-C).
         db: Also write each result, with its article's text and metadata, into this archive
-            database (``summarizer.db``), before its line goes to the output; lines already
-            in the output are imported first, so a resumed run leaves nothing out.
+            database (``summarizer.db``), from a thread of its own; output lines the
+            database lacks (an earlier run's, or a run killed before its writer caught up)
+            are imported first, so a resumed run leaves nothing out.
 
     Returns:
         The run's totals; ``summary()`` gives the final line.
@@ -545,15 +546,18 @@ async def run_batch(
         say(f"{output}: retrying {sink.dropped_errors} records that failed before")
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
-    records = _pending(iter_records(source, format=format, fields=fields), sink.done, totals)
-    database = _open_db(db, output, sink)
+    writer = _archive_writer(db, output, sink)
+    records = _pending(
+        iter_records(source, format=format, fields=fields),
+        sink.done,
+        totals,
+        skipped=writer.fill if writer is not None else None,
+    )
 
     async def emit(outcome: Outcome) -> None:
-        if database is not None:  # first, as the cache: a kill in between redoes the record
-            from summarizer.db import add_line
-
-            add_line(database, outcome.line, article=outcome.record.article, source=str(output))
         sink.write(outcome.line)
+        if writer is not None:
+            writer.add(outcome.line, outcome.record.article)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
         )
@@ -574,10 +578,8 @@ async def run_batch(
             await runner.run(records, emit)
         finally:
             sink.close()
-    if database is not None:
-        from summarizer.db import resolve_actors
-
-        resolve_actors(database)
+            if writer is not None:
+                writer.close()
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
     if runner.unreachable is not None:
@@ -589,27 +591,34 @@ async def run_batch(
     return totals
 
 
-def _open_db(
+def _archive_writer(
     db: str | os.PathLike[str] | None, output: str | os.PathLike[str], sink: object
-) -> Database | None:
-    """The archive database, caught up with the lines an earlier run wrote."""
+) -> ArchiveWriter | None:
+    """The archive database's writer, caught up with the lines an earlier run wrote."""
     if db is None:
         return None
-    from summarizer.db import import_lines, open_archive  # only runs with --db need SQLite
+    from summarizer.db.writer import ArchiveWriter  # only runs with --db need SQLite
 
-    database = open_archive(db)
+    writer = ArchiveWriter(db, source=os.fspath(output))
     if isinstance(sink, OutputFile) and sink.done:
         with open_lines(os.fspath(output)) as lines:
-            import_lines(database, lines, source=os.fspath(output), missing_only=True)
-    return database
+            writer.catch_up(lines)
+    writer.start()
+    return writer
 
 
 def _pending(
-    records: Iterator[Record], done: AbstractSet[int], totals: RunTotals
+    records: Iterator[Record],
+    done: AbstractSet[int],
+    totals: RunTotals,
+    *,
+    skipped: Callable[[str, Article], None] | None = None,
 ) -> Iterator[Record]:
     for record in records:
         if done and record_key(record.number, record.id, folder=record.line is None) in done:
             totals.skipped += 1
+            if skipped is not None and record.article is not None:
+                skipped(record.id, record.article)
             continue
         yield record
 

@@ -23,6 +23,7 @@ both ("George Bush" senior and junior, written without "W.") are one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -59,6 +60,7 @@ class ActorName:
     surname_only: bool
 
 
+@functools.lru_cache(maxsize=65536)  # the same names recur in every article of an archive
 def actor_key(name: str, *, kind: str | None = "person", role: str | None = None) -> ActorName:
     """The matching key and display form of one actor name.
 

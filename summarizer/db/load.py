@@ -23,16 +23,20 @@ from typing import Any
 from sqlite_utils import Database
 
 from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
+from summarizer.db.schema import TABLES
 from summarizer.errors import InputError
 from summarizer.schema import Article
 
 __all__ = [
+    "ArticleRows",
     "ImportStats",
     "add_line",
     "article_key",
     "fill_articles",
     "import_lines",
+    "prepare",
     "resolve_actors",
+    "write_rows",
 ]
 
 _CHILDREN = ("statements", "quotes", "positions")
@@ -72,7 +76,9 @@ def text_sha256(text: str) -> str:
 
 
 @dataclass
-class _Rows:
+class ArticleRows:
+    """One article's rows, ready to write."""
+
     article: dict[str, Any]
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
     positions: list[dict[str, Any]] = field(default_factory=list)
@@ -98,7 +104,7 @@ def import_lines(
     """
     stats = ImportStats()
     present = {k for (k,) in db.execute("SELECT key FROM articles")} if missing_only else set()
-    pending: list[_Rows] = []
+    pending: list[ArticleRows] = []
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
@@ -123,16 +129,34 @@ def import_lines(
 def add_line(db: Database, line: str, *, article: Article | None, source: str) -> None:
     """Write one batch output line as it completes, with the input article's metadata and
     text. Actors are resolved across the archive later (``resolve_actors``)."""
+    write_rows(db, [prepare(line, article=article, source=source)])
+
+
+def prepare(line: str, *, article: Article | None, source: str) -> ArticleRows:
+    """The rows one output line becomes, with the article's text and metadata if given.
+
+    Raises:
+        InputError: The line is not a result or error line.
+    """
     rows = _rows(_parse(line, source, None), imported_from=source)
     if article is not None:
         _apply_article(rows.article, article)
-    _write(db, [rows], ImportStats())
+    return rows
 
 
-def fill_articles(db: Database, articles: Iterable[tuple[str, Article]]) -> int:
+def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None = None) -> None:
+    """Write prepared articles in one transaction, replacing their earlier rows."""
+    _write(db, batch, stats or ImportStats())
+
+
+def fill_articles(
+    db: Database, articles: Iterable[tuple[str, Article]], *, only_missing: bool = False
+) -> int:
     """Add the archive's metadata and text to imported articles, matched on record id and
-    the text's sha256 (so a changed article never lends its text to an old result)."""
+    the text's sha256 (so a changed article never lends its text to an old result);
+    ``only_missing``: only to articles that have no text yet."""
     filled = 0
+    condition = "key = :key AND text IS NULL" if only_missing else "key = :key"
     with db.atomic():
         for record_id, article in articles:
             key = article_key(record_id, text_sha256(article.text))
@@ -140,7 +164,7 @@ def fill_articles(db: Database, articles: Iterable[tuple[str, Article]]) -> int:
             _apply_article(values, article)
             assignments = ", ".join(f"{name} = COALESCE(:{name}, {name})" for name in values)
             cursor = db.execute(
-                f"UPDATE articles SET {assignments} WHERE key = :key", {**values, "key": key}
+                f"UPDATE articles SET {assignments} WHERE {condition}", {**values, "key": key}
             )
             filled += cursor.rowcount
     return filled
@@ -177,12 +201,12 @@ def _parse(raw: str, source: str, number: int | None) -> dict[str, Any]:
     return line
 
 
-def _rows(line: Mapping[str, Any], *, imported_from: str) -> _Rows:
+def _rows(line: Mapping[str, Any], *, imported_from: str) -> ArticleRows:
     provenance = line.get("provenance")
     ok = isinstance(provenance, dict) and "error" not in line
     sha = provenance.get("article_sha256") if ok and isinstance(provenance, dict) else None
     key = article_key(str(line["id"]), sha)
-    rows = _Rows(_article_row(line, key, ok, imported_from))
+    rows = ArticleRows(_article_row(line, key, ok, imported_from))
     if not ok:
         return rows
     names = [
@@ -230,7 +254,12 @@ def _within_article(name: ActorName, names: list[ActorName], kind: Any) -> str:
 
 
 def _add_position(
-    rows: _Rows, key: str, index: int, position: Mapping[str, Any], name: ActorName, name_key: str
+    rows: ArticleRows,
+    key: str,
+    index: int,
+    position: Mapping[str, Any],
+    name: ActorName,
+    name_key: str,
 ) -> None:
     position_id = f"{key}/p{index + 1}"
     actor_id = slug(name_key)
@@ -297,7 +326,7 @@ def _json_or_none(value: Any) -> str | None:
     return None if value in (None, []) else json.dumps(value, ensure_ascii=False)
 
 
-def _write(db: Database, batch: list[_Rows], stats: ImportStats) -> None:
+def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
     """Replace each article's rows, the whole batch in one transaction and one bulk insert
     per table (sqlite-utils introspects a table on every call, so per-article calls cost
     more than the writing)."""
@@ -321,16 +350,29 @@ def _write(db: Database, batch: list[_Rows], stats: ImportStats) -> None:
         for group in shapes.values():
             db.table("articles").upsert_all(group, pk="key", batch_size=_BULK)
         actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
-        db.table("actors").insert_all(actors.values(), ignore=True, batch_size=_BULK)
+        _insert(db, "actors", actors.values(), ignore=True)
         for table in ("positions", "quotes", "statements"):
-            records = [r for rows in latest.values() for r in getattr(rows, table)]
-            db.table(table).insert_all(records, batch_size=_BULK)
+            _insert(db, table, (r for rows in latest.values() for r in getattr(rows, table)))
         db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
     for rows in latest.values():
         stats.results += rows.article["ok"]
         stats.errors += 1 - rows.article["ok"]
         stats.positions += len(rows.positions)
         stats.quotes += len(rows.quotes)
+
+
+def _insert(
+    db: Database, table: str, records: Iterable[dict[str, Any]], *, ignore: bool = False
+) -> None:
+    """Plain INSERTs of rows whose columns the schema fixes. sqlite-utils' insert_all
+    inspects and converts every value, which here cost more than SQLite's own writing."""
+    columns = list(TABLES[table])
+    names = ", ".join(f'"{c}"' for c in columns)
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    db.conn.executemany(
+        f"{verb} INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+        ([record.get(c) for c in columns] for record in records),
+    )
 
 
 def resolve_actors(db: Database) -> int:
@@ -367,7 +409,7 @@ def resolve_actors(db: Database) -> int:
             display = actor_key(name or key).display
             new_actors.setdefault(target, {"id": target, "name": display, "kind": "person"})
     with db.atomic():
-        db.table("actors").insert_all(new_actors.values(), ignore=True, batch_size=_BULK)
+        _insert(db, "actors", new_actors.values(), ignore=True)
         db.conn.executemany(
             "UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?", moves
         )

@@ -23,12 +23,12 @@ from sqlite_utils import Database
 
 from summarizer.errors import InputError
 
-__all__ = ["SCHEMA_VERSION", "open_archive"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "open_archive"]
 
 SCHEMA_VERSION = 1
 TOKENIZE = "unicode61 remove_diacritics 2"
 
-_TABLES: dict[str, dict[str, type]] = {
+TABLES: dict[str, dict[str, type]] = {  # column order is the tables' column order
     "articles": {
         "key": str,
         "id": str,
@@ -156,7 +156,7 @@ def _version(db: Database) -> int | None:
 def _create(db: Database, where: str) -> None:
     with db.atomic():
         db.table("meta").create({"key": str, "value": str}, pk="key")
-        for name, columns in _TABLES.items():
+        for name, columns in TABLES.items():
             pk = "key" if name == "articles" else "id"
             db.table(name).create(columns, pk=pk, foreign_keys=_FOREIGN_KEYS.get(name, []))
         for name, indexes in _INDEXES.items():
