@@ -410,13 +410,14 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--batch-articles", type=int, default=2000)
+    parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
     args = parser.parse_args()
     only = set(args.only.split(","))
     figures: dict[str, Any] = {}
     if "identity" in only:
         figures["identity"] = identity(args.dev)
         print(markdown(figures["identity"]))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         folder = Path(tmp)
         if only & {"import", "query"}:
             figures["import"], figures["query"] = [], []

@@ -54,10 +54,6 @@ def datasette_metadata(database: str, *, title: str = "Summary archive") -> dict
                     },
                     "quotes_view": {"facets": ["actor", "stance", "source"]},
                     "positions_view": {"facets": ["actor", "stance", "source", {"date": "date"}]},
-                    **{
-                        f"{t}_fts_vocab": {"hidden": True}
-                        for t in ("articles", "quotes", "positions")
-                    },
                 },
                 "queries": {
                     "quotes_by_actor": {

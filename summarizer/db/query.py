@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,7 +141,9 @@ def search(
     chosen = [kind for kind in _KINDS if kind in kinds]
     if not chosen:
         raise InputError("no kinds to search; use quote, position or article.")
-    parts = [_part(kind, ranked=_matches_at_most(db, kind, query) <= RANK_LIMIT) for kind in chosen]
+    parts = [
+        _part(kind, ranked=not _more_than(db, kind, params["q"], RANK_LIMIT)) for kind in chosen
+    ]
     sql = " UNION ALL ".join(f"SELECT * FROM ({part} LIMIT :limit)" for part in parts)
     rows = db.execute(f"{sql} ORDER BY 2 LIMIT :limit", params).fetchall()
     return [Hit(*row) for row in rows]
@@ -150,7 +151,7 @@ def search(
 
 RANK_LIMIT = 5000
 """Past this many matching rows a kind is listed newest first instead of ranked: ranking
-costs time per match, and a word in most of the archive says little about relevance."""
+costs time per match, and words in much of the archive say little about relevance."""
 
 _WHERE_ARTICLE = (
     "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
@@ -201,32 +202,14 @@ def _part(kind: str, *, ranked: bool) -> str:
     )
 
 
-def _matches_at_most(db: Database, kind: str, query: str) -> int:
-    """An upper bound on the rows matching every word: the rarest word's document count,
-    from the FTS vocabulary (a lookup, not a scan)."""
-    vocab = f"{_PARTS[kind][0]}_vocab"
-    counts = []
-    for word in re.findall(r"[\w*]+", query):
-        term = _fold(word.strip("*"))
-        if not term:
-            continue
-        if word.endswith("*"):
-            row = db.execute(
-                f"SELECT COALESCE(SUM(doc), 0) FROM {vocab} WHERE term >= ? AND term < ?",
-                [term, term + "\U0010ffff"],
-            ).fetchone()
-        else:
-            row = db.execute(
-                f"SELECT COALESCE(SUM(doc), 0) FROM {vocab} WHERE term = ?", [term]
-            ).fetchone()
-        counts.append(int(row[0]))
-    return min(counts, default=0)
-
-
-def _fold(word: str) -> str:
-    """A word as the unicode61 tokenizer with remove_diacritics 2 stores it."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _more_than(db: Database, kind: str, query: str, count: int) -> bool:
+    """Whether more than ``count`` rows of a kind match: a walk of at most ``count`` entries
+    of the index in rowid order, so it costs the same however common the words are."""
+    table = _PARTS[kind][0]
+    row = db.execute(
+        f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1 OFFSET ?", [query, count]
+    ).fetchone()
+    return row is not None
 
 
 def find_actor(db: Database, name: str) -> str:

@@ -170,8 +170,6 @@ def _create(db: Database, where: str) -> None:
         )
     for name, searched in _FTS.items():
         db.table(name).enable_fts(searched, create_triggers=True, tokenize=TOKENIZE)
-        # Document counts per word, so a search can tell a common word before ranking it.
-        db.execute(f"CREATE VIRTUAL TABLE {name}_fts_vocab USING fts5vocab({name}_fts, 'row')")
     _views(db)
 
 
