@@ -510,3 +510,64 @@ def test_words_too_common_to_rank_are_listed_newest_first(
     assert [h.rank for h in newest] == [0.0, 0.0, 0.0]
     assert [h.actor for h in newest] == ["Pedro Sánchez", "Olaf Scholz", "Olaf Scholz"]
     assert sorted(h.snippet for h in newest) == sorted(h.snippet for h in ranked)
+
+
+BATCH_KILL_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, os, signal, sys
+    from summarizer.batch.cache import NullCache
+    from summarizer.batch.runner import offline_engine, run_batch
+    from summarizer.config import Settings
+
+    settings = Settings(concurrency=1)
+    engine = offline_engine(settings)
+    done = 0
+
+    async def dying(article, client):
+        global done
+        done += 1
+        if done == 4:  # some lines are in the output; the writer may not have caught up
+            os.kill(os.getpid(), signal.SIGKILL)
+        return await engine(article, client)
+
+    asyncio.run(run_batch(sys.argv[1], sys.argv[2], settings=settings, engine=dying,
+                          cache=NullCache(), progress=False, db=sys.argv[3]))
+    """
+)
+
+
+def test_batch_db_killed_with_sigkill_resumes_to_a_complete_database(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"s{n}", "text": seed.replace("Paris", f"Paris {n}"), "source": "Wire"}
+            )
+            + "\n"
+            for n in range(6)
+        ),
+        encoding="utf-8",
+    )
+    out, db = tmp_path / "out.jsonl", tmp_path / "a.db"
+    killed = subprocess.run(
+        [sys.executable, "-c", BATCH_KILL_SCRIPT, str(archive_file), str(out), str(db)],
+        cwd=ROOT,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert 0 < len(out.read_text(encoding="utf-8").splitlines()) < 6  # killed part way
+
+    resumed = CliRunner().invoke(
+        cli, ["batch", str(archive_file), "-o", str(out), "--offline", "-q", "--db", str(db)]
+    )
+    assert resumed.exit_code == 0, resumed.output
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    database = open_archive(db)
+    assert sorted(r[0] for r in database.execute("SELECT id FROM articles")) == [
+        f"s{n}" for n in range(6)
+    ]
+    assert list(database.execute("SELECT id FROM articles WHERE text IS NULL")) == []
+    assert database["positions"].count == sum(len(line["positions"]) for line in lines)
+    assert list(database.execute("PRAGMA integrity_check")) == [("ok",)]
