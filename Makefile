@@ -2,7 +2,7 @@
 .PHONY: install test lint record bench
 
 install:
-	python -m pip install -e ".[test,datasette]"
+	python -m pip install -e ".[test,ray,datasette]"
 
 test:
 	python -m pytest
@@ -18,6 +18,7 @@ record:
 
 bench:
 	python bench/batch_bench.py --quick
+	python bench/ray_bench.py --quick
 	python bench/attribution_eval.py
 	python bench/extract_eval.py
 	python bench/db_bench.py --sizes 10000 --batch-articles 500

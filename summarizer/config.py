@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from summarizer._secrets import remember
 from summarizer.errors import ConfigError
 
 __all__ = ["ENV_PREFIX", "OutputMode", "Settings", "redact_url"]
@@ -67,6 +68,11 @@ class Settings(BaseModel):
     language: str = Field(default="English", description="Language of issue, summary, positions.")
     summary_sentences: int = Field(default=3, ge=1, le=10, description="Target summary length.")
     # budget
+    tiktoken_download: bool = Field(
+        default=False,
+        description="Let tiktoken download the model's own encoding (else the shipped "
+        "cl100k_base counts, within a few percent).",
+    )
     max_output_tokens: int = Field(default=2048, ge=64, description="Output allowance per call.")
     context_window: int | None = Field(
         default=None, ge=512, description="Override the model's context window (tokens)."
@@ -118,6 +124,12 @@ class Settings(BaseModel):
     expected_output_tokens: int = Field(
         default=600, ge=1, description="Output tokens per article that estimates assume."
     )
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Remember the credentials so that no message the tool writes can show them."""
+        remember(
+            api_key=self.api_key.get_secret_value() if self.api_key else None, url=self.base_url
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:

@@ -3,7 +3,8 @@
 ```
 SummarizerError
 ├── ConfigError            missing key or endpoint, bad setting: the operator fixes config
-├── InputError             unreadable, empty, undecodable article or archive line (source, line)
+├── InputError             unreadable, empty, undecodable, too large article or archive line
+│                          (source, line); an offline article past --article-timeout
 ├── TemplateError          missing template or undefined variable (template, variable)
 ├── BudgetError            article too long for the model: splitting off, or past max_parts
 ├── LLMError               the endpoint failed after retries, refused, or stopped at the limit
@@ -14,6 +15,8 @@ SummarizerError
 from __future__ import annotations
 
 from typing import Any
+
+from summarizer._secrets import scrub
 
 __all__ = [
     "BudgetError",
@@ -27,7 +30,14 @@ __all__ = [
 
 
 class SummarizerError(Exception):
-    """Root of every error this package raises on purpose."""
+    """Root of every error this package raises on purpose.
+
+    Its message never shows a known credential, even one a server quoted back to us
+    (``summarizer._secrets``): every place that prints or writes an error reads ``str()``.
+    """
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
 
 
 class ConfigError(SummarizerError):
@@ -95,6 +105,8 @@ class LLMError(SummarizerError):
             also ``batch`` (the batch did not run the request) and ``batch_missing`` (no
             result came back for the article).
         retry_after: Seconds the provider asked us to wait, if it said.
+        param: The request field the endpoint blamed (OpenAI's ``error.param``), if any: a
+            400 naming ``model`` or ``max_tokens`` comes from the settings, not the article.
     """
 
     def __init__(
@@ -105,12 +117,14 @@ class LLMError(SummarizerError):
         request_id: str | None = None,
         reason: str = "http",
         retry_after: float | None = None,
+        param: str | None = None,
     ):
         super().__init__(message)
         self.status = status
         self.request_id = request_id
         self.reason = reason
         self.retry_after = retry_after
+        self.param = param
 
 
 class OutputValidationError(SummarizerError):

@@ -24,6 +24,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from summarizer._secrets import remember
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
@@ -110,6 +111,8 @@ class OpenAIChat:
         self.supports_json_schema: bool | None = None
         self._given = client
         self._client = client
+        if client is not None:  # a caller's client carries its own credentials
+            remember(api_key=client.api_key, url=str(client.base_url))
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
 
@@ -237,18 +240,22 @@ def http_error(
 ) -> LLMError:
     """The LLMError for an HTTP error answer (online, or a Batch API error line's response)."""
     detail = ""
+    param = None
     if isinstance(body, dict):
         inner = body.get("error", body)
         detail = str(inner.get("message", "") if isinstance(inner, dict) else inner)
+        param = inner.get("param") if isinstance(inner, dict) else None
     elif isinstance(body, str):
         detail = body
-    detail = " ".join(detail.split())[:300] or reason_phrase or "no detail"
+    detail = " ".join(detail.split())[:300].rstrip(".") or reason_phrase or "no detail"
     if status == 429:
         hint = "Rate limited even after retries: lower the concurrency or --rpm, or wait."
     elif status in (401, 403):
         hint = "Check OPENAI_API_KEY."
     elif status == 404:
         hint = "Check the model name (--model) and OPENAI_BASE_URL."
+    elif status == 400 and param:
+        hint = f"The endpoint refused the request's {param!r}: check the settings."
     else:
         hint = "The endpoint failed; try again later."
     return LLMError(
@@ -257,6 +264,7 @@ def http_error(
         request_id=request_id,
         reason="rate_limit" if status == 429 else "http",
         retry_after=retry_after,
+        param=param if isinstance(param, str) else None,
     )
 
 

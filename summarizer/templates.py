@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import traceback
 from collections.abc import Mapping
@@ -17,9 +18,19 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from summarizer.errors import TemplateError
 
-__all__ = ["Message", "RenderedPrompt", "Templates", "copy_defaults", "default_prompts_dir"]
+__all__ = [
+    "Message",
+    "RenderedPrompt",
+    "Templates",
+    "copy_defaults",
+    "default_prompts_dir",
+    "existing_templates",
+]
 
 Message = dict[str, str]
+
+# A tag a template writes around interpolated text: <article>, </parts>.
+_TAG = re.compile(r"</?([A-Za-z][\w-]*)>")
 
 
 def default_prompts_dir() -> Path:
@@ -66,6 +77,7 @@ class Templates:
             keep_trailing_newline=False,
         )
         self._hashes: dict[str, tuple[tuple[tuple[str, int, int], ...], str]] = {}
+        self._tags: dict[str, tuple[tuple[tuple[str, int, int], ...], frozenset[str]]] = {}
 
     def names(self) -> list[str]:
         """Every template name visible, house style first."""
@@ -115,16 +127,41 @@ class Templates:
             self._hashes[task] = (stamp, digest.hexdigest())
         return digest.hexdigest()
 
+    def _delimiters(self, name: str) -> frozenset[str]:
+        """The tag names the template writes as text (``<article>``, ``</parts>``), lower-cased.
+
+        Remembered like ``sha256``: no re-read of the file for every article.
+        """
+        stamp = self._stamp([name])
+        remembered = self._tags.get(name)
+        if stamp is not None and remembered is not None and remembered[0] == stamp:
+            return remembered[1]
+        try:
+            source = self.source(name)[0]
+        except TemplateError:
+            return frozenset()  # rendering reports the problem properly
+        tags = frozenset(tag.lower() for tag in _TAG.findall(source))
+        if stamp is not None:
+            self._tags[name] = (stamp, tags)
+        return tags
+
     def _stamp(self, names: list[str]) -> tuple[tuple[str, int, int], ...] | None:
         try:
             files = [self._env.get_template(name).filename for name in names]
             stats = [(file, os.stat(file)) for file in files if file]
-        except (jinja2.TemplateError, OSError):
+        except (jinja2.TemplateError, OSError, UnicodeDecodeError):
             return None  # sha256 reads the sources and reports the problem properly
         return tuple((file, st.st_mtime_ns, st.st_size) for file, st in stats)
 
-    def render(self, name: str, variables: Mapping[str, Any]) -> str:
-        """Render one template, turning every Jinja failure into a TemplateError."""
+    def render(
+        self, name: str, variables: Mapping[str, Any], *, delimiters: frozenset[str] = frozenset()
+    ) -> str:
+        """Render one template, turning every Jinja failure into a TemplateError.
+
+        The tags the template writes (``<article>``) and ``delimiters`` cannot be opened or
+        closed by the text of a variable: an article holding "</article> System: ..." still
+        renders as one delimited block (see ``_neutralised``).
+        """
         try:
             template = self._env.get_template(name)
         except (jinja2.TemplateNotFound, UnicodeDecodeError):
@@ -137,6 +174,7 @@ class Templates:
             ) from exc
         # The file's path for messages, from the compiled template: no second read per render.
         path = template.filename or self.source(name)[1]
+        variables = _neutralised(variables, delimiters | self._delimiters(name))
         try:
             return template.render(**variables).strip()
         except jinja2.UndefinedError as exc:
@@ -174,9 +212,12 @@ class Templates:
 
     def render_task(self, task: str, variables: Mapping[str, Any]) -> RenderedPrompt:
         """Render ``<task>.system.j2`` and ``<task>.user.j2`` into chat messages."""
+        names = [f"{task}.system.j2", f"{task}.user.j2"]
+        # The system prompt names the delimiters the user prompt uses: guard both's tags.
+        tags = frozenset().union(*(self._delimiters(name) for name in names))
         messages = [
-            {"role": "system", "content": self.render(f"{task}.system.j2", variables)},
-            {"role": "user", "content": self.render(f"{task}.user.j2", variables)},
+            {"role": role, "content": self.render(name, variables, delimiters=tags)}
+            for role, name in zip(("system", "user"), names, strict=True)
         ]
         return RenderedPrompt(messages=messages, template=task, sha256=self.sha256(task))
 
@@ -197,11 +238,11 @@ def copy_defaults(folder: Path, *, force: bool = False) -> list[Path]:
     """
     sources = sorted(default_prompts_dir().glob("*.j2"))
     targets = [folder / source.name for source in sources]
-    existing = [target.name for target in targets if target.exists()]
+    existing = existing_templates(folder)
     if existing and not force:
         raise TemplateError(
             f"{folder}: already has {', '.join(existing)}; edit them there, choose another "
-            "folder, or pass --force (force=True) to replace them with the defaults.",
+            "folder, or pass force=True to replace them with the defaults.",
             template=str(folder / existing[0]),
         )
     try:
@@ -213,6 +254,34 @@ def copy_defaults(folder: Path, *, force: bool = False) -> list[Path]:
             f"{folder}: cannot write the templates: {exc.strerror or exc}.", template=str(folder)
         ) from exc
     return targets
+
+
+def _neutralised(value: Any, tags: frozenset[str]) -> Any:
+    """``value`` with every ``<`` that would open or close one of ``tags`` made a ``‹``.
+
+    Strings inside mappings, lists and tuples are neutralised too; the caller's objects are
+    not changed. Only the rendered prompt changes: the article the quotes are checked
+    against stays as it was.
+    """
+    if not tags:
+        return value
+    pattern = re.compile(rf"<(?=\s*/?\s*(?:{'|'.join(map(re.escape, sorted(tags)))})\b)", re.I)
+    return _neutralise(value, pattern)
+
+
+def _neutralise(value: Any, pattern: re.Pattern[str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub("‹", value)
+    if isinstance(value, Mapping):
+        return {key: _neutralise(item, pattern) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_neutralise(item, pattern) for item in value]
+    return value
+
+
+def existing_templates(folder: Path) -> list[str]:
+    """The names of the shipped templates that ``folder`` already has, sorted."""
+    return sorted(s.name for s in default_prompts_dir().glob("*.j2") if (folder / s.name).exists())
 
 
 def _template_line(exc: BaseException, path: str) -> int | None:

@@ -12,6 +12,7 @@ import pytest
 
 from summarizer.errors import InputError
 from summarizer.sources.archive import Fields, Record, count_records, iter_records
+from summarizer.sources.extract import MAX_FILE_BYTES
 
 PAGE = """<!DOCTYPE html><html><head><title>Ferry strike ends</title></head><body>
 <nav><a href="/">Home</a> <a href="/news">News</a></nav>
@@ -209,8 +210,7 @@ def test_a_file_that_is_not_gzip_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "news.jsonl.gz"
     path.write_text(json.dumps({"text": "Not compressed at all."}) + "\n")
 
-    with pytest.raises(InputError, match="not a valid gzip file, or truncated; re-compress"):
-        count_records(path)
+    assert count_records(path) is None  # unknown: reading the records reports the damage
     with pytest.raises(InputError, match="not a valid gzip file") as caught:
         list(iter_records(path))
     assert caught.value.source == str(path)
@@ -231,8 +231,7 @@ def test_a_truncated_gzip_yields_what_it_can_then_raises(tmp_path: Path, suffix:
     read: list[Record] = []
     with pytest.raises(InputError, match="not a valid gzip file, or truncated"):
         read.extend(iter_records(path))  # extend keeps what came before the error
-    with pytest.raises(InputError, match="truncated"):
-        count_records(path)
+    assert count_records(path) is None  # the count must not stop the records before the damage
     assert 0 < len(read) < len(texts)
     assert all(r.article is not None for r in read)
     assert [r.article.text for r in read if r.article] == texts[: len(read)]
@@ -328,3 +327,81 @@ def test_memory_stays_flat_on_a_large_archive(tmp_path: Path) -> None:
 
     assert seen == 10_000
     assert peak < 5 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_a_csv_without_a_text_column_fails_at_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_text("id,headline,story\n1,One,First story.\n2,Two,Second story.\n")
+
+    with pytest.raises(InputError) as caught:
+        list(iter_records(path))
+
+    message = str(caught.value)
+    assert message.startswith(f"{path}:1: no text column")
+    assert "'id', 'headline', 'story'" in message
+    assert "--text-field" in message
+    assert [r.article.text for r in iter_records(path, fields=Fields(text=("story",))) if r.article]
+
+
+def test_a_record_over_the_article_limit_is_an_error_record(tmp_path: Path) -> None:
+    huge = "Word. " * (MAX_FILE_BYTES // 6 + 10)  # just over the limit for one article file
+    path = _jsonl(
+        tmp_path / "news.jsonl",
+        json.dumps({"id": "small", "text": "A small story."}),
+        json.dumps({"id": "huge", "text": huge}),
+    )
+
+    small, big = iter_records(path)
+
+    assert small.article is not None
+    assert big.article is None
+    assert big.id == "huge"
+    assert isinstance(big.error, InputError)
+    assert "over the 20 MiB limit for one article" in str(big.error)
+    assert big.error.line == 2
+
+
+def test_malformed_json_says_at_column_once(tmp_path: Path) -> None:
+    path = _jsonl(tmp_path / "news.jsonl", '{"text": "unterminated')
+
+    (record,) = iter_records(path)
+
+    # json's own message ends in "at" ("Invalid control character at"): one "at" is enough.
+    assert "at at" not in str(record.error)
+    assert "malformed JSON: Invalid control character at column 23." in str(record.error)
+
+
+def test_an_archive_in_a_legacy_encoding_is_read_with_encoding(tmp_path: Path) -> None:
+    text = "Hélène Martin a déclaré que le coût était trop élevé."
+    path = tmp_path / "news.csv"
+    path.write_bytes(f"id,text\n1,{text}\n".encode("cp1252"))
+
+    (unread,) = iter_records(path)
+    (read,) = iter_records(path, encoding="cp1252")
+
+    assert "--encoding" in str(unread.error)
+    assert read.article is not None
+    assert read.article.text == text
+
+
+def test_a_folder_says_which_files_had_their_encoding_guessed(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Plain UTF-8 story about the bridge.", encoding="utf-8")
+    (tmp_path / "b.txt").write_bytes("Hélène a dit que le coût était élevé.".encode("latin-1"))
+    notes: list[str] = []
+
+    records = list(iter_records(tmp_path, notify=notes.append))
+
+    assert [r.article.text for r in records if r.article][1] == (
+        "Hélène a dit que le coût était élevé."
+    )
+    assert len(notes) == 1
+    assert "b.txt" in notes[0]
+
+
+def test_a_given_utf8_encoding_still_drops_the_csv_bom(tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_bytes(b"\xef\xbb\xbfid,text\r\n1,Story.\r\n")
+
+    (record,) = iter_records(path, encoding="utf-8")
+
+    assert record.id == "1"

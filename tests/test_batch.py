@@ -7,25 +7,35 @@ observed from a real provider. HTTP faults against the fake server are in test_b
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from summarizer.attribution import analyze
+from summarizer.attribution.cancel import Cancelled, cancel_on, checkpoint
 from summarizer.batch.cache import ResultCache
 from summarizer.batch.limiter import RateLimiter
 from summarizer.batch.progress import RunTotals
 from summarizer.batch.runner import BatchRunner, abatch, offline_engine, run_batch
 from summarizer.config import Settings
-from summarizer.errors import ConfigError, InputError, LLMError
+from summarizer.errors import ConfigError, InputError, LLMError, TemplateError
 from summarizer.llm import ChatRequest, ChatResponse
 from summarizer.schema import Article, SummaryResult
 from summarizer.sources.archive import Record
+from summarizer.sources.extract import MAX_FILE_BYTES
 from summarizer.testing import FakeLLM
 from summarizer.views.html import load_results
+from tests.conftest import SEED
 
 SETTINGS = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1", retry_backoff=0.0)
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+# Not a speed bound: how long to wait before calling a run that should end at once hung.
+HANG_GUARD = 120.0
 
 
 def article(n: int) -> dict[str, Any]:
@@ -183,8 +193,10 @@ def test_resume_skips_done_records_and_repairs_a_torn_last_line(tmp_path: Path) 
 def test_resume_with_retry_errors_tries_failed_records_again(tmp_path: Path) -> None:
     source = write_archive(tmp_path / "in.jsonl", [article(1), article(2)])
     out = tmp_path / "out.jsonl"
-    refusing = FakeLLM([LLMError("HTTP 401: bad key. Check OPENAI_API_KEY.", status=401)])
-    run(source, out, refusing, concurrency=1)
+    # An article's own failure (a 401 or 404 would stop the run: test_batch_faults.py).
+    too_long = LLMError("HTTP 400: context too long.", status=400, param="messages")
+    refusing = FakeLLM([too_long])
+    run(source, out, refusing, concurrency=1, output_mode="json_object")
     assert sorted(x["ok"] for x in read_lines(out)) == [False, True]
     run(source, out, FakeLLM())  # a plain re-run keeps the error line
     assert len(read_lines(out)) == 2
@@ -221,11 +233,12 @@ async def _timed(func: Any, source: Path, out: Path, client: Any) -> float:
     [
         (LLMError("HTTP 500", status=500), 3),
         (LLMError("timed out", reason="timeout"), 3),
-        (LLMError("HTTP 404: no such model", status=404), 1),
+        (LLMError("HTTP 400: context too long", status=400, param="messages"), 1),
     ],
-    # A connection that fails after every retry stops the whole run instead (no line):
-    # test_batch_faults.py::test_an_unreachable_endpoint_stops_the_run...
-    ids=["500", "timeout", "404-not-retried"],
+    # A connection that fails after every retry, a rejected key or an unknown model stops
+    # the whole run instead (no line): test_batch_faults.py::test_an_unreachable_endpoint...
+    # and test_a_run_fatal_answer_stops_the_run...
+    ids=["500", "timeout", "400-not-retried"],
 )
 def test_transient_failures_are_retried_up_to_the_limit(
     tmp_path: Path, error: LLMError, calls: int
@@ -414,3 +427,187 @@ def test_an_output_that_is_a_folder_stops_with_an_input_error(tmp_path: Path) ->
     archive = write_archive(tmp_path / "in.jsonl", [article(1)])
     with pytest.raises(InputError, match="is a folder; name a file inside it"):
         run(archive, tmp_path, FakeLLM())
+
+
+# ---- issue 11: nothing breaks ------------------------------------------------------------
+
+
+def test_a_truncated_gz_archive_summarises_what_it_can_then_reports_the_damage(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        {
+            "id": f"a{n}",
+            "text": f"Story {n}: " + " ".join(str(n * k * 7919 % 100003) for k in range(60)),
+        }
+        for n in range(400)
+    ]
+    path = tmp_path / "in.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as archive:
+        archive.writelines(json.dumps(row) + "\n" for row in rows)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    out = tmp_path / "out.jsonl"
+
+    with pytest.raises(InputError) as info:
+        run(path, out, FakeLLM(), concurrency=4)
+
+    lines = read_lines(out)
+    assert 0 < len(lines) < len(rows)
+    assert all(line["ok"] for line in lines)
+    message = str(info.value)
+    assert message.startswith(f"stopped: {path}: not a valid gzip file, or truncated")
+    assert f"{len(lines)} lines were written to {out}" in message
+    assert "resumes once the archive is repaired" in message
+
+
+def test_a_batch_in_which_every_record_failed_says_so(tmp_path: Path) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [{"id": "x", "title": "no text field"}, "{bad"])
+
+    totals = run(source, tmp_path / "out.jsonl", FakeLLM())
+
+    assert totals.failed
+    assert totals.summary().startswith("batch failed, no record succeeded: 2 written (0 ok")
+    mixed = run(
+        write_archive(tmp_path / "mixed.jsonl", [article(1), "{bad"]), tmp_path / "m", FakeLLM()
+    )
+    assert not mixed.failed
+    assert mixed.summary().startswith("batch done")
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{% if %}", "syntax error"),
+        ("{{ outlet }}", "'outlet' is undefined"),
+    ],
+    ids=["syntax", "undefined"],
+)
+def test_a_broken_house_template_stops_before_the_first_record(
+    tmp_path: Path, template: str, message: str
+) -> None:
+    prompts = tmp_path / "house"
+    prompts.mkdir()
+    (prompts / "positions.user.j2").write_text(template, encoding="utf-8")
+    source = write_archive(tmp_path / "in.jsonl", [article(n) for n in range(5)])
+    out = tmp_path / "out.jsonl"
+    fake = FakeLLM()
+
+    with pytest.raises(TemplateError, match=message):
+        run(source, out, fake, prompts_dir=prompts)
+
+    assert not out.exists()
+    assert fake.requests == []
+
+
+def test_a_template_that_fails_on_one_article_stops_the_run(tmp_path: Path) -> None:
+    # Renders for the check's sample (it has a title), fails on an article without one.
+    prompts = tmp_path / "house"
+    prompts.mkdir()
+    user = (Path(__file__).parent.parent / "prompts" / "positions.user.j2").read_text("utf-8")
+    (prompts / "positions.user.j2").write_text("{{ title.upper() }}\n" + user, "utf-8")
+    untitled = {"id": "untitled", "text": article(2)["text"]}
+    source = write_archive(tmp_path / "in.jsonl", [article(1), untitled])
+    out = tmp_path / "out.jsonl"
+
+    with pytest.raises(
+        TemplateError, match=r"stopped: .*the same command resumes once that is fixed"
+    ):
+        run(source, out, FakeLLM(), prompts_dir=prompts, concurrency=1)
+
+    assert all(line["ok"] for line in read_lines(out))  # no TemplateError line to skip later
+
+
+def test_an_offline_article_past_its_time_is_abandoned_and_its_work_stops(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in for an engine that would run far past the timeout (synthetic): it never
+    finishes on its own, and calls the engine's checkpoint as the real loops do."""
+    stopped = threading.Event()
+
+    def endless(article: Article, *, settings: Settings, engine: str) -> SummaryResult:
+        try:
+            while True:
+                checkpoint()
+                time.sleep(0.001)
+        except Cancelled:
+            stopped.set()
+            raise
+
+    monkeypatch.setattr("summarizer.pipeline.run.summarize", endless)
+    source = write_archive(tmp_path / "in.jsonl", [article(1)])
+    out = tmp_path / "out.jsonl"
+    settings = Settings(article_timeout=0.05)
+    finished = threading.Event()
+
+    def batch() -> None:
+        # asyncio.run returns only once the worker thread has ended: the old runner left it
+        # spinning, and the process never exited.
+        asyncio.run(
+            run_batch(
+                source, out, settings=settings, engine=offline_engine(settings), progress=False
+            )
+        )
+        finished.set()
+
+    runner = threading.Thread(target=batch, daemon=True)
+    runner.start()
+    runner.join(HANG_GUARD)
+    assert finished.is_set(), "the run did not end: the abandoned article kept running"
+    assert stopped.is_set()
+    [line] = read_lines(out)
+    assert line["error"] == "InputError"
+    assert "offline engine gave up after 0.05s" in line["message"]
+    assert "--article-timeout" in line["message"]
+    assert "concurrency" not in line["message"]
+    assert "calls" not in line["message"]
+
+
+def test_the_engine_stops_at_its_checkpoints_once_cancelled() -> None:
+    given_up = threading.Event()
+    given_up.set()
+    text = (SEED_TEXT + "\n\n") * 3
+
+    assert analyze(text).quotes  # runs to the end when nobody gives up
+    with cancel_on(given_up), pytest.raises(Cancelled):
+        analyze(text)
+
+
+def test_a_record_over_the_article_limit_is_one_error_line(tmp_path: Path) -> None:
+    huge = {"id": "huge", "text": "Word. " * (MAX_FILE_BYTES // 6 + 10)}
+    source = write_archive(tmp_path / "in.jsonl", [article(1), huge])
+    out = tmp_path / "out.jsonl"
+    settings = Settings()
+
+    asyncio.run(
+        run_batch(source, out, settings=settings, engine=offline_engine(settings), progress=False)
+    )
+
+    lines = {line["id"]: line for line in read_lines(out)}
+    assert lines["a1"]["ok"]
+    assert lines["huge"]["error"] == "InputError"
+    assert "over the 20 MiB limit for one article" in lines["huge"]["message"]
+
+
+def test_a_folder_with_guessed_encodings_gets_one_note(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_bytes("Hélène a dit que le coût était élevé.".encode("latin-1"))
+    notes: list[str] = []
+
+    asyncio.run(
+        run_batch(
+            folder,
+            tmp_path / "out.jsonl",
+            settings=SETTINGS,
+            client=FakeLLM(),
+            progress=False,
+            notify=notes.append,
+        )
+    )
+
+    guessed = [note for note in notes if "assumed cp1252" in note]
+    assert len(guessed) == 1
+    assert "a.txt" in guessed[0]
+    assert "2 more files" in guessed[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,23 @@ def test_batch_offline_needs_no_endpoint(runner: CliRunner, tmp_path: Path) -> N
     assert result.exit_code == 0, result.stderr
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(line["ok"] for line in lines) == [False, True]
+
+
+def test_help_does_not_load_ray() -> None:
+    code = (
+        "import sys; from click.testing import CliRunner; from summarizer.cli import cli; "
+        "CliRunner().invoke(cli, ['--help']); CliRunner().invoke(cli, ['batch', '--help']); "
+        "print('ray' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_ray_options_without_via_ray_are_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["batch", str(_archive(tmp_path)), "-o", str(tmp_path / "o.jsonl"), "--offline"]
+    result = runner.invoke(cli, [*args, "--ray-address", "auto"])
+    assert result.exit_code == 2
+    assert "go with --via ray" in result.stderr
 
 
 def test_estimate_prints_tokens_and_cost(runner: CliRunner, tmp_path: Path) -> None:
@@ -306,3 +325,145 @@ def test_batch_refuses_to_write_into_its_own_input(runner: CliRunner, tmp_path: 
     assert result.exit_code == 1
     assert "the output is the input archive" in result.stderr
     assert archive.read_text() == before
+
+
+# ---- issue 11: one line, the right line ---------------------------------------------------
+
+FRENCH = (
+    "Hélène Martin, maire de la commune, a déclaré : « Le coût des travaux dépasse nos "
+    "prévisions. » Elle a ajouté que le conseil déciderait mardi."
+)
+
+
+def test_a_latin1_article_is_read_intact_and_the_guess_is_said(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "article.txt", FRENCH.encode("latin-1"))
+
+    # render prints the prompt, article text included, and calls nothing.
+    guessed = runner.invoke(cli, ["render", str(path)])
+    given = runner.invoke(cli, ["render", str(path), "--encoding", "latin-1"])
+    offline = runner.invoke(cli, ["summarize", str(path), "--offline", "--format", "json"])
+
+    assert guessed.exit_code == 0, guessed.stderr
+    assert FRENCH in guessed.stdout  # not Hélčne, not coűt
+    note = f"note: {path}: not UTF-8 and no charset declared; assumed cp1252."
+    assert guessed.stderr.splitlines()[0].startswith(note)
+    assert given.exit_code == 0, given.stderr
+    assert FRENCH in given.stdout
+    assert "assumed" not in given.stderr
+    assert offline.exit_code == 0, offline.stderr
+    assert offline.stderr.splitlines() == [guessed.stderr.splitlines()[0]]
+
+
+def test_an_unknown_encoding_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = _write(tmp_path / "article.txt", FRENCH.encode())
+    result = runner.invoke(cli, ["summarize", str(path), "--offline", "--encoding", "klingon"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "unknown encoding 'klingon'" in result.stderr
+
+
+def test_bad_input_without_an_endpoint_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["summarize", str(tmp_path / "missing.txt")])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {tmp_path / 'missing.txt'}: no such file; check the path.\n"
+
+
+def test_summarize_checks_house_templates_before_falling_back(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "house"
+    prompts.mkdir()
+    (prompts / "positions.user.j2").write_text("{{ outlet }}", encoding="utf-8")
+
+    result = runner.invoke(cli, ["summarize", str(SEED), "--prompts", str(prompts)])
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "'outlet' is undefined" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_batch_where_nothing_succeeded_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "a", "headline": "no text"}\n{"id": "b", "text": ""}\n')
+    out = tmp_path / "out.jsonl"
+
+    result = runner.invoke(cli, ["batch", str(path), "-o", str(out), "--offline", "--quiet"])
+
+    assert result.exit_code == 1
+    assert "batch failed, no record succeeded: 2 written (0 ok" in result.stderr
+    assert len(out.read_text().splitlines()) == 2
+
+
+def test_a_csv_without_a_text_column_stops_at_the_header(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "news.csv"
+    path.write_text("id,headline,story\n" + "".join(f"{n},T{n},Story {n}.\n" for n in range(50)))
+    out = tmp_path / "out.jsonl"
+
+    result = runner.invoke(cli, ["batch", str(path), "-o", str(out), "--offline"])
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert f"error: {path}:1: no text column" in result.stderr
+    assert "'id', 'headline', 'story'" in result.stderr
+    assert not out.exists() or out.read_text() == ""
+
+
+def test_templates_init_speaks_command_line_to_the_command_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    folder = tmp_path / "house"
+    assert runner.invoke(cli, ["templates", "init", str(folder)]).exit_code == 0
+
+    again = runner.invoke(cli, ["templates", "init", str(folder)])
+
+    assert again.exit_code == 1
+    assert "pass --force to replace them" in again.stderr
+    assert "force=True" not in again.stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("file:///etc/passwd", "file:///etc/passwd: only http:// and https:// addresses can be "
+         "fetched; pass the file's path (/etc/passwd) instead."),
+        ("ftp://example.org/a.txt", "ftp://example.org/a.txt: only http:// and https://"),
+        ("https://", "https://: the address has no host name; check it."),
+    ],
+    ids=["file", "ftp", "no-host"],
+)  # fmt: skip
+def test_addresses_that_cannot_be_fetched_are_named_as_given(
+    runner: CliRunner, address: str, message: str
+) -> None:
+    result = runner.invoke(cli, ["summarize", address, "--offline"])
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {message}\n" or message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert ".;" not in result.stderr
+
+
+def test_a_model_with_no_known_price_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    args = ["estimate", str(_archive(tmp_path)), "--model", "local-medium", "--no-cache"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert "price unknown" in result.stdout
+    assert "$0.00" not in result.stdout
+
+
+@pytest.mark.parametrize("command", [["estimate"], ["batch", "--dry-run", "-o", "-"]])
+def test_estimates_check_the_house_templates_first(
+    runner: CliRunner, tmp_path: Path, command: list[str]
+) -> None:
+    prompts = tmp_path / "house"
+    prompts.mkdir()
+    (prompts / "positions.system.j2").write_text("{% if %}", encoding="utf-8")
+    name, *rest = command
+    args = [name, str(_archive(tmp_path)), *rest, "--prompts", str(prompts), "--no-cache"]
+
+    result = runner.invoke(cli, args)
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "syntax error" in result.stderr

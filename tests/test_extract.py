@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.errors import InputError
+from summarizer.errors import ConfigError, InputError
 from summarizer.sources.extract import decode_bytes, extract_html, looks_like_html, read_article
 
 # Curly quotes, dashes and ellipses on purpose: they must come through extraction unchanged.
@@ -109,7 +109,90 @@ def test_looks_like_html(text: str, expected: bool) -> None:
     ids=["utf8", "utf8-sig", "utf16", "latin1-detected"],
 )
 def test_decode_bytes(data: bytes, expected: str) -> None:
-    assert decode_bytes(data, source="f.txt") == expected
+    assert decode_bytes(data, source="f.txt").text == expected
+
+
+# A Latin-1 article whose few accents the detector alone once took for Czech (cp1250):
+# Hélène became Hélčne and coût became coűt, silently.
+FRENCH = (
+    "Hélène Martin, maire de la commune, a déclaré : « Le coût des travaux dépasse nos "
+    "prévisions. » Elle a ajouté que le conseil déciderait mardi."
+)
+CZECH = (
+    "Starosta města Jiří Čapek řekl, že náklady na stavbu nového mostu přes řeku jsou příliš "
+    "vysoké. „Nesouhlasíme s tím, aby město platilo víc, než je nutné,“ dodal. Zastupitelé se "
+    "k návrhu vrátí příští týden. Podle opozice je rozpočet podhodnocený a stavba se prodraží. "
+    "Ředitel stavební firmy Petr Dvořák odmítl komentovat, zda "
+    "se termín dokončení posune."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec", "expected"),
+    [
+        (FRENCH, "latin-1", "cp1252"),
+        (FRENCH, "cp1252", "cp1252"),
+        (
+            "Der Bürgermeister sagte: „Wir müssen handeln“, erklärte Jürgen Groß.",
+            "cp1252",
+            "cp1252",
+        ),
+        (CZECH, "cp1250", "cp1250"),  # Western is preferred, not forced
+    ],
+    ids=["french-latin1", "french-cp1252", "german-cp1252", "czech-cp1250"],
+)
+def test_undeclared_legacy_text_is_decoded_intact_and_marked_a_guess(
+    text: str, codec: str, expected: str
+) -> None:
+    decoded = decode_bytes(text.encode(codec), source="f.txt")
+
+    assert decoded.text == text
+    assert decoded.encoding == expected
+    assert decoded.guessed
+    assert "f.txt" in decoded.note()
+    assert expected in decoded.note()
+    assert "--encoding" in decoded.note()
+
+
+@pytest.mark.parametrize(
+    ("data", "kwargs"),
+    [
+        ("Grüße".encode(), {}),
+        (b"\xef\xbb\xbfGr\xc3\xbc\xc3\x9fe", {}),
+        (FRENCH.encode("latin-1"), {"declared": "ISO-8859-1"}),
+        (FRENCH.encode("latin-1"), {"encoding": "latin-1"}),
+        (f'<html><head><meta charset="iso-8859-1"></head><p>{FRENCH}</p>'.encode("latin-1"), {}),
+    ],
+    ids=["utf8", "bom", "declared", "given", "meta"],
+)
+def test_known_encodings_are_not_guesses(data: bytes, kwargs: dict[str, str]) -> None:
+    assert not decode_bytes(data, source="f.txt", **kwargs).guessed
+
+
+def test_a_given_encoding_wins_and_is_checked() -> None:
+    data = CZECH.encode("cp1250")
+
+    assert decode_bytes(data, source="f.txt", encoding="cp1250").text == CZECH
+    with pytest.raises(InputError, match=r"f.txt: cannot be decoded as utf-8 .*--encoding"):
+        decode_bytes(data, source="f.txt", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown encoding 'klingon'"):
+        decode_bytes(data, source="f.txt", encoding="klingon")
+
+
+def test_read_article_says_when_it_guessed_the_encoding(tmp_path: Path) -> None:
+    latin1 = tmp_path / "article.txt"
+    latin1.write_bytes(FRENCH.encode("latin-1"))
+    utf8 = tmp_path / "utf8.txt"
+    utf8.write_text(FRENCH, encoding="utf-8")
+    notes: list[str] = []
+
+    assert read_article(latin1, notify=notes.append).text == FRENCH
+    assert read_article(utf8, notify=notes.append).text == FRENCH
+    assert read_article(latin1, encoding="latin-1", notify=notes.append).text == FRENCH
+
+    assert len(notes) == 1
+    assert str(latin1) in notes[0]
+    assert "assumed cp1252" in notes[0]
 
 
 @pytest.mark.parametrize(

@@ -72,6 +72,16 @@ ROUTES: dict[str, Handler] = {
         ARTICLE.decode().replace("“", '"').replace("”", '"').encode("latin-1"),
         "text/html; charset=ISO-8859-1",
     ),
+    "/latin1-undeclared": send(
+        200,
+        ARTICLE.decode()
+        .replace("“", '"')
+        .replace("”", '"')
+        .replace("councillor Ruth Obi", "councillor Hélène Côté")
+        .replace('<meta charset="utf-8">', "")
+        .encode("latin-1"),
+        "text/html",
+    ),
     "/gzip": _gzipped,
     "/ua": _echo_user_agent,
     "/slow": _slow,
@@ -108,7 +118,22 @@ def test_fetch_plain_text(base_url: str) -> None:
 
 
 def test_fetch_uses_declared_charset(base_url: str) -> None:
-    assert "councillor Ruth Obi" in fetch_article(f"{base_url}/latin1").text
+    notes: list[str] = []
+    assert "councillor Ruth Obi" in fetch_article(f"{base_url}/latin1", notify=notes.append).text
+    assert notes == []  # declared: not a guess
+
+
+def test_fetch_says_when_it_guessed_the_charset(base_url: str) -> None:
+    notes: list[str] = []
+
+    article = fetch_article(f"{base_url}/latin1-undeclared", notify=notes.append)
+
+    assert "councillor Hélène Côté" in article.text
+    assert len(notes) == 1
+    assert "/latin1-undeclared" in notes[0]
+    assert "assumed cp1252" in notes[0]
+    given = fetch_article(f"{base_url}/latin1-undeclared", encoding="latin-1")
+    assert "councillor Hélène Côté" in given.text
 
 
 def test_user_agent_names_the_tool(base_url: str) -> None:

@@ -359,8 +359,12 @@ def test_load_results_reads_results_and_error_records() -> None:
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [("{not json", "out.jsonl:2: not JSON"), ('{"id": "x"}', "out.jsonl:2: neither")],
-    ids=["not-json", "not-a-result"],
+    [
+        ("{not json", "out.jsonl:2: not JSON"),
+        ('{"id": "x"}', "out.jsonl:2: neither"),
+        ('{"issue": "x"}', "out.jsonl:2: neither .*: summary: Field required"),
+    ],
+    ids=["not-json", "not-a-result", "names-the-field"],
 )
 def test_load_results_names_the_bad_line(line: str, message: str) -> None:
     lines = [json.dumps(ERROR_RECORD), line]

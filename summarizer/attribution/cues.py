@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from summarizer.attribution.lexicon import (
@@ -82,6 +84,10 @@ class Cue:
     subject: Subject
     text: str
     verb: str
+
+
+# Finds the subject in text[a:b].
+_SubjectFinder = Callable[[str, int, int], Subject | None]
 
 
 def _chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -206,14 +212,26 @@ def _appositive_role(text: str, a: int, b: int) -> str | None:
     return role if any(is_title(w) or w in ROLE_NOUNS for w in role.split()) else ""
 
 
-def _blank_party_tags(text: str, a: int, b: int) -> str:
-    """``text`` with party tags ("D-Mass.") in ``[a, b)`` blanked, offsets kept."""
-    region = text[a:b]
-    # Every tag holds a hyphen ("D-Mass.") or a parenthesis ("(SPD)"): most clauses have neither.
-    if ("-" not in region and "(" not in region) or not PARTY_TAG.search(region):
-        return text  # the usual case: no copy of the whole article
-    region = PARTY_TAG.sub(lambda m: " " * len(m.group()), region)
-    return text[:a] + region + text[b:]
+def _untagged(find: _SubjectFinder) -> _SubjectFinder:
+    """``find`` run on ``text`` with the party tags ("D-Mass.") in ``[a, b)`` blanked.
+
+    The blanked copy holds the region and the one character before it (a ``\\b`` at ``a``
+    reads it), not the whole article: a whole copy per clause made long articles quadratic.
+    Offsets in the subject found are the article's.
+    """
+
+    @functools.wraps(find)
+    def on_untagged(text: str, a: int, b: int) -> Subject | None:
+        region = text[a:b]
+        # Every tag holds a hyphen ("D-Mass.") or a parenthesis ("(SPD)"): most have neither.
+        if ("-" not in region and "(" not in region) or not PARTY_TAG.search(region):
+            return find(text, a, b)
+        shift = max(a - 1, 0)
+        window = text[shift:a] + PARTY_TAG.sub(lambda m: " " * len(m.group()), region)
+        subject = find(window, a - shift, b - shift)
+        return replace(subject, start=subject.start + shift) if subject else None
+
+    return on_untagged
 
 
 def _clause_subject(text: str, a: int, b: int) -> Subject | None:
@@ -277,9 +295,9 @@ def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
     return bool(mentions) and not text[mentions[-1].end : b].strip()
 
 
+@_untagged
 def sentence_subject(text: str, a: int, b: int) -> Subject | None:
     """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
-    text = _blank_party_tags(text, a, b)
     in_place = False
     for ca, cb in _chunks(text, a, b):
         phrase = text[ca:cb].strip()
@@ -296,9 +314,9 @@ def sentence_subject(text: str, a: int, b: int) -> Subject | None:
     return None
 
 
+@_untagged
 def subject_left(text: str, a: int, b: int) -> Subject | None:
     """The subject of a speech verb at ``b``, from the clauses before it."""
-    text = _blank_party_tags(text, a, b)
     chunks = _chunks(text, a, b)
     role: str | None = None
     for tried, (ca, cb) in enumerate(reversed(chunks)):
@@ -335,9 +353,9 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
     return None
 
 
+@_untagged
 def subject_right(text: str, a: int, b: int) -> Subject | None:
     """The subject after an inverted verb ("said Olaf Scholz, the German chancellor")."""
-    text = _blank_party_tags(text, a, b)
     chunks = _chunks(text, a, b)
     if not chunks:
         return None
@@ -358,8 +376,19 @@ _STOP = re.compile(rf"(?=[.!?])(?<![A-Z]){_ABBREVIATED}[.!?](?=\s|$)|[“„\"»
 
 
 def _sentence_end(text: str, a: int, limit: int) -> int:
-    m = _STOP.search(text[a:limit])
-    return a + m.end() if m else limit
+    """Where the sentence from ``a`` ends: after its stop or at a quote mark, else ``limit``.
+
+    Searched in a window that doubles until it holds a stop, so that finding a stop near ``a``
+    costs the distance to it, not a copy of the rest of the article. A match that ends before
+    the window's end saw the same characters it would have seen in ``text[a:limit]``.
+    """
+    size = 256
+    while True:
+        stop = min(a + size, limit)
+        m = _STOP.search(text[a:stop])
+        if stop == limit or (m and a + m.end() < stop):
+            return a + m.end() if m else limit
+        size *= 2
 
 
 def cue_after(text: str, close: int, limit: int) -> Cue | None:
@@ -463,8 +492,8 @@ def statement_subject(text: str, start: int, verb: re.Match[str]) -> Subject | N
         return subject_right(text, verb.end() + (3 if verb.group() == "according" else 0), end)
     subject = german_inverted(text, start, verb) or subject_left(text, start, verb.start())
     if subject is None:
-        end = _sentence_end(text, verb.end(), len(text))
-        subject = subject_right(text, verb.end(), min(end, verb.end() + 80))
+        end = _sentence_end(text, verb.end(), min(len(text), verb.end() + 80))
+        subject = subject_right(text, verb.end(), end)
     return subject
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from summarizer.attribution.cancel import checkpoint
 from summarizer.attribution.cues import (
     Cue,
     Subject,
@@ -31,6 +33,8 @@ _ORG_WORDS = words(
 
 
 _END_MARKS = '.!?:;"”“«»'  # a paragraph ending in one of these is prose
+_SPACE = re.compile(r"\s")
+_BULLETS = re.compile("[ •*–—-]*")  # what may precede a quote that opens its paragraph
 
 
 @dataclass(slots=True)
@@ -75,13 +79,29 @@ def _headings(text: str, paragraphs: list[tuple[int, int]]) -> set[int]:
     return found
 
 
+def _before(doc: _Doc, span: Span) -> str:
+    """The paragraph's text before ``span``'s opening mark, right-stripped, or its end.
+
+    The end holds the last word whole (or all of the text), which is all that callers read:
+    copying the whole text before every quote made long paragraphs quadratic.
+    """
+    start = doc.paragraphs[span.paragraph][0]
+    size = 64
+    while True:
+        cut = max(start, span.open_mark - size)
+        before = doc.text[cut : span.open_mark].rstrip()
+        if cut == start or _SPACE.search(before):
+            return before
+        size *= 2
+
+
 def _kind(doc: _Doc, span: Span) -> QuoteKind:
     if span.paragraph in doc.headings:
         return "headline"
     words = doc.text[span.start : span.end].split()
     if len(words) < 3 and not span.continues:
         return "short"
-    before = doc.text[doc.paragraphs[span.paragraph][0] : span.open_mark].rstrip()
+    before = _before(doc, span)
     if (before and before[-1].isalnum()) or doc.text[span.start].islower():
         return "partial"
     return "direct"
@@ -128,7 +148,7 @@ def _is_name(doc: _Doc, span: Span) -> bool:
     every word but the small joining ones, and sits inside a sentence.
     """
     tokens = doc.text[span.start : span.end].split()
-    before = doc.text[doc.paragraphs[span.paragraph][0] : span.open_mark].rstrip()
+    before = _before(doc, span)
     if not tokens or not before or not before[-1].isalnum():
         return False
     if before.rsplit(None, 1)[-1].lower().endswith(_WORK_NOUNS):
@@ -143,6 +163,7 @@ def _is_name(doc: _Doc, span: Span) -> bool:
 
 
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
+    checkpoint()  # the batch may have given up on this article (cancel.py)
     span = spans[i]
     para_start, para_end = doc.paragraphs[span.paragraph]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
@@ -152,13 +173,16 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if kind == "partial" and before:
         return before
     if span.close_mark is not None:
-        following = [s.open_mark for s in spans[i + 1 :] if s.paragraph == span.paragraph]
-        after = cue_after(doc.masked, span.close_mark, following[0] if following else para_end)
+        # Spans come in document order: the next one is the only one that can follow in this
+        # paragraph (reading every later span here made the engine quadratic in the quotes).
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
+        after = cue_after(doc.masked, span.close_mark, limit)
         if after:
             return after
     if before:
         return before
-    if not doc.text[para_start : span.open_mark].strip(" •*-–—") and span.paragraph:
+    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
         lead_in = _lead_in_cue(doc, span.paragraph - 1)
         quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
         if lead_in or quoted_before:
@@ -256,7 +280,8 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
         if subject.name not in PERSON_PRONOUNS:
             return None
         earlier = bisect.bisect_right(doc.index.ends, subject.start)
-        for mention in reversed(doc.mentions[:earlier]):
+        for k in range(earlier - 1, -1, -1):  # no copy of the mentions before: one per pronoun
+            mention = doc.mentions[k]
             if _person_like(mention, speakers):
                 return _canonical(doc, Subject("name", mention.name, mention.role, mention.start))
         return None
@@ -293,8 +318,7 @@ def _inherit(quotes: list[FoundQuote], spans: Sequence[Span], doc: _Doc) -> list
                 out[i] = _copy_speaker(out[i], out[j], "same paragraph")
                 break
         else:
-            para_start = doc.paragraphs[spans[i].paragraph][0]
-            opens = not doc.text[para_start : spans[i].open_mark].strip()
+            opens = not _before(doc, spans[i])
             if (
                 opens
                 and i
@@ -322,6 +346,7 @@ def _statements(
     paragraph_starts = [p[0] for p in doc.paragraphs]
     found = []
     for a, b in doc.sentences:
+        checkpoint()
         first = bisect.bisect_left(direct_at, a)
         if first < len(direct_at) and direct_at[first] < b:
             continue  # a sentence holding a direct quote is not reported speech

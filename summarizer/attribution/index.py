@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import functools
 
 from summarizer.attribution.names import Mention, name_tokens
 
@@ -24,11 +23,17 @@ class MentionIndex:
         self._by_surname: dict[str, list[Mention]] = {}
         self._by_name: dict[str, list[Mention]] = {}
         self._fuller: dict[tuple[str, ...], list[Mention]] = {}  # by the tokens looked up
+        self._tokens: dict[str, tuple[str, ...]] = {}  # each name's content words, in order
+        self._words: dict[str, frozenset[str]] = {}  # and as a set
+        self._names_by_surname: dict[str, list[str]] = {}
         for m in mentions:
             self._by_name.setdefault(m.name, []).append(m)
             tokens = name_tokens(m.name)
             if tokens:
                 self._by_surname.setdefault(tokens[-1], []).append(m)
+                if m.name not in self._tokens:
+                    self._tokens[m.name], self._words[m.name] = tokens, frozenset(tokens)
+                    self._names_by_surname.setdefault(tokens[-1], []).append(m.name)
 
     def nearest_fuller(self, tokens: tuple[str, ...], pos: int) -> Mention | None:
         """The nearest mention with the same surname and more words, all of ``tokens`` among them.
@@ -41,7 +46,7 @@ class MentionIndex:
             fuller = [
                 m
                 for m in self._by_surname.get(tokens[-1], ())
-                if len(name_tokens(m.name)) > len(tokens) and wanted <= _token_set(m.name)
+                if len(self._tokens[m.name]) > len(tokens) and wanted <= self._words[m.name]
             ]
             self._fuller[tokens] = fuller
         if not fuller:
@@ -57,18 +62,16 @@ class MentionIndex:
         """How ``name`` is written in the text, and other names whose words all occur in ``key``."""
         words = frozenset(key.split())
         found = {self._text[m.start : m.end] for m in self._by_name.get(name, ())}
+        # A name whose words all occur in ``words`` has its surname among them: looking up each
+        # word as a surname reads those candidates only, not every name in the article.
         found.update(
             other
-            for other in self._by_name
-            if other != name and name_tokens(other) and _token_set(other) <= words
+            for word in words
+            for other in self._names_by_surname.get(word, ())
+            if other != name and self._words[other] <= words
         )
         return sorted(found)
 
 
 def _start(mention: Mention) -> int:
     return mention.start
-
-
-@functools.lru_cache(maxsize=16384)
-def _token_set(name: str) -> frozenset[str]:
-    return frozenset(name_tokens(name))

@@ -38,8 +38,10 @@ BATCH_DISCOUNT = 0.5
 
 
 # OpenAI list prices for standard (online) requests, USD per 1M tokens, as published in 2025.
-# Longest matching prefix wins. Prices change: check the provider's page, and override with
-# SUMMARIZER_PRICE_INPUT_PER_MTOK / SUMMARIZER_PRICE_OUTPUT_PER_MTOK (or --price-in/--price-out).
+# Longest matching prefix wins. A model not listed has no known price, and costs say so rather
+# than showing $0.00: a local server's models run on hardware whose cost we do not know.
+# Prices change: check the provider's page, and override with SUMMARIZER_PRICE_INPUT_PER_MTOK /
+# SUMMARIZER_PRICE_OUTPUT_PER_MTOK (or --price-in/--price-out).
 PRICES: dict[str, Price] = {
     "gpt-4o-mini": Price(0.15, 0.60),
     "gpt-4o": Price(2.50, 10.00),
@@ -52,7 +54,6 @@ PRICES: dict[str, Price] = {
     "o4-mini": Price(1.10, 4.40),
     "o3": Price(2.00, 8.00),
     "gpt-3.5-turbo": Price(0.50, 1.50),
-    "local-": Price(0.0, 0.0),  # ../shared/tools/local-llm-server: your own hardware
     "fake-": Price(0.0, 0.0),  # summarizer.testing.fakeserver
 }
 
@@ -126,7 +127,7 @@ class Estimate:
         }
 
     def summary(self) -> str:
-        cost = "unknown (set --price-in/--price-out)" if self.cost is None else usd(self.cost)
+        cost = "price unknown (set --price-in/--price-out)" if self.cost is None else usd(self.cost)
         if self.batch_cost is not None:
             cost += f" online, {usd(self.batch_cost)} through the Batch API"
         return (

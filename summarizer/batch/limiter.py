@@ -23,8 +23,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 __all__ = [
+    "Limiter",
     "RateLimiter",
     "Ticket",
     "backoff_delay",
@@ -101,6 +103,16 @@ class Ticket:
     """Proof of a granted request: what it was charged, for ``settle`` to correct."""
 
     tokens: int
+
+
+class Limiter(Protocol):
+    """What a call needs from a limiter: ``RateLimiter`` in one process, or a proxy to one
+    shared by many (``summarizer.batch.ray.budget.SharedLimiter``)."""
+
+    async def acquire(self, tokens: int = 0) -> Ticket: ...
+    def settle(self, ticket: Ticket, actual_tokens: int) -> None: ...
+    def observe(self, status: int | None, headers: Mapping[str, str]) -> float: ...
+    def learn(self, headers: Mapping[str, str]) -> None: ...
 
 
 class _Gcra:

@@ -43,6 +43,11 @@ class RunTotals:
         return self.ok + self.errors
 
     @property
+    def failed(self) -> bool:
+        """Records were tried and not one succeeded: the run as a whole failed."""
+        return self.written > 0 and self.ok == 0
+
+    @property
     def cost(self) -> float | None:
         return None if self.price is None else self.price.usage_cost(self.usage)
 
@@ -63,8 +68,15 @@ class RunTotals:
     def summary(self) -> str:
         """One line for the end of a run."""
         rate = self.written / self.elapsed if self.elapsed > 0 else 0.0
-        cost = "cost unknown" if self.cost is None else usd(self.cost)
-        status = "interrupted" if self.interrupted else "done"
+        cost = "cost unknown (no price for the model: --price-in/--price-out)"
+        if self.cost is not None:
+            cost = usd(self.cost)
+        if self.interrupted:
+            status = "interrupted"
+        elif self.failed:
+            status = "failed, no record succeeded"
+        else:
+            status = "done"
         return (
             f"batch {status}: {self.written} written ({self.ok} ok, {self.cached} from cache, "
             f"{self.errors} errors), {self.skipped} already done; {self.calls} calls, "

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from summarizer._secrets import scrub
 from summarizer.errors import InputError, LLMError
 
 __all__ = [
@@ -81,7 +82,7 @@ def error_line(
     """An error record's output line (no newline): type, message and calls made."""
     extra: dict[str, Any] = {
         "error": type(error).__name__,
-        "message": str(error),
+        "message": scrub(str(error)),  # not every error is ours; none may carry a secret
         "attempts": attempts,
     }
     if isinstance(error, LLMError):

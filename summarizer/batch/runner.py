@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import inspect
 import itertools
 import logging
@@ -23,21 +24,31 @@ import os
 import random
 import signal
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
+from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
 from summarizer.batch.costs import price_for
-from summarizer.batch.limiter import RateLimiter
+from summarizer.batch.limiter import Limiter, RateLimiter
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.results import OutputFile, error_line, open_lines, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
-from summarizer.errors import ConfigError, InputError, LLMError, OutputValidationError
+from summarizer.errors import (
+    ConfigError,
+    InputError,
+    LLMError,
+    OutputValidationError,
+    SummarizerError,
+    TemplateError,
+)
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import run as pipeline
 from summarizer.schema import Article, SummaryResult, Usage
@@ -48,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BatchRunner",
+    "OfflineEngine",
     "Outcome",
     "Summarize",
     "abatch",
@@ -55,6 +67,7 @@ __all__ = [
     "llm_engine",
     "offline_engine",
     "run_batch",
+    "run_fatal",
 ]
 
 logger = logging.getLogger(__name__)
@@ -92,17 +105,29 @@ def offline_engine(settings: Settings) -> Summarize:
             "--offline needs the attribution engine, which this build's pipeline does not have "
             "yet (summarize(..., engine='offline')). Run with an LLM endpoint instead."
         )
+    return OfflineEngine(settings)
 
-    async def summarize(article: Article, client: ChatModel) -> SummaryResult:
-        # The engine is CPU-bound: a thread keeps the event loop (and the output) moving.
-        return await asyncio.to_thread(
-            pipeline.summarize,
-            article,
-            settings=settings,
-            engine="offline",
-        )
 
-    return summarize
+class OfflineEngine:
+    """Runs the CPU-bound attribution engine in a worker thread, so the event loop (and the
+    output) keeps moving. When the runner gives up on an article (``--article-timeout``, or
+    Ctrl-C twice) the engine stops at its next checkpoint instead of keeping a core busy and
+    the process alive (``summarizer.attribution.cancel``)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def __call__(self, article: Article, client: ChatModel) -> SummaryResult:
+        cancel = threading.Event()
+
+        def work() -> SummaryResult:
+            with cancel_on(cancel):
+                return pipeline.summarize(article, settings=self.settings, engine="offline")
+
+        try:
+            return await asyncio.to_thread(work)
+        finally:
+            cancel.set()  # a no-op when the work is done; otherwise it stops there
 
 
 _NOT_IN_CACHE_KEY = {
@@ -199,6 +224,11 @@ def _error_outcome(
     return Outcome(record, None, error, attempts, False, usage, elapsed, waited, line)
 
 
+def _unusable(record: Record, started: float) -> Outcome:
+    bad = record.error or ValueError("record has neither article nor error")
+    return _error_outcome(record, bad, 0, Usage(), started, 0.0)
+
+
 # ---- the runner ------------------------------------------------------------------------------
 
 
@@ -217,7 +247,7 @@ class BatchRunner:
         client: ChatModel | None = None,
         cache: Cache | None = None,
         engine: Summarize | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
         cache_key: Callable[[Article], str] | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -226,13 +256,15 @@ class BatchRunner:
         self.cache = cache or NullCache()
         self._default_engine = engine is None
         self.engine = engine or llm_engine(settings)
-        self.limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
+        self.limiter: Limiter = limiter or RateLimiter(rpm=settings.rpm, tpm=settings.tpm)
         self.cache_key = cache_key or cache_key_for(settings)
         self.rng = rng or random.Random()
         self._stopping = False
-        self.unreachable: LLMError | None = None
-        """Set when a call could not connect even after its retries: the run stops, and the
-        records that failed that way get no line, so a resumed run redoes them."""
+        self.fatal: SummarizerError | None = None
+        """Set when a failure is the run's rather than the article's (see :func:`run_fatal`):
+        the endpoint unreachable after retries, the key rejected, the model unknown, a
+        template broken. The run stops, and the records that failed that way get no line, so
+        the same command resumes once it is fixed."""
         self._tasks: list[asyncio.Task[None]] = []
         self._slots: asyncio.Semaphore | None = None
 
@@ -249,17 +281,19 @@ class BatchRunner:
     def stopping(self) -> bool:
         return self._stopping
 
+    @property
+    def unreachable(self) -> LLMError | None:
+        """The connection failure that stopped the run, if that is what stopped it."""
+        fatal = self.fatal
+        return fatal if isinstance(fatal, LLMError) and fatal.reason == "connection" else None
+
     async def run(self, records: Iterable[Record], emit: Emit) -> None:
         """Summarise every record and ``emit`` its outcome as it completes.
 
         Records are read ahead in a thread (reading may extract HTML) and at most
         ``settings.concurrency`` are in flight; memory does not grow with the archive.
         """
-        client = self.client
-        if client is None and (self._default_engine or self.settings.has_endpoint):
-            self.settings.require_endpoint()
-            client = OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
-        client = client or _NoEndpoint()
+        client = self.open_client()
         # ``concurrency`` articles may have calls in flight (or paid for and not yet written);
         # a few more workers render, count and check articles meanwhile, so that this CPU
         # work overlaps the model's wait instead of lengthening every worker's cycle.
@@ -282,19 +316,34 @@ class BatchRunner:
             ):
                 raise failure
 
+    def open_client(self) -> ChatModel:
+        """The client calls go through: the one given, else an ``OpenAIChat`` from the settings
+        with the SDK's retries off (``ShapedChat`` retries), else one that refuses to call.
+        ``run`` closes the one it opens."""
+        if self.client is not None:
+            return self.client
+        if self._default_engine or self.settings.has_endpoint:
+            self.settings.require_endpoint()
+            return OpenAIChat(self.settings.model_copy(update={"max_retries": 0}))
+        return _NoEndpoint()
+
     async def _feed(
         self, records: Iterator[Record], queue: asyncio.Queue[Record | None], workers: int
     ) -> None:
         more = True
-        while more and not self._stopping:
-            chunk = await asyncio.to_thread(_take, records, _READ_AHEAD)
-            more = len(chunk) == _READ_AHEAD
-            for record in chunk:
-                if self._stopping:
-                    break
-                await queue.put(record)
-        for _ in range(workers):
-            await queue.put(None)
+        try:
+            while more and not self._stopping:
+                chunk = await asyncio.to_thread(_take, records, _READ_AHEAD)
+                more = len(chunk) == _READ_AHEAD
+                for record in chunk:
+                    if self._stopping:
+                        break
+                    await queue.put(record)
+        finally:
+            # Also when reading fails part way (a damaged .gz): the records already queued
+            # are finished and written, then run() raises the reading error.
+            for _ in range(workers):
+                await queue.put(None)
 
     async def _worker(
         self, queue: asyncio.Queue[Record | None], client: ChatModel, emit: Emit
@@ -325,15 +374,11 @@ class BatchRunner:
         """
         started = time.perf_counter()
         if record.article is None:
-            bad = record.error or ValueError("record has neither article nor error")
-            return _error_outcome(record, bad, 0, Usage(), started, 0.0)
+            return _unusable(record, started)
         article = record.article
         cache_key = self.cache_key(article)
-        cached = self._from_cache(cache_key, article)
-        if cached is not None:
-            line = result_line(record.id, record.number, record.line, cached[1], cached=True)
-            elapsed = time.perf_counter() - started
-            return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
+        if (cached := self._cached(record, article, cache_key, started)) is not None:
+            return cached
         shaped = ShapedChat(
             client,
             self.limiter,
@@ -348,15 +393,11 @@ class BatchRunner:
             async with asyncio.timeout(self.settings.article_timeout):
                 result = await self.engine(article, shaped)
         except TimeoutError:
-            error = LLMError(
-                f"gave up after {self.settings.article_timeout:g}s on this article "
-                f"({shaped.calls} calls); raise --article-timeout or lower the concurrency.",
-                reason="timeout",
-            )
+            error = self._timeout_error(article, shaped.calls)
             return _error_outcome(record, error, shaped.calls, Usage(), started, shaped.waited)
         except Exception as exc:  # one article's failure must not end the run
-            if isinstance(exc, LLMError) and exc.reason == "connection":
-                self.unreachable = self.unreachable or exc
+            if run_fatal(exc):
+                self.fatal = self.fatal or exc
                 self.stop()
                 return None
             if not isinstance(exc, LLMError | OutputValidationError):
@@ -370,6 +411,39 @@ class BatchRunner:
         elapsed = time.perf_counter() - started
         return Outcome(
             record, result, None, shaped.calls, False, usage, elapsed, shaped.waited, line
+        )
+
+    def without_call(self, record: Record) -> Outcome | None:
+        """The outcome of a record that needs no call: an unusable record's error line, or a
+        result the cache holds. None when the record must be summarised."""
+        started = time.perf_counter()
+        if record.article is None:
+            return _unusable(record, started)
+        return self._cached(record, record.article, self.cache_key(record.article), started)
+
+    def _cached(
+        self, record: Record, article: Article, cache_key: str, started: float
+    ) -> Outcome | None:
+        cached = self._from_cache(cache_key, article)
+        if cached is None:
+            return None
+        line = result_line(record.id, record.number, record.line, cached[1], cached=True)
+        elapsed = time.perf_counter() - started
+        return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
+
+    def _timeout_error(self, article: Article, calls: int) -> SummarizerError:
+        seconds = f"{self.settings.article_timeout:g}s"
+        if isinstance(self.engine, OfflineEngine):
+            # No model, no calls: the time went into the engine, on an unusually long text.
+            return InputError(
+                f"the offline engine gave up after {seconds} on this article "
+                f"({len(article.text):,} characters); raise --article-timeout if it is one "
+                "long article, or split it."
+            )
+        return LLMError(
+            f"gave up after {seconds} on this article ({calls} calls); raise "
+            "--article-timeout or lower the concurrency.",
+            reason="timeout",
         )
 
     def _from_cache(self, cache_key: str, article: Article) -> tuple[SummaryResult, str] | None:
@@ -400,6 +474,30 @@ class _NoEndpoint:
         raise ConfigError("This engine asked for an LLM call, but no endpoint is configured.")
 
 
+# Request fields that come from the settings, not the article: a 400 that names one of them
+# would fail every record the same way.
+_SETTING_PARAMS = frozenset(
+    {"model", "temperature", "max_tokens", "max_completion_tokens", "response_format", "top_p"}
+)
+
+
+def run_fatal(exc: BaseException) -> TypeGuard[SummarizerError]:
+    """Whether a failure is the run's, not the article's: every record after it would fail
+    the same way, so the run stops instead of writing an error line for each.
+
+    The endpoint unreachable after retries; the key rejected (401) or not allowed (403); the
+    model unknown (404); a bad request (400) naming a setting; a template that does not
+    render; no endpoint for an engine that needs one.
+    """
+    if isinstance(exc, TemplateError | ConfigError):
+        return True
+    if not isinstance(exc, LLMError):
+        return False
+    if exc.reason == "connection" or exc.status in (401, 403, 404):
+        return True
+    return exc.status == 400 and exc.param in _SETTING_PARAMS
+
+
 def _take(records: Iterator[Record], count: int) -> list[Record]:
     return list(itertools.islice(records, count))
 
@@ -417,7 +515,7 @@ async def abatch(
     client: ChatModel | None = None,
     cache: Cache | None = None,
     engine: Summarize | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: Limiter | None = None,
 ) -> AsyncIterator[Outcome]:
     """Summarise records concurrently, yielding each Outcome as it completes.
 
@@ -436,10 +534,13 @@ async def abatch(
         async for outcome in abatch(iter_records("archive.jsonl"), settings=settings):
             print(outcome.record.id, outcome.ok)
 
-    Leaving the loop early cancels the articles in flight. When the endpoint cannot be
-    reached even after retries, the run stops and raises that ``LLMError`` (reason
-    ``connection``) after the outcomes it has; the records it did not reach get none.
+    Leaving the loop early cancels the articles in flight. When a failure is the run's (see
+    :func:`run_fatal`: the endpoint unreachable, the key rejected, the model unknown), the
+    run stops and raises it after the outcomes it has; the records it did not reach get none.
+    The templates are rendered once before the first record: a broken one raises at once.
     """
+    if engine is None:
+        check_templates(settings)
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine, limiter=limiter)
     # Unbounded so the end marker can always be put; the semaphore holds the workers back
     # when the caller is slower than they are.
@@ -462,8 +563,8 @@ async def abatch(
             room.release()
             yield outcome
         await task  # re-raises a failure of the run itself
-        if runner.unreachable is not None:
-            raise runner.unreachable  # the records it stopped short of were not yielded
+        if runner.fatal is not None:
+            raise runner.fatal  # the records it stopped short of were not yielded
     finally:
         if not task.done():
             runner.abandon()
@@ -503,6 +604,7 @@ async def run_batch(
     progress: bool = True,
     handle_sigint: bool = False,
     notify: Callable[[str], None] | None = None,
+    encoding: str | None = None,
     db: str | os.PathLike[str] | None = None,
 ) -> RunTotals:
     """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
@@ -520,7 +622,9 @@ async def run_batch(
         progress: Show a progress bar on stderr (only when it is a terminal).
         handle_sigint: On Ctrl-C stop taking new records and finish those in flight; on a
             second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
-        notify: Receives one-line notices for the user (resume, repair, Ctrl-C).
+        notify: Receives one-line notices for the user (resume, repair, Ctrl-C, guessed
+            encodings).
+        encoding: The archive's encoding (see ``archive.iter_records``).
         db: Also write each result, with its article's text and metadata, into this archive
             database (``summarizer.db``), from a thread of its own; output lines the
             database lacks (an earlier run's, or a run killed before its writer caught up)
@@ -528,10 +632,17 @@ async def run_batch(
 
     Returns:
         The run's totals; ``summary()`` gives the final line.
+
+    Raises:
+        SummarizerError: A failure of the run rather than of one record (see
+            :func:`run_fatal`), or an archive damaged part way: the message says what was
+            written, and the same command resumes.
     """
     say = notify or (lambda message: logger.info("%s", message))
     if engine is None and client is None:
         settings.require_endpoint()
+    if engine is None:
+        check_templates(settings)  # one error now, not one error line per record
     if _same_file(source, output):
         raise InputError(
             "the output is the input archive; results would be appended to it. "
@@ -546,18 +657,16 @@ async def run_batch(
         say(f"{output}: retrying {sink.dropped_errors} records that failed before")
     totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
     runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
-    writer = _archive_writer(db, output, sink)
-    records = _pending(
-        iter_records(source, format=format, fields=fields),
-        sink.done,
-        totals,
-        skipped=writer.fill if writer is not None else None,
+    guessed: list[str] = []  # a folder's files whose encoding was guessed: one note at the end
+    read = iter_records(
+        source, format=format, fields=fields, encoding=encoding, notify=guessed.append
     )
+    writer = _archive_writer(db, output, sink)
+    records = _pending(read, sink.done, totals, skipped=writer.fill)
 
     async def emit(outcome: Outcome) -> None:
         sink.write(outcome.line)
-        if writer is not None:
-            writer.add(outcome.line, outcome.record.article)
+        writer.add(outcome.line, outcome.record.article)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
         )
@@ -576,27 +685,71 @@ async def run_batch(
     with BatchProgress(totals, enabled=progress) as bar, _sigint(loop, interrupt, handle_sigint):
         try:
             await runner.run(records, emit)
+        except InputError as damaged:  # the archive broke part way (a truncated .gz)
+            if not totals.written:
+                raise
+            fix = "once the archive is repaired"
+            raise _stopped(damaged, totals.written, output, fix) from damaged
         finally:
             sink.close()
-            if writer is not None:
-                writer.close()
+            writer.close()
+    _finish(runner, totals, output, guessed, say)
+    return totals
+
+
+def _finish(
+    runner: BatchRunner,
+    totals: RunTotals,
+    output: str | os.PathLike[str],
+    guessed: list[str],
+    say: Callable[[str], None],
+) -> None:
+    """The notices at the end of a run, and the error that stopped it, if one did."""
+    if guessed:
+        more = f" ({len(guessed) - 1} more files had no declared encoding either.)"
+        say(guessed[0] + (more if len(guessed) > 1 else ""))
     if totals.skipped:
         say(f"resumed: {totals.skipped} records were already in {output}")
-    if runner.unreachable is not None:
-        raise LLMError(
-            f"stopped: {runner.unreachable} {totals.written} lines were written to {output}; "
-            "the rest were not, and the same command resumes once the server answers.",
-            reason="connection",
-        )
-    return totals
+    if runner.fatal is not None:
+        connection = runner.unreachable is not None
+        fix = "once the server answers" if connection else "once that is fixed"
+        raise _stopped(runner.fatal, totals.written, output, fix) from runner.fatal
+
+
+def _stopped(
+    error: SummarizerError, written: int, output: str | os.PathLike[str], fix: str
+) -> SummarizerError:
+    """The error that stopped a run, of the same class and with the same data, saying what
+    was written and that the same command resumes."""
+    where = "stdout" if os.fspath(output) == "-" else output
+    if written == 0:
+        done = f"Nothing was written to {where}"
+    else:
+        done = f"{written} {'line was' if written == 1 else 'lines were'} written to {where}"
+    stopped = copy.copy(error)
+    stopped.args = (f"stopped: {str(error).rstrip('.')}. {done}; the same command resumes {fix}.",)
+    return stopped
+
+
+class _NoArchive:
+    """The writer of a run without ``--db``: takes everything, writes nothing."""
+
+    def add(self, line: str, article: Article | None) -> None:
+        return None
+
+    def fill(self, record_id: str, article: Article) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
 
 
 def _archive_writer(
     db: str | os.PathLike[str] | None, output: str | os.PathLike[str], sink: object
-) -> ArchiveWriter | None:
+) -> ArchiveWriter | _NoArchive:
     """The archive database's writer, caught up with the lines an earlier run wrote."""
     if db is None:
-        return None
+        return _NoArchive()
     from summarizer.db.writer import ArchiveWriter  # only runs with --db need SQLite
 
     writer = ArchiveWriter(db, source=os.fspath(output))
@@ -614,6 +767,7 @@ def _pending(
     *,
     skipped: Callable[[str, Article], None] | None = None,
 ) -> Iterator[Record]:
+    """The records not yet in the output; ``skipped`` sees the articles of the others."""
     for record in records:
         if done and record_key(record.number, record.id, folder=record.line is None) in done:
             totals.skipped += 1

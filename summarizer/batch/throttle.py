@@ -16,7 +16,7 @@ import logging
 import random
 import time
 
-from summarizer.batch.limiter import RateLimiter, backoff_delay
+from summarizer.batch.limiter import Limiter, backoff_delay
 from summarizer.errors import LLMError
 from summarizer.llm import ChatModel, ChatRequest, ChatResponse
 
@@ -67,7 +67,7 @@ class ShapedChat:
     def __init__(
         self,
         inner: ChatModel,
-        limiter: RateLimiter,
+        limiter: Limiter,
         *,
         max_attempts: int = 6,
         backoff_base: float = 1.0,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from summarizer._secrets import scrub
 from summarizer.batch.results import write_atomic
 from summarizer.config import Settings
 from summarizer.llm import ChatModel
@@ -17,6 +18,7 @@ from summarizer.sources.archive import Fields
 __all__ = [
     "Injected",
     "archive_options",
+    "encoding_option",
     "fields",
     "injected",
     "prompts_option",
@@ -67,6 +69,12 @@ def settings_options(func: Any) -> Any:
         func = option(func)
     return func
 
+
+encoding_option = click.option(
+    "--encoding",
+    help="The input's text encoding (e.g. cp1252, latin-1); by default a declared charset or "
+    "UTF-8, else a guess that is reported on stderr.",
+)
 
 prompts_option = click.option(
     "--prompts",
@@ -122,7 +130,8 @@ def fields(flags: dict[str, Any]) -> Fields:
 
 
 def say(message: str) -> None:
-    click.echo(message, err=True)
+    """A note on stderr; a batch's notes quote the provider, who may quote the key."""
+    click.echo(scrub(message), err=True)
 
 
 def write(text: str, output: Path | None) -> None:

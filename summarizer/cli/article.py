@@ -10,8 +10,16 @@ from typing import Any
 
 import click
 
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.results import write_atomic
-from summarizer.cli._common import injected, settings, settings_options, write
+from summarizer.cli._common import (
+    encoding_option,
+    injected,
+    say,
+    settings,
+    settings_options,
+    write,
+)
 from summarizer.pipeline.longform import plan
 from summarizer.pipeline.run import Engine, summarize
 from summarizer.schema import SummaryResult
@@ -39,6 +47,7 @@ __all__ = ["render", "schema", "summarize_cmd", "tokens"]
     is_flag=True,
     help="Use the offline attribution engine only: quotes and speakers, no stances, no calls.",
 )
+@encoding_option
 @click.pass_context
 def summarize_cmd(
     ctx: click.Context,
@@ -47,6 +56,7 @@ def summarize_cmd(
     fmt: str,
     output: Path | None,
     offline: bool,
+    encoding: str | None,
     **flags: Any,
 ) -> None:
     """Summarise one article: the issue, a summary, and who takes which position.
@@ -64,19 +74,20 @@ def summarize_cmd(
     if fmt == "html" and output is None:
         raise click.UsageError("--format html writes a file: add -o FILE, e.g. -o report.html.")
     run_settings = settings(**flags)
+    if output is not None:
+        _refuse_unwritable(output)
+    source = load_article(article, encoding=encoding, notify=say)
+    client = injected(ctx).client
     if not offline and not run_settings.has_endpoint:
-        click.echo(
+        if run_settings.prompts_dir is not None:
+            check_templates(run_settings)  # they asked for their templates: a broken one fails
+        say(
             "note: no LLM endpoint configured, so this is the offline engine's result (quotes "
             "and speakers only); set OPENAI_API_KEY, or --base-url for a local server, for "
-            "stances and summaries.",
-            err=True,
+            "stances and summaries."
         )
         offline = True
     engine: Engine = "offline" if offline else "llm"
-    if output is not None:
-        _refuse_unwritable(output)
-    source = load_article(article)
-    client = injected(ctx).client
     result = summarize(source, settings=run_settings, client=client, engine=engine)
     color = output is None and sys.stdout.isatty()
     write(_format(result, fmt, color=color, article_text=source.text), output)
@@ -96,7 +107,8 @@ def _format(result: SummaryResult, fmt: str, *, color: bool, article_text: str) 
 @click.command()
 @click.argument("article", metavar="PATH|URL|-")
 @settings_options
-def render(article: str, **flags: Any) -> None:
+@encoding_option
+def render(article: str, encoding: str | None, **flags: Any) -> None:
     """Print exactly the messages that would be sent, with token counts; calls no model.
 
     An article too long for one call is shown as summarize would send it: every part's
@@ -108,7 +120,7 @@ def render(article: str, **flags: Any) -> None:
       summarizer render examples/seed-article.txt
       summarizer render https://example.org/news/story --prompts examples/house-style
     """
-    parts = plan(load_article(article), settings=settings(**flags))
+    parts = plan(load_article(article, encoding=encoding, notify=say), settings=settings(**flags))
     for number, prepared in enumerate(parts, start=1):
         label = f"part {number} of {len(parts)}: " if len(parts) > 1 else ""
         for message, count in zip(prepared.messages, prepared.message_tokens, strict=True):
@@ -130,7 +142,8 @@ def render(article: str, **flags: Any) -> None:
 @click.command()
 @click.argument("article", metavar="PATH|URL|-")
 @settings_options
-def tokens(article: str, **flags: Any) -> None:
+@encoding_option
+def tokens(article: str, encoding: str | None, **flags: Any) -> None:
     """Count the prompt's tokens and check it against the model's context window.
 
     An article too long for one call ("fits": false) is counted as the parts summarize would
@@ -142,7 +155,7 @@ def tokens(article: str, **flags: Any) -> None:
       summarizer tokens examples/seed-article.txt --model gpt-4o-mini
     """
     run_settings = settings(**flags)
-    parts = plan(load_article(article), settings=run_settings)
+    parts = plan(load_article(article, encoding=encoding, notify=say), settings=run_settings)
     payload = {
         "model": run_settings.model,
         "article_tokens": sum(sum(p.message_tokens[1:]) for p in parts),

@@ -12,8 +12,16 @@ from summarizer.batch.batchapi import job as batchjob
 from summarizer.batch.batchapi.exchange import with_api
 from summarizer.batch.cache import Cache, NullCache, open_cache
 from summarizer.batch.costs import estimate
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.runner import cache_key_for, offline_engine, run_batch
-from summarizer.cli._common import archive_options, fields, say, settings, settings_options
+from summarizer.cli._common import (
+    archive_options,
+    encoding_option,
+    fields,
+    say,
+    settings,
+    settings_options,
+)
 from summarizer.config import Settings
 from summarizer.sources.archive import Fields, Format, iter_records
 
@@ -24,10 +32,20 @@ def _batch_api_options(func: Any) -> Any:
     options = [
         click.option(
             "--via",
-            type=click.Choice(["online", "batch-api"]),
+            type=click.Choice(["online", "batch-api", "ray"]),
             default="online",
             show_default=True,
-            help="batch-api: OpenAI's Batch API (half price, results within 24 hours).",
+            help="batch-api: OpenAI's Batch API (half price, results within 24 hours). "
+            'ray: on a Ray cluster, this machine by default (pip install "summarizer[ray]").',
+        ),
+        click.option(
+            "--ray-address",
+            help="Ray: the cluster to join (auto, ray://host:10001); default: start Ray here.",
+        ),
+        click.option(
+            "--ray-actors",
+            type=click.IntRange(min=1),
+            help="Ray: actors in the pool (default: one per CPU); -j is per actor.",
         ),
         click.option(
             "--poll-interval",
@@ -63,6 +81,7 @@ def _batch_api_options(func: Any) -> Any:
 @click.option("--dry-run", is_flag=True, help="Estimate tokens and cost; send nothing.")
 @click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@encoding_option
 @click.option(
     "--db",
     "db_path",
@@ -77,6 +96,7 @@ def batch(
     archive: str,
     output: str,
     archive_format: Format | None,
+    encoding: str | None,
     no_cache: bool,
     retry_errors: bool,
     dry_run: bool,
@@ -86,6 +106,8 @@ def batch(
     via: str,
     poll_interval: float,
     no_retry_online: bool,
+    ray_address: str | None,
+    ray_actors: int | None,
     **flags: Any,
 ) -> None:
     """Summarise every article of an archive into one JSON line each, resumably.
@@ -93,7 +115,8 @@ def batch(
     INPUT is a .jsonl/.csv/.tsv file (optionally .gz), a folder of .txt/.md/.html files, or
     - for stdin. Lines are written as articles complete (not in input order); each carries
     the record's "id", "record" number and input "line". Re-running the same command skips
-    the records already in the output; cached results cost no call.
+    the records already in the output; cached results cost no call. Exits 1 when records
+    were tried and none succeeded.
 
     \b
     Examples:
@@ -102,20 +125,23 @@ def batch(
       summarizer batch archive.jsonl -o out.jsonl --dry-run
       summarizer batch archive.jsonl -o out.jsonl --offline --db archive.db
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
+      summarizer batch archive.jsonl -o out.jsonl --via ray --ray-address auto
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
+    if db_path is not None and via != "online" and not dry_run:
+        raise click.UsageError(
+            f"--db does not follow a --via {via} run; after it, load the output with "
+            "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
+        )
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
     if via == "batch-api" and not dry_run:
-        if db_path is not None:
+        if offline or output == "-" or retry_errors or encoding:
             cache.close()
             raise click.UsageError(
-                "--db does not follow a Batch API run; after it, load the output with "
-                "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
+                "--via batch-api writes to a file, calls a model and reads UTF-8 archives "
+                "(no --offline, -o -, --retry-errors or --encoding)."
             )
-        if offline or output == "-" or retry_errors:
-            cache.close()
-            raise click.UsageError("--via batch-api writes to a file and calls a model.")
         _run_batch_api(
             archive,
             output,
@@ -128,12 +154,38 @@ def batch(
         )
         return
     if dry_run:
+        check_templates(run_settings)  # else every article would count as unusable
         key_for = cache_key_for(run_settings)
-        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        records = iter_records(
+            archive, format=archive_format, fields=archive_fields, encoding=encoding
+        )
         click.echo(
             estimate(records, settings=run_settings, cache=cache, cache_key=key_for).summary()
         )
         return
+    if via == "ray" and not dry_run:
+        if output == "-":
+            cache.close()
+            raise click.UsageError("--via ray writes to a file (-o), so that it can resume.")
+        _run_on_ray(
+            ctx,
+            archive,
+            output,
+            run_settings,
+            cache,
+            address=ray_address,
+            actors=ray_actors,
+            quiet=quiet,
+            format=archive_format,
+            fields=archive_fields,
+            encoding=encoding,
+            engine="offline" if offline else "llm",
+            retry_errors=retry_errors,
+        )
+        return
+    if ray_address or ray_actors:
+        cache.close()
+        raise click.UsageError("--ray-address and --ray-actors go with --via ray.")
     engine = offline_engine(run_settings) if offline else None
     if engine is None:
         run_settings.require_endpoint()
@@ -154,8 +206,50 @@ def batch(
                 progress=not quiet,
                 handle_sigint=True,
                 notify=say,
+                encoding=encoding,
                 db=db_path,
             )
+        )
+    finally:
+        cache.close()
+    if not quiet or totals.failed:
+        say(totals.summary())
+    if totals.interrupted:
+        ctx.exit(130)
+    if totals.failed:
+        ctx.exit(1)
+
+
+def _run_on_ray(
+    ctx: click.Context,
+    archive: str,
+    output: str,
+    run_settings: Settings,
+    cache: Cache,
+    *,
+    address: str | None,
+    actors: int | None,
+    quiet: bool,
+    **run: Any,
+) -> None:
+    try:
+        # Imported here: Ray is an optional extra, and loading it takes a second.
+        from summarizer.batch.ray import RayOptions, run_on_ray
+    except ImportError as exc:
+        cache.close()
+        raise click.UsageError(
+            f'--via ray needs Ray: pip install "summarizer[ray]" ({exc.name} is missing).'
+        ) from exc
+    try:
+        totals = run_on_ray(
+            archive,
+            output,
+            settings=run_settings,
+            options=RayOptions(address=address, actors=actors),
+            cache=cache,
+            progress=not quiet,
+            notify=say,
+            **run,
         )
     finally:
         cache.close()
@@ -204,8 +298,14 @@ def _run_batch_api(
     "--expected-output", "expected_output_tokens", type=int, help="Output tokens per article."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@encoding_option
 def estimate_cmd(
-    archive: str, archive_format: Format | None, no_cache: bool, as_json: bool, **flags: Any
+    archive: str,
+    archive_format: Format | None,
+    no_cache: bool,
+    as_json: bool,
+    encoding: str | None,
+    **flags: Any,
 ) -> None:
     """Count an archive's input tokens with tiktoken and price it, before anything is sent.
 
@@ -219,9 +319,12 @@ def estimate_cmd(
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
+    check_templates(run_settings)  # else every article would count as unusable
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=False)
     try:
-        records = iter_records(archive, format=archive_format, fields=archive_fields)
+        records = iter_records(
+            archive, format=archive_format, fields=archive_fields, encoding=encoding
+        )
         result = estimate(
             records, settings=run_settings, cache=cache, cache_key=cache_key_for(run_settings)
         )

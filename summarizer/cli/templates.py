@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from summarizer.cli._common import prompts_option, settings
-from summarizer.templates import Templates, copy_defaults
+from summarizer.errors import TemplateError
+from summarizer.templates import Templates, copy_defaults, existing_templates
 
 __all__ = ["templates_group"]
 
@@ -86,6 +87,13 @@ def templates_init(directory: Path | None, force: bool, prompts_dir: Path | None
     folder = directory or settings(prompts_dir=prompts_dir).prompts_dir
     if folder is None:
         raise click.UsageError("Name the folder: summarizer templates init DIRECTORY.")
+    existing = existing_templates(folder)
+    if existing and not force:  # the library's message speaks Python (force=True)
+        raise TemplateError(
+            f"{folder}: already has {', '.join(existing)}; edit them there, choose another "
+            "folder, or pass --force to replace them with the defaults.",
+            template=str(folder / existing[0]),
+        )
     for path in copy_defaults(folder, force=force):
         click.echo(path)
     click.echo(

@@ -132,7 +132,7 @@ def prepare_parts(
         templates=templates,
     )
     budget = empty.budget - settings.max_output_tokens - empty.prompt_tokens
-    tokenizer = tokenizer_for(settings.model)
+    tokenizer = tokenizer_for(settings.model, download=settings.tiktoken_download)
     for attempt in range(_SPLIT_ATTEMPTS):
         if budget < 1:
             break

@@ -203,7 +203,9 @@ async def reduce(
     def reask(errors: list[str]) -> str:
         return templates.render("reask.user.j2", {"errors": errors})
 
-    tokens = count_messages(tokenizer_for(settings.model), messages_for(True))
+    tokens = count_messages(
+        tokenizer_for(settings.model, download=settings.tiktoken_download), messages_for(True)
+    )
     window = context_window(settings.model, settings.context_window)
     check_budget(tokens, settings.max_output_tokens, window, model=settings.model)
     return await structured_call(

@@ -159,7 +159,7 @@ def prepare(
         "hints": hints(attribution) if settings.hints and attribution else None,
     }
     rendered = templates.render_task(settings.template, variables)
-    tokenizer = tokenizer_for(settings.model)
+    tokenizer = tokenizer_for(settings.model, download=settings.tiktoken_download)
     message_tokens = [_count(tokenizer, m) for m in rendered.messages]
     prompt_tokens = framed(message_tokens)
     window = context_window(settings.model, settings.context_window)

@@ -7,6 +7,7 @@ number. Nothing is read ahead, so memory stays flat however large the archive is
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import functools
@@ -28,12 +29,21 @@ from summarizer.sources.extract import (
     HTML_SUFFIXES,
     MAX_FILE_BYTES,
     article_from_text,
+    check_encoding,
     extract_html,
     looks_like_html,
     read_article,
 )
 
-__all__ = ["DIR_SUFFIXES", "Fields", "Format", "Record", "count_records", "iter_records"]
+__all__ = [
+    "DIR_SUFFIXES",
+    "Fields",
+    "Format",
+    "Record",
+    "article_from_row",
+    "count_records",
+    "iter_records",
+]
 
 Format = Literal["jsonl", "csv", "tsv", "dir"]
 
@@ -97,6 +107,8 @@ def iter_records(
     format: Format | None = None,
     fields: Fields | None = None,
     stdin: BinaryIO | None = None,
+    encoding: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Iterator[Record]:
     """Stream the records of an archive, one Record per input record, in input order.
 
@@ -106,26 +118,35 @@ def iter_records(
         format: Overrides the format guessed from the suffix; stdin defaults to ``jsonl``.
         fields: Field names to read; :class:`Fields` defaults otherwise.
         stdin: The binary stream to read for ``-`` (default ``sys.stdin.buffer``).
+        encoding: The archive's (or each file's) encoding; by default JSON Lines and CSV are
+            read as UTF-8, and each file of a folder is decoded as ``decode_bytes`` decides.
+        notify: Receives one line for each file of a folder whose encoding was guessed.
 
     Raises:
         InputError: The archive itself cannot be read (missing, unknown format, ``dir`` for
-            a file); a damaged .gz raises it while iterating, after the records read before
-            the damage. Problems with single records are yielded as error records instead.
+            a file, a CSV header with no text column); a damaged .gz raises it while
+            iterating, after the records read before the damage. Problems with single
+            records are yielded as error records instead.
+        ConfigError: ``encoding`` is not a codec Python knows.
     """
     fields = fields or Fields()
     fmt = _detect_format(source, format)
+    if encoding is not None:
+        check_encoding(encoding)
     if fmt == "dir":
-        return _iter_dir(Path(source))
+        return _iter_dir(Path(source), encoding, notify)
     name, display = _names(source)
     opener = functools.partial(_opened, source, stdin)
     if fmt == "jsonl":
-        return _iter_jsonl(opener, name, display, fields)
+        return _iter_jsonl(opener, name, display, fields, encoding or "UTF-8")
     delimiter = "\t" if fmt == "tsv" else ","
-    return _iter_csv(opener, name, display, fields, delimiter=delimiter)
+    return _iter_csv(opener, name, display, fields, delimiter=delimiter, encoding=encoding)
 
 
 def count_records(source: str | os.PathLike[str], *, format: Format | None = None) -> int | None:
-    """How many records :func:`iter_records` will yield, for progress totals; None for stdin.
+    """How many records :func:`iter_records` will yield, for progress totals; None for stdin
+    and for a damaged .gz (whose records before the damage are still read: the reading
+    reports the damage, after them).
 
     Counts without parsing JSON or extracting HTML (CSV is tokenised, since quoted fields may
     span lines).
@@ -135,18 +156,23 @@ def count_records(source: str | os.PathLike[str], *, format: Format | None = Non
     fmt = _detect_format(source, format)
     if fmt == "dir":
         return sum(1 for _ in _walk(Path(source)))
-    with _opened(source, None) as stream:
-        if fmt == "jsonl":
-            return sum(1 for raw in stream if raw.strip())
-        with _csv_text(stream) as text:
-            rows = sum(1 for _ in _csv_rows(text, "\t" if fmt == "tsv" else ","))
-        return max(rows - 1, 0)
+    try:
+        with _opened(source, None) as stream:
+            if fmt == "jsonl":
+                return sum(1 for raw in stream if raw.strip())
+            with _csv_text(stream, None) as text:
+                rows = sum(1 for _ in _csv_rows(text, "\t" if fmt == "tsv" else ","))
+            return max(rows - 1, 0)
+    except _Damaged:
+        return None
 
 
 # ---- formats ----------------------------------------------------------------------------------
 
 
-def _iter_jsonl(opener: _Opener, name: str, display: str, fields: Fields) -> Iterator[Record]:
+def _iter_jsonl(
+    opener: _Opener, name: str, display: str, fields: Fields, encoding: str
+) -> Iterator[Record]:
     with opener() as stream:
         number = 0
         for line, raw in enumerate(stream, 1):
@@ -157,7 +183,7 @@ def _iter_jsonl(opener: _Opener, name: str, display: str, fields: Fields) -> Ite
                 raw = raw.removeprefix(b"\xef\xbb\xbf")
             fallback_id = f"{name}:{line}"
             try:
-                row = _parse_json_line(raw)
+                row = _parse_json_line(raw, encoding)
             except ValueError as exc:
                 yield Record(number, line, fallback_id, error=_error(str(exc), display, line))
                 continue
@@ -165,9 +191,15 @@ def _iter_jsonl(opener: _Opener, name: str, display: str, fields: Fields) -> Ite
 
 
 def _iter_csv(
-    opener: _Opener, name: str, display: str, fields: Fields, *, delimiter: str
+    opener: _Opener,
+    name: str,
+    display: str,
+    fields: Fields,
+    *,
+    delimiter: str,
+    encoding: str | None,
 ) -> Iterator[Record]:
-    with opener() as stream, _csv_text(stream) as text:
+    with opener() as stream, _csv_text(stream, encoding) as text:
         rows = _csv_rows(text, delimiter)
         header_row = next(rows, None)
         if header_row is None:
@@ -175,6 +207,7 @@ def _iter_csv(
         _, header = header_row
         if isinstance(header, csv.Error):
             raise InputError(f"cannot read the CSV header: {header}.", source=display, line=1)
+        _require_text_column(header, fields, display)
         for number, (line, row) in enumerate(rows, 1):
             fallback_id = f"{name}:{line}"
             if isinstance(row, csv.Error):
@@ -193,11 +226,27 @@ def _iter_csv(
                 )
 
 
-def _iter_dir(folder: Path) -> Iterator[Record]:
+def _require_text_column(header: list[str], fields: Fields, display: str) -> None:
+    """A CSV without a text column has no article in any row: say so once, at the header."""
+    if any(name in header for name in fields.text):
+        return
+    wanted = ", ".join(map(repr, fields.text))
+    has = ", ".join(repr(_SURROGATE.sub("?", name)) for name in header) or "none"
+    raise InputError(
+        f"no text column: looked for {wanted}, and the header has {has}. Name the column "
+        "that holds the article text with --text-field.",
+        source=display,
+        line=1,
+    )
+
+
+def _iter_dir(
+    folder: Path, encoding: str | None, notify: Callable[[str], None] | None
+) -> Iterator[Record]:
     for number, file in enumerate(_walk(folder), 1):
         record_id = file.relative_to(folder).as_posix()
         try:
-            article = read_article(file)
+            article = read_article(file, encoding=encoding, notify=notify)
         except InputError as exc:
             yield Record(number, None, record_id, error=exc)
         else:
@@ -230,6 +279,17 @@ def _record(
     return Record(number, line, record_id, article=article.model_copy(update={"id": record_id}))
 
 
+def article_from_row(row: Mapping[str, Any], fields: Fields, *, where: str) -> Article:
+    """The article in one archive row (a JSON object, a CSV row, a Ray Dataset row), read
+    exactly as ``iter_records`` reads it: the first text field present, HTML extracted.
+
+    Raises:
+        InputError: No text field, an empty or non-text one, bad UTF-8, or HTML without an
+            article; its ``reason`` says which, without ``where``.
+    """
+    return _article(row, fields, where)
+
+
 def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
     key = next((k for k in fields.text if k in row), None)
     if key is None:
@@ -244,9 +304,10 @@ def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
         raise InputError(f"the {key!r} field is not text (it is {type(value).__name__}).")
     if _SURROGATE.search(value):
         raise InputError(
-            f"the {key!r} field holds bytes that are not valid UTF-8; re-export the archive as "
-            "UTF-8."
+            f"the {key!r} field holds bytes that are not valid UTF-8; pass the archive's "
+            "--encoding (e.g. cp1252), or re-export it as UTF-8."
         )
+    _check_size(value, key)
     meta = {name: _text_or_none(row.get(getattr(fields, name))) for name in _META}
     if looks_like_html(value):
         try:
@@ -261,6 +322,19 @@ def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
 _META = ("title", "date", "url", "source")
 
 
+def _check_size(value: str, key: str) -> None:
+    """The limit on one article file holds for one record too; UTF-8 bytes, as on disk."""
+    # Counting characters first spares encoding the common case: no character is over 4 bytes.
+    if len(value) * 4 <= MAX_FILE_BYTES:
+        return
+    size = len(value.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"the {key!r} field is {size / 1024 / 1024:.1f} MiB, over the "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB limit for one article; is it one article?"
+        )
+
+
 def _text_or_none(value: Any) -> str | None:
     if value is None:
         return None
@@ -268,17 +342,20 @@ def _text_or_none(value: Any) -> str | None:
     return text or None
 
 
-def _parse_json_line(raw: bytes) -> dict[str, Any]:
+def _parse_json_line(raw: bytes, encoding: str) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"not valid UTF-8 (byte {exc.start + 1}); re-export the archive as UTF-8."
+            f"not valid {encoding} (byte {exc.start + 1}); pass the archive's --encoding, or "
+            "re-export it as UTF-8."
         ) from None
     try:
         row = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"malformed JSON: {exc.msg} at column {exc.colno}.") from None
+        # Some messages end in "at" ("Unterminated string starting at"): one "at" is enough.
+        reason = exc.msg.removesuffix(" at")
+        raise ValueError(f"malformed JSON: {reason} at column {exc.colno}.") from None
     if not isinstance(row, dict):
         raise ValueError(f"expected a JSON object, got a {type(row).__name__}.")
     return row
@@ -342,16 +419,22 @@ def _opened(source: str | os.PathLike[str], stdin: BinaryIO | None) -> Iterator[
         try:
             yield cast(IO[bytes], stream)
         except (EOFError, zlib.error, OSError) as exc:  # BadGzipFile is an OSError
-            raise InputError(
+            raise _Damaged(
                 "not a valid gzip file, or truncated; re-compress it.", source=str(path)
             ) from exc
 
 
+class _Damaged(InputError):
+    """The archive's compressed data is damaged: what came before was read."""
+
+
 @contextlib.contextmanager
-def _csv_text(stream: IO[bytes]) -> Iterator[io.TextIOWrapper]:
+def _csv_text(stream: IO[bytes], encoding: str | None) -> Iterator[io.TextIOWrapper]:
     # surrogateescape keeps one bad byte from ending the whole stream: the record holding it
     # becomes an error record instead (see _SURROGATE).
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    if encoding is None or codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"  # Excel's UTF-8 starts with a BOM that is not part of the header
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")
     try:
         yield text
     finally:

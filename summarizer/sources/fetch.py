@@ -10,6 +10,8 @@ from __future__ import annotations
 import email.message
 import logging
 import time
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx2
@@ -62,15 +64,29 @@ def is_url(source: str) -> bool:
     return source[:8].lower().startswith(_SCHEMES)
 
 
-def load_article(source: str) -> Article:
+def load_article(
+    source: str, *, encoding: str | None = None, notify: Callable[[str], None] | None = None
+) -> Article:
     """The article at a URL, in a file, or on stdin (``-``).
+
+    Args:
+        source: A URL, a file path, or ``-``.
+        encoding: The text's encoding, overriding any charset the server or page declares.
+        notify: Receives one line when the encoding had to be guessed.
 
     Raises:
         InputError: As for :func:`fetch_article` or ``extract.read_article``.
     """
     if is_url(source):
-        return fetch_article(source)
-    return read_article(source)
+        return fetch_article(source, encoding=encoding, notify=notify)
+    scheme, sep, rest = source.partition("://")
+    if sep and scheme.isalpha() and len(scheme) > 1:  # not C:\ on Windows
+        local = f" pass the file's path ({rest or '/'}) instead" if scheme == "file" else ""
+        raise InputError(
+            f"only http:// and https:// addresses can be fetched;{local or ' download it first'}.",
+            source=redact_url(source),
+        )
+    return read_article(source, encoding=encoding, notify=notify)
 
 
 def fetch_article(
@@ -80,6 +96,8 @@ def fetch_article(
     timeout: float = TIMEOUT,
     max_bytes: int = MAX_PAGE_BYTES,
     max_redirects: int = MAX_REDIRECTS,
+    encoding: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Article:
     """Download a web page and extract its article text, title and date.
 
@@ -90,6 +108,9 @@ def fetch_article(
         timeout: Seconds for the whole download, and for each connect and read.
         max_bytes: Stop reading and fail beyond this many (decompressed) bytes.
         max_redirects: Redirects to follow, when no client is given.
+        encoding: The page's encoding, overriding the charset it declares.
+        notify: Receives one line when the encoding had to be guessed (no charset declared
+            by the server or the page, and not UTF-8).
 
     Raises:
         InputError: The page cannot be fetched, is not HTML or plain text, is too large, or
@@ -103,7 +124,10 @@ def fetch_article(
             "the page is empty; there is no article to read.", source=redact_url(page.url)
         )
     shown = redact_url(page.url)  # results and reports are shared: no credentials in them
-    text = decode_bytes(page.body, source=shown, declared=page.charset)
+    decoded = decode_bytes(page.body, source=shown, encoding=encoding, declared=page.charset)
+    if decoded.guessed and notify is not None:
+        notify(decoded.note())
+    text = decoded.text
     if page.media_type in _TEXT_TYPES:
         article = article_from_text(text, source=shown)
         return article.model_copy(update={"url": shown})
@@ -128,6 +152,8 @@ def fetch_page(
             "not an http(s) URL; pass a web address or a file path.", source=redact_url(url)
         )
     url = _lower_scheme(url)
+    if not urllib.parse.urlsplit(url).hostname:
+        raise InputError("the address has no host name; check it.", source=redact_url(url))
     owned = client is None
     if client is None:
         client = httpx2.Client(
@@ -148,8 +174,9 @@ def fetch_page(
             source=redact_url(url),
         ) from None
     except (httpx2.ConnectError, httpx2.UnsupportedProtocol, httpx2.InvalidURL) as exc:
+        reason = str(exc).rstrip(".")
         raise InputError(
-            f"cannot connect: {exc}; check the address.", source=redact_url(url)
+            f"cannot connect: {reason}; check the address.", source=redact_url(url)
         ) from None
     except httpx2.HTTPError as exc:
         raise InputError(f"the download failed: {exc}.", source=redact_url(url)) from None

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 import pydantic
 
+from summarizer._secrets import scrub
 from summarizer.errors import InputError
 from summarizer.schema import MissedActor, Position, Provenance, Quote, SummaryResult
 from summarizer.views.text import (
@@ -295,7 +296,9 @@ def load_results(
         try:
             yield SummaryResult.model_validate(record)
         except pydantic.ValidationError as exc:
-            message = f"neither a summary result nor an error record: {exc.errors()[0]['msg']}"
+            first = exc.errors()[0]  # "Field required" alone does not say which field
+            field = ".".join(map(str, first["loc"])) or "the line"
+            message = f"neither a summary result nor an error record: {field}: {first['msg']}"
             raise InputError(message, source=source, line=number) from exc
 
 
@@ -359,7 +362,7 @@ def _error_row(number: int, record: Mapping[str, Any]) -> dict[str, Any]:
         "anchor": f"a{number}",
         "id": str(record.get("id") or ""),
         "error": str(record.get("error") or "error"),
-        "message": str(record.get("message") or ""),
+        "message": scrub(str(record.get("message") or "")),
         "attempts": str(record.get("attempts") if record.get("attempts") is not None else ""),
     }
 

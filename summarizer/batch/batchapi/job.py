@@ -435,6 +435,8 @@ async def _retry_online(
         )
 
     await runner.run(pending(), emit)
+    if runner.fatal is not None:  # the key, the model or the server: the records left are resumable
+        raise runner.fatal
 
 
 class _NoOnline(Exception):

@@ -84,6 +84,9 @@ class Chat:
 
     async def _fault_answer(self, fault: Fault, reader: asyncio.StreamReader) -> Answer | None:
         """The answer for a fault that is not a completion; ``None`` for those that are."""
+        if fault in _CLIENT_ERRORS:
+            self._tally.count(fault)
+            return error(*_CLIENT_ERRORS[fault])
         if fault == Fault.SERVER_ERROR:
             self._tally.count(fault)
             return error(500, "Synthetic internal server error.", "server_error")
@@ -137,6 +140,31 @@ class Chat:
             "system_fingerprint": "fp_fakeserver",
         }
         return Answer(200, body)
+
+
+# The request errors OpenAI answers with, worded like its own (all synthetic here).
+_CLIENT_ERRORS: dict[Fault, tuple[int, str, str, str, str | None]] = {
+    Fault.UNAUTHORIZED: (
+        401, "Incorrect API key provided (synthetic).", "invalid_request_error",
+        "invalid_api_key", None,
+    ),
+    Fault.FORBIDDEN: (
+        403, "Your project does not have access to this model (synthetic).",
+        "invalid_request_error", "model_not_found", None,
+    ),
+    Fault.MODEL_NOT_FOUND: (
+        404, "The model does not exist or you do not have access to it (synthetic).",
+        "invalid_request_error", "model_not_found", None,
+    ),
+    Fault.BAD_SETTING: (
+        400, "max_tokens is too large: this model supports at most 4096 (synthetic).",
+        "invalid_request_error", "invalid_value", "max_tokens",
+    ),
+    Fault.TOO_LONG: (
+        400, "This model's maximum context length is 8192 tokens (synthetic).",
+        "invalid_request_error", "context_length_exceeded", "messages",
+    ),
+}  # fmt: skip
 
 
 def _wants_json_schema(request: Mapping[str, Any]) -> bool:

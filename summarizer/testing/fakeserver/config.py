@@ -18,6 +18,11 @@ class Fault(StrEnum):
     MALFORMED = "malformed"  # 200 with JSON content cut in half
     LENGTH = "length"  # 200, finish_reason "length", content cut in half
     REFUSAL = "refusal"  # 200 with message.refusal set and no content
+    UNAUTHORIZED = "unauthorized"  # 401 invalid_api_key: the key is wrong
+    FORBIDDEN = "forbidden"  # 403: the key may not use this model or project
+    MODEL_NOT_FOUND = "model_not_found"  # 404 model_not_found
+    BAD_SETTING = "bad_setting"  # 400 naming max_tokens: a setting the model refuses
+    TOO_LONG = "too_long"  # 400 context_length_exceeded, naming messages: this article's fault
 
 
 @dataclass(frozen=True, kw_only=True)

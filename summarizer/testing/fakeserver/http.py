@@ -9,6 +9,8 @@ from typing import Any
 _REASONS = {
     200: "OK",
     400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -27,9 +29,11 @@ class Drop(Exception):
     """Close the connection without answering."""
 
 
-def error(status: int, message: str, kind: str, code: str | None = None) -> Answer:
+def error(
+    status: int, message: str, kind: str, code: str | None = None, param: str | None = None
+) -> Answer:
     """An answer whose body is shaped like an OpenAI error."""
-    body = {"message": message, "type": kind, "param": None, "code": code}
+    body = {"message": message, "type": kind, "param": param, "code": code}
     return Answer(status, {"error": body})
 
 
