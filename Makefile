@@ -2,7 +2,7 @@
 .PHONY: install test lint record bench
 
 install:
-	python -m pip install -e ".[test,ray]"
+	python -m pip install -e ".[test,ray,datasette]"
 
 test:
 	python -m pytest
@@ -23,3 +23,4 @@ bench:
 	python bench/attribution_eval.py
 	python bench/quotes_eval.py --offline
 	python bench/extract_eval.py
+	python bench/db_bench.py --sizes 10000 --batch-articles 500

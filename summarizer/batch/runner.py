@@ -29,7 +29,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterat
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
@@ -37,7 +37,7 @@ from summarizer.batch.costs import price_for
 from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
-from summarizer.batch.results import OutputFile, error_line, record_key, result_line
+from summarizer.batch.results import OutputFile, error_line, open_lines, record_key, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
 from summarizer.errors import (
@@ -53,6 +53,9 @@ from summarizer.pipeline import run as pipeline
 from summarizer.pipeline.prepare import template_sha256
 from summarizer.schema import Article, SummaryResult, Usage
 from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
+
+if TYPE_CHECKING:
+    from summarizer.db.writer import ArchiveWriter
 
 __all__ = [
     "BatchRunner",
@@ -592,6 +595,7 @@ async def run_batch(
     handle_sigint: bool = False,
     notify: Callable[[str], None] | None = None,
     encoding: str | None = None,
+    db: str | os.PathLike[str] | None = None,
 ) -> RunTotals:
     """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
 
@@ -611,6 +615,10 @@ async def run_batch(
         notify: Receives one-line notices for the user (resume, repair, Ctrl-C, guessed
             encodings).
         encoding: The archive's encoding (see ``archive.iter_records``).
+        db: Also write each result, with its article's text and metadata, into this archive
+            database (``summarizer.db``), from a thread of its own; output lines the
+            database lacks (an earlier run's, or a run killed before its writer caught up)
+            are imported first, so a resumed run leaves nothing out.
 
     Returns:
         The run's totals; ``summary()`` gives the final line.
@@ -643,10 +651,12 @@ async def run_batch(
     read = iter_records(
         source, format=format, fields=fields, encoding=encoding, notify=guessed.append
     )
-    records = _pending(read, sink.done, totals)
+    writer = _archive_writer(db, output, sink)
+    records = _pending(read, sink.done, totals, skipped=writer.fill)
 
     async def emit(outcome: Outcome) -> None:
         sink.write(outcome.line)
+        writer.add(outcome.line, outcome.record.article)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
         )
@@ -672,6 +682,7 @@ async def run_batch(
             raise _stopped(damaged, totals.written, output, fix) from damaged
         finally:
             sink.close()
+            writer.close()
     _finish(runner, totals, output, guessed, say)
     return totals
 
@@ -710,12 +721,48 @@ def _stopped(
     return stopped
 
 
+class _NoArchive:
+    """The writer of a run without ``--db``: takes everything, writes nothing."""
+
+    def add(self, line: str, article: Article | None) -> None:
+        return None
+
+    def fill(self, record_id: str, article: Article) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _archive_writer(
+    db: str | os.PathLike[str] | None, output: str | os.PathLike[str], sink: object
+) -> ArchiveWriter | _NoArchive:
+    """The archive database's writer, caught up with the lines an earlier run wrote."""
+    if db is None:
+        return _NoArchive()
+    from summarizer.db.writer import ArchiveWriter  # only runs with --db need SQLite
+
+    writer = ArchiveWriter(db, source=os.fspath(output))
+    if isinstance(sink, OutputFile) and sink.done:
+        with open_lines(os.fspath(output)) as lines:
+            writer.catch_up(lines)
+    writer.start()
+    return writer
+
+
 def _pending(
-    records: Iterator[Record], done: AbstractSet[int], totals: RunTotals
+    records: Iterator[Record],
+    done: AbstractSet[int],
+    totals: RunTotals,
+    *,
+    skipped: Callable[[str, Article], None] | None = None,
 ) -> Iterator[Record]:
+    """The records not yet in the output; ``skipped`` sees the articles of the others."""
     for record in records:
         if done and record_key(record.number, record.id, folder=record.line is None) in done:
             totals.skipped += 1
+            if skipped is not None and record.article is not None:
+                skipped(record.id, record.article)
             continue
         yield record
 

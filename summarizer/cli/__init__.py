@@ -13,6 +13,7 @@ from summarizer.cli._common import Injected
 from summarizer.cli.article import render, schema, summarize_cmd, tokens
 from summarizer.cli.batch import batch, estimate_cmd
 from summarizer.cli.batchapi import batchapi_group
+from summarizer.cli.db import actor_cmd, actors_cmd, db_group, search_cmd
 from summarizer.cli.eval import eval_cmd
 from summarizer.cli.report import report_cmd
 from summarizer.cli.templates import templates_group
@@ -59,6 +60,10 @@ for _command in (
     estimate_cmd,
     batchapi_group,
     eval_cmd,
+    db_group,
+    search_cmd,
+    actors_cmd,
+    actor_cmd,
 ):
     cli.add_command(_command)
 

@@ -82,6 +82,12 @@ def _batch_api_options(func: Any) -> Any:
 @click.option("--offline", is_flag=True, help="Use the attribution engine: no LLM calls.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @encoding_option
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    help="Also write each result into this archive database (see `summarizer search`).",
+)
 @_batch_api_options
 @click.pass_context
 def batch(
@@ -96,6 +102,7 @@ def batch(
     dry_run: bool,
     offline: bool,
     quiet: bool,
+    db_path: str | None,
     via: str,
     poll_interval: float,
     no_retry_online: bool,
@@ -116,11 +123,17 @@ def batch(
       summarizer batch archive.jsonl -o summaries.jsonl --base-url http://127.0.0.1:8000/v1
       summarizer batch news.csv --text-field body -o out.jsonl -j 16 --rpm 500
       summarizer batch archive.jsonl -o out.jsonl --dry-run
+      summarizer batch archive.jsonl -o out.jsonl --offline --db archive.db
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
       summarizer batch archive.jsonl -o out.jsonl --via ray --ray-address auto
     """
     archive_fields = fields(flags)
     run_settings = settings(**flags)
+    if db_path is not None and via != "online" and not dry_run:
+        raise click.UsageError(
+            f"--db does not follow a --via {via} run; after it, load the output with "
+            "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
+        )
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
     if via == "batch-api" and not dry_run:
         if offline or output == "-" or retry_errors or encoding:
@@ -194,6 +207,7 @@ def batch(
                 handle_sigint=True,
                 notify=say,
                 encoding=encoding,
+                db=db_path,
             )
         )
     finally:

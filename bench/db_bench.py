@@ -1,0 +1,440 @@
+"""Benchmark the archive database: actor identity on real data, import rate, size, latency.
+
+- ``identity``: precision and recall of merging actors across articles, on the dev set's
+  named speakers (../shared/eval/quote-attribution-dev, read from there, never copied).
+- ``import``: results per second and bytes per article for generated archives.
+- ``query``: ``search`` and ``actor`` latency, median and p95, on the generated archives.
+- ``batch``: ``summarizer batch --db`` against the same run without, instant fake model.
+
+Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]``.
+Figures are printed as Markdown and saved to bench/out/db_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import itertools
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from summarizer.attribution.lexicon import is_title  # noqa: E402
+from summarizer.db import (  # noqa: E402
+    actor_timeline,
+    fill_articles,
+    import_lines,
+    open_archive,
+    search,
+)
+from summarizer.db.identity import actor_key  # noqa: E402
+from summarizer.schema import Article  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "bench"))
+DEV = ROOT.parent / "shared" / "eval" / "quote-attribution-dev" / "polnear_train.jsonl"
+_PROVENANCE = {
+    "engine": "offline",
+    "tool_version": "bench",
+    "created_at": "2026-01-01T00:00:00Z",
+}
+
+
+# ---- identity ---------------------------------------------------------------------------------
+
+
+def gold_key(name: str, text: str) -> str | None:
+    """The gold identity of a named speaker: its canonical name, folded; a surname alone is
+    expanded to the one first name the article's own text puts before it (None when the text
+    gives none or several: then the article itself cannot say who it is, and the item is
+    left out)."""
+    if " " in name.strip():
+        return actor_key(name).key
+    firsts = {
+        m.group(1)
+        for m in re.finditer(rf"\b([A-Z][a-z]+)(?:\s+[A-Z]\.)?\s+{re.escape(name)}\b", text)
+        if not is_title(m.group(1)) and m.group(1) not in {"The", "A", "In", "And", "But", "Mr"}
+    }
+    if len(firsts) != 1:
+        return None
+    return actor_key(f"{firsts.pop()} {name}").key
+
+
+def dev_items(path: Path, variant: str) -> Iterator[tuple[str, str, str]]:
+    """(article id, input name, gold key) for every named speaker with quotes."""
+    with path.open(encoding="utf-8") as file:
+        for raw in file:
+            row = json.loads(raw)
+            for speaker in row["speakers"]:
+                if speaker["kind"] != "named" or not speaker["quotes"]:
+                    continue
+                gold = gold_key(speaker["name"], row["text"])
+                if gold is None:
+                    continue
+                name = speaker["name"]
+                if variant == "longest mention":
+                    name = max([name, *speaker["mentions"]], key=len)
+                yield row["id"], name, gold
+
+
+def identity(path: Path) -> list[dict[str, Any]]:
+    rows = []
+    for variant in ("canonical name", "longest mention"):
+        items = list(dev_items(path, variant))
+        with tempfile.TemporaryDirectory() as folder:
+            db = open_archive(Path(folder) / "dev.db")
+            lines = []
+            for article, group in itertools.groupby(items, key=lambda item: item[0]):
+                positions = [
+                    {
+                        "actor": name,
+                        "kind": "person",
+                        "role": "",
+                        "stance": "unclear",
+                        "position": "-",
+                        "quotes": [],
+                    }
+                    for _, name, _ in group
+                ]
+                lines.append(
+                    json.dumps(
+                        {
+                            "id": article,
+                            "issue": "-",
+                            "summary": "-",
+                            "positions": positions,
+                            "provenance": {**_PROVENANCE, "article_sha256": f"{len(lines):064x}"},
+                        }
+                    )
+                )
+            import_lines(db, lines, source="dev")
+            predicted = [
+                actor
+                for (actor,) in db.execute(
+                    "SELECT actor FROM positions "
+                    "ORDER BY article, CAST(substr(id, instr(id, '/p') + 2) AS INTEGER)"
+                )
+            ]
+        gold = [g for _, _, g in items]
+        rows.append({"input": variant, "items": len(items), **pairwise(predicted, gold)})
+    return rows
+
+
+def pairwise(predicted: list[str], gold: list[str]) -> dict[str, Any]:
+    """Pairwise precision and recall of a clustering, counted over pairs of items."""
+
+    def pairs(labels: list[str]) -> set[tuple[int, int]]:
+        groups: dict[str, list[int]] = {}
+        for i, label in enumerate(labels):
+            groups.setdefault(label, []).append(i)
+        return {p for g in groups.values() for p in itertools.combinations(g, 2)}
+
+    said, true = pairs(predicted), pairs(gold)
+    hit = len(said & true)
+    return {
+        "precision": round(hit / len(said), 3) if said else 1.0,
+        "recall": round(hit / len(true), 3) if true else 1.0,
+        "gold actors": len(set(gold)),
+        "merged actors": len(set(predicted)),
+    }
+
+
+# ---- generated archives -----------------------------------------------------------------------
+
+FIRST = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elena",
+    "Frank",
+    "Greta",
+    "Hans",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Lukas",
+    "Maria",
+    "Nils",
+    "Olga",
+    "Paul",
+]
+LAST = [
+    "Adler",
+    "Bauer",
+    "Costa",
+    "Dietz",
+    "Engel",
+    "Fischer",
+    "Graf",
+    "Hahn",
+    "Ivanova",
+    "Jung",
+    "Keller",
+    "Lange",
+    "Meyer",
+    "Novak",
+    "Ortiz",
+    "Peters",
+    "Quinn",
+    "Roth",
+    "Schulz",
+    "Teller",
+    "Ulrich",
+    "Vogel",
+    "Weber",
+    "Young",
+    "Zimmer",
+    "Brandt",
+    "Horn",
+    "Kraus",
+    "Lenz",
+    "Marx",
+]
+OUTLETS = [f"Outlet {n}" for n in range(20)]
+STANCES = ["supports", "opposes", "conditional", "mixed", "neutral", "unclear"]
+
+
+def vocabulary(size: int = 5000) -> list[str]:
+    rng = random.Random(1)
+    letters = "abcdefghiklmnoprstuvw"
+    return ["".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for _ in range(size)]
+
+
+WORDS = vocabulary()
+PEOPLE = [f"{f} {la}" for f in FIRST for la in LAST]  # 480 people; surnames shared by 16 each
+
+
+def words(rng: random.Random, count: int) -> str:
+    # Zipf-like: a few words are everywhere, most are rare, as in news text.
+    return " ".join(
+        WORDS[min(int(rng.paretovariate(1.1)) - 1, len(WORDS) - 1)] for _ in range(count)
+    )
+
+
+def generated(count: int) -> Iterator[tuple[str, Article]]:
+    """(output line, article) pairs: 1-5 positions, 0-3 quotes each, ~300-word articles."""
+    for n in range(count):
+        rng = random.Random(n)
+        text = words(rng, 300)
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        positions = []
+        for person in rng.sample(PEOPLE, rng.randint(1, 5)):
+            name = person.split()[-1] if rng.random() < 0.2 else person
+            quotes = [
+                {
+                    "text": words(rng, rng.randint(5, 25)),
+                    "verified": True,
+                    "start": 0,
+                    "end": 10,
+                    "speaker": name,
+                    "attribution": "agrees",
+                }
+                for _ in range(rng.randint(0, 3))
+            ]
+            positions.append(
+                {
+                    "actor": name,
+                    "kind": "person",
+                    "role": "Minister",
+                    "stance": rng.choice(STANCES),
+                    "position": words(rng, 25),
+                    "quotes": quotes,
+                    "statements": [words(rng, 15)],
+                }
+            )
+        line = {
+            "id": f"a{n}",
+            "record": n + 1,
+            "line": n + 1,
+            "ok": True,
+            "cached": False,
+            "issue": words(rng, 8) + "?",
+            "summary": words(rng, 60),
+            "positions": positions,
+            "provenance": {**_PROVENANCE, "article_sha256": sha},
+        }
+        day = rng.randint(0, 729)
+        article = Article(
+            text=text,
+            id=f"a{n}",
+            title=words(rng, 8),
+            source=rng.choice(OUTLETS),
+            date=time.strftime("%Y-%m-%d", time.gmtime(1_700_000_000 + day * 86400)),
+            url=f"https://news.example/{n}",
+        )
+        yield json.dumps(line), article
+
+
+def import_figures(count: int, folder: Path) -> tuple[dict[str, Any], Path]:
+    path = folder / f"archive-{count}.db"
+    out = folder / f"out-{count}.jsonl"
+    articles: list[tuple[str, Article]] = []
+    with out.open("w", encoding="utf-8") as file:
+        for line, article in generated(count):
+            file.write(line + "\n")
+            articles.append((article.id or "", article))
+    db = open_archive(path)
+    started = time.perf_counter()
+    with out.open(encoding="utf-8") as lines:
+        stats = import_lines(db, lines, source=str(out))
+    imported = time.perf_counter() - started
+    started = time.perf_counter()
+    fill_articles(db, articles)
+    filled = time.perf_counter() - started
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    size = path.stat().st_size
+    return {
+        "results": count,
+        "positions": stats.positions,
+        "quotes": stats.quotes,
+        "import results/s": round(count / imported),
+        "with archive text results/s": round(count / (imported + filled)),
+        "DB MB": round(size / 1e6, 1),
+        "KB per article": round(size / count / 1e3, 1),
+    }, path
+
+
+def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
+    db = open_archive(path, create=False)
+    rng = random.Random(7)
+    common, rare = WORDS[:20], WORDS[200:2000]
+    cases: dict[str, list[tuple[Any, tuple[Any, ...], dict[str, Any]]]] = {
+        "search, one common word": [(search, (db, rng.choice(common)), {}) for _ in range(runs)],
+        "search, two words": [
+            (search, (db, f"{rng.choice(common)} {rng.choice(rare)}"), {}) for _ in range(runs)
+        ],
+        "search, rare word + actor + since": [
+            (search, (db, rng.choice(rare)), {"actor": rng.choice(PEOPLE), "since": "2024-01-01"})
+            for _ in range(runs)
+        ],
+        "actor timeline": [(actor_timeline, (db, rng.choice(PEOPLE)), {}) for _ in range(runs)],
+    }
+    rows = []
+    for label, calls in cases.items():
+        for function, args, kwargs in calls[:5]:
+            function(*args, **kwargs)  # warm the page cache
+        times = []
+        for function, args, kwargs in calls:
+            started = time.perf_counter()
+            function(*args, **kwargs)
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        rows.append(
+            {
+                "archive": path.stem.split("-")[-1],
+                "query": label,
+                "runs": len(times),
+                "median ms": round(statistics.median(times), 1),
+                "p95 ms": round(times[int(len(times) * 0.95) - 1], 1),
+            }
+        )
+    return rows
+
+
+def batch_overhead(count: int, folder: Path, rounds: int = 5) -> list[dict[str, Any]]:
+    """`batch --db` against the same run without, instant in-process model, -j 8.
+
+    Wall time on a shared machine swings with other jobs, so the process's CPU time (every
+    thread: the batch and the database writer) is reported beside it: the work --db adds."""
+    from batch_bench import InstantModel, warm_up, write_archive
+
+    from summarizer.batch.cache import NullCache
+    from summarizer.batch.runner import run_batch
+    from summarizer.config import Settings
+
+    warm_up()
+    source = write_archive(folder / "batch-in.jsonl", count, 300)
+    settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
+    wall: dict[str, list[float]] = {"without --db": [], "with --db": []}
+    cpu: dict[str, list[float]] = {"without --db": [], "with --db": []}
+    for n in range(rounds):
+        for label in wall if n % 2 == 0 else reversed(wall):
+            db = folder / f"batch-{n}.db" if label == "with --db" else None
+            out = folder / f"batch-{'db' if db else 'plain'}-{n}.jsonl"
+            started, started_cpu = time.perf_counter(), time.process_time()
+            asyncio.run(
+                run_batch(
+                    source,
+                    out,
+                    settings=settings,
+                    client=InstantModel(),
+                    cache=NullCache(),
+                    progress=False,
+                    db=db,
+                )
+            )
+            wall[label].append(time.perf_counter() - started)
+            cpu[label].append(time.process_time() - started_cpu)
+    base_wall, base_cpu = (
+        statistics.median(wall["without --db"]),
+        statistics.median(cpu["without --db"]),
+    )
+    return [
+        {
+            "run": label,
+            "articles": count,
+            "rounds": rounds,
+            "median wall s": round(statistics.median(wall[label]), 2),
+            "wall vs without": f"{(statistics.median(wall[label]) / base_wall - 1) * 100:+.1f} %",
+            "median CPU s": round(statistics.median(cpu[label]), 2),
+            "CPU vs without": f"{(statistics.median(cpu[label]) / base_cpu - 1) * 100:+.1f} %",
+        }
+        for label in wall
+    ]
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(str(r[h]) for h in head) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", default="identity,import,query,batch")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--dev", type=Path, default=DEV)
+    parser.add_argument("--batch-articles", type=int, default=2000)
+    parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    figures: dict[str, Any] = {}
+    if "identity" in only:
+        figures["identity"] = identity(args.dev)
+        print(markdown(figures["identity"]))
+    with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
+        folder = Path(tmp)
+        if only & {"import", "query"}:
+            figures["import"], figures["query"] = [], []
+            for count in map(int, args.sizes.split(",")):
+                row, path = import_figures(count, folder)
+                figures["import"].append(row)
+                print(markdown([row]), flush=True)
+                if "query" in only:
+                    figures["query"] += latency(path)
+                    print(markdown(figures["query"][-4:]), flush=True)
+                os.remove(path)
+        if "batch" in only:
+            figures["batch"] = batch_overhead(args.batch_articles, folder)
+            print(markdown(figures["batch"]))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "db_bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,459 @@
+"""Put batch results into the archive database: import output files, add results as they come.
+
+Every article has a stable key, its record id plus the first 16 hex digits of the article's
+sha256 (``a1#3f2c…``), or ``a1#error`` for an error line. Writing an article replaces its rows
+(article, positions, quotes, statements) in one transaction, so importing a file twice,
+re-running a batch, or resuming one after ``kill -9`` never duplicates a row, and an
+interrupted write leaves the database as it was before it.
+
+Lines are read tolerantly: reported statements as strings or as ``{id, text, start, end}``,
+quotes and positions with or without ``id``/``origin``/``evidence``/``supported``, a result
+with or without ``language``; what a line lacks is NULL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
+from summarizer.db.schema import TABLES
+from summarizer.errors import InputError
+from summarizer.schema import Article
+
+__all__ = [
+    "ArticleRows",
+    "ImportStats",
+    "add_line",
+    "article_key",
+    "fill_articles",
+    "import_lines",
+    "prepare",
+    "resolve_actors",
+    "write_rows",
+]
+
+_CHILDREN = ("statements", "quotes", "positions")
+_PEOPLE = (None, "person", "group")
+_BULK = 500
+_METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
+
+
+@dataclass
+class ImportStats:
+    """What an import did."""
+
+    results: int = 0
+    errors: int = 0
+    positions: int = 0
+    quotes: int = 0
+    filled: int = 0
+    torn: bool = False
+
+    def summary(self) -> str:
+        text = (
+            f"{self.results} results ({self.positions} positions, {self.quotes} quotes) "
+            f"and {self.errors} error lines"
+        )
+        text += f"; archive metadata for {self.filled} articles" if self.filled else ""
+        return text + ("; skipped a torn last line" if self.torn else "")
+
+
+def article_key(record_id: str, article_sha256: str | None) -> str:
+    """The article's primary key: record id and text hash, stable across runs."""
+    return f"{record_id}#{article_sha256[:16] if article_sha256 else 'error'}"
+
+
+def text_sha256(text: str) -> str:
+    """As the pipeline hashes an article (provenance ``article_sha256``)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class ArticleRows:
+    """One article's rows, ready to write."""
+
+    article: dict[str, Any]
+    actors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    statements: list[dict[str, Any]] = field(default_factory=list)
+
+
+def import_lines(
+    db: Database,
+    lines: Iterable[str],
+    *,
+    source: str,
+    chunk: int = 500,
+    missing_only: bool = False,
+) -> ImportStats:
+    """Import a batch output's lines (online or Batch API), ``chunk`` articles per transaction.
+
+    With ``missing_only``, lines whose article is already in the database are skipped (a
+    resumed ``batch --db`` catches up on lines written before the database was named).
+
+    Raises:
+        InputError: A line is not JSON or not a result or error line (names the line).
+    """
+    stats = ImportStats()
+    present = {k for (k,) in db.execute("SELECT key FROM articles")} if missing_only else set()
+    pending: list[ArticleRows] = []
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            line = _parse(raw, source, number)
+        except InputError:
+            if raw.endswith("\n"):
+                raise
+            stats.torn = True  # the last line of a run killed mid-write: the batch redoes it
+            continue
+        rows = _rows(line, imported_from=source)
+        if rows.article["key"] not in present:
+            pending.append(rows)
+        if len(pending) >= chunk:
+            _write(db, pending, stats)
+            pending = []
+    _write(db, pending, stats)
+    resolve_actors(db)
+    return stats
+
+
+def add_line(db: Database, line: str, *, article: Article | None, source: str) -> None:
+    """Write one batch output line as it completes, with the input article's metadata and
+    text. Actors are resolved across the archive later (``resolve_actors``)."""
+    write_rows(db, [prepare(line, article=article, source=source)])
+
+
+def prepare(line: str, *, article: Article | None, source: str) -> ArticleRows:
+    """The rows one output line becomes, with the article's text and metadata if given.
+
+    Raises:
+        InputError: The line is not a result or error line.
+    """
+    rows = _rows(_parse(line, source, None), imported_from=source)
+    if article is not None:
+        _apply_article(rows.article, article)
+    return rows
+
+
+def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None = None) -> None:
+    """Write prepared articles in one transaction, replacing their earlier rows."""
+    _write(db, batch, stats or ImportStats())
+
+
+def fill_articles(
+    db: Database, articles: Iterable[tuple[str, Article]], *, only_missing: bool = False
+) -> int:
+    """Add the archive's metadata and text to imported articles, matched on record id and
+    the text's sha256 (so a changed article never lends its text to an old result);
+    ``only_missing``: only to articles that have no text yet."""
+    filled = 0
+    condition = "key = :key AND text IS NULL" if only_missing else "key = :key"
+    with db.atomic():
+        for record_id, article in articles:
+            key = article_key(record_id, text_sha256(article.text))
+            values: dict[str, Any] = {}
+            _apply_article(values, article)
+            assignments = ", ".join(f"{name} = COALESCE(:{name}, {name})" for name in values)
+            cursor = db.execute(
+                f"UPDATE articles SET {assignments} WHERE {condition}", {**values, "key": key}
+            )
+            filled += cursor.rowcount
+    return filled
+
+
+def _apply_article(row: dict[str, Any], article: Article) -> None:
+    row["text"] = article.text
+    for name in ("title", "url", "source", "date"):
+        value = getattr(article, name)
+        if value is not None:
+            row[name] = value
+
+
+def _parse(raw: str, source: str, number: int | None) -> dict[str, Any]:
+    try:
+        line = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not JSON ({exc.msg}); is this a `summarizer batch` output file?",
+            source=source,
+            line=number,
+        ) from None
+    if (
+        not isinstance(line, dict)
+        or "id" not in line
+        or ("provenance" not in line and "error" not in line)
+    ):
+        raise InputError(
+            "not a result or error line of `summarizer batch` (it needs an id, and provenance "
+            "or error).",
+            source=source,
+            line=number,
+        )
+    return line
+
+
+def _rows(line: Mapping[str, Any], *, imported_from: str) -> ArticleRows:
+    provenance = line.get("provenance")
+    ok = isinstance(provenance, dict) and "error" not in line
+    sha = provenance.get("article_sha256") if ok and isinstance(provenance, dict) else None
+    key = article_key(str(line["id"]), sha)
+    rows = ArticleRows(_article_row(line, key, ok, imported_from))
+    if not ok:
+        return rows
+    names = [
+        actor_key(str(p.get("actor", "")), kind=p.get("kind"), role=p.get("role"))
+        for p in line.get("positions") or []
+    ]
+    for index, (position, name) in enumerate(zip(line.get("positions") or [], names, strict=True)):
+        name_key = _within_article(name, names, position.get("kind"))
+        _add_position(rows, key, index, position, name, name_key)
+    return rows
+
+
+def _article_row(line: Mapping[str, Any], key: str, ok: bool, imported_from: str) -> dict[str, Any]:
+    provenance = line.get("provenance") if ok else None
+    prov = provenance if isinstance(provenance, dict) else {}
+    return {
+        "key": key,
+        "id": str(line["id"]),
+        "record": line.get("record"),
+        "title": line.get("title"),
+        "url": line.get("url"),
+        "language": line.get("language"),
+        "ok": int(ok),
+        "issue": line.get("issue"),
+        "summary": line.get("summary"),
+        "error": None if ok else line.get("error"),
+        "message": None if ok else line.get("message"),
+        "engine": prov.get("engine"),
+        "model": prov.get("model"),
+        "article_sha256": prov.get("article_sha256"),
+        "template_sha256": prov.get("template_sha256"),
+        "created_at": prov.get("created_at"),
+        "provenance": json.dumps(prov, ensure_ascii=False) if prov else None,
+        "missed_actors": _json_or_none(line.get("missed_actors")),
+        "imported_from": imported_from,
+    }
+
+
+def _within_article(name: ActorName, names: list[ActorName], kind: Any) -> str:
+    """A surname alone joins the one full name with that surname in the same article."""
+    if not name.surname_only or kind not in _PEOPLE:
+        return name.key
+    fuller = {n.key for n in names if not n.surname_only and surname(n.key) == name.key}
+    return fuller.pop() if len(fuller) == 1 else name.key
+
+
+def _add_position(
+    rows: ArticleRows,
+    key: str,
+    index: int,
+    position: Mapping[str, Any],
+    name: ActorName,
+    name_key: str,
+) -> None:
+    position_id = f"{key}/p{index + 1}"
+    actor_id = slug(name_key)
+    rows.actors.setdefault(
+        actor_id, {"id": actor_id, "name": name.display, "kind": position.get("kind")}
+    )
+    supported = position.get("supported")
+    rows.positions.append(
+        {
+            "id": position_id,
+            "article": key,
+            "actor": actor_id,
+            "actor_key": name_key,
+            "actor_name": position.get("actor"),
+            "kind": position.get("kind"),
+            "role": position.get("role") or None,
+            "stance": position.get("stance"),
+            "position": position.get("position"),
+            "evidence": _json_or_none(position.get("evidence")),
+            "supported": None if supported is None else int(bool(supported)),
+            "origin": position.get("origin"),
+        }
+    )
+    for number, quote in enumerate(position.get("quotes") or [], 1):
+        rows.quotes.append(_quote_row(quote, f"{position_id}/q{number}", position_id, key))
+    for number, statement in enumerate(position.get("statements") or [], 1):
+        rows.statements.append(
+            _statement_row(statement, f"{position_id}/s{number}", position_id, key)
+        )
+
+
+def _quote_row(quote: Any, row_id: str, position_id: str, key: str) -> dict[str, Any]:
+    quote = quote if isinstance(quote, dict) else {"text": str(quote)}
+    verified = quote.get("verified")
+    return {
+        "id": row_id,
+        "position": position_id,
+        "article": key,
+        "quote_id": quote.get("id"),
+        "text": quote.get("text"),
+        "start": quote.get("start"),
+        "end": quote.get("end"),
+        "verified": None if verified is None else int(bool(verified)),
+        "speaker": quote.get("speaker"),
+        "attribution": quote.get("attribution"),
+        "origin": quote.get("origin"),
+    }
+
+
+def _statement_row(statement: Any, row_id: str, position_id: str, key: str) -> dict[str, Any]:
+    item = statement if isinstance(statement, dict) else {"text": str(statement)}
+    return {
+        "id": row_id,
+        "position": position_id,
+        "article": key,
+        "statement_id": item.get("id"),
+        "text": item.get("text"),
+        "start": item.get("start"),
+        "end": item.get("end"),
+    }
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value in (None, []) else json.dumps(value, ensure_ascii=False)
+
+
+def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
+    """Replace each article's rows, the whole batch in one transaction and one bulk insert
+    per table (sqlite-utils introspects a table on every call, so per-article calls cost
+    more than the writing)."""
+    latest = {rows.article["key"]: rows for rows in batch}  # a key twice: the later line wins
+    if not latest:
+        return
+    keys = [[key] for key in latest]
+    # A result replaces the error line of an earlier run.
+    errors = [[article_key(r.article["id"], None)] for r in latest.values() if r.article["ok"]]
+    with db.atomic():
+        for table in _CHILDREN:
+            db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", keys + errors)
+        db.conn.executemany("DELETE FROM articles WHERE key = ?", errors)
+        # Metadata a line lacks (it never has the text) keeps what an earlier import or the
+        # archive gave; the result's own fields are replaced. Rows are grouped by the columns
+        # they set, since upsert_all takes its columns from the first row.
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+        for rows in latest.values():
+            kept = {k: v for k, v in rows.article.items() if v is not None or k not in _METADATA}
+            shapes[tuple(kept)].append(kept)
+        for group in shapes.values():
+            db.table("articles").upsert_all(group, pk="key", batch_size=_BULK)
+        actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
+        _insert(db, "actors", actors.values(), ignore=True)
+        for table in ("positions", "quotes", "statements"):
+            _insert(db, table, (r for rows in latest.values() for r in getattr(rows, table)))
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
+    for rows in latest.values():
+        stats.results += rows.article["ok"]
+        stats.errors += 1 - rows.article["ok"]
+        stats.positions += len(rows.positions)
+        stats.quotes += len(rows.quotes)
+
+
+def _insert(
+    db: Database, table: str, records: Iterable[dict[str, Any]], *, ignore: bool = False
+) -> None:
+    """Plain INSERTs of rows whose columns the schema fixes. sqlite-utils' insert_all
+    inspects and converts every value, which here cost more than SQLite's own writing."""
+    columns = list(TABLES[table])
+    names = ", ".join(f'"{c}"' for c in columns)
+    verb = "INSERT OR IGNORE" if ignore else "INSERT"
+    db.conn.executemany(
+        f"{verb} INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
+        ([record.get(c) for c in columns] for record in records),
+    )
+
+
+def resolve_actors(db: Database) -> int:
+    """Give every surname-only person the actor the archive says they are (identity.py).
+
+    Recomputed from every position each time, so the answer does not depend on the order
+    articles came in. Returns how many (article, name) pairs were joined to a full name.
+    """
+    # The offline engine calls a lone surname a group at times: match those too.
+    person = "COALESCE(kind, 'person') IN ('person', 'group')"
+    full_keys = dict(
+        db.execute(
+            f"SELECT actor_key, COUNT(DISTINCT article) FROM positions "
+            f"WHERE {person} AND instr(actor_key, ' ') > 0 GROUP BY actor_key"
+        ).fetchall()
+    )
+    rows = db.execute(
+        f"SELECT article, actor_key, COALESCE(role, ''), actor, actor_name FROM positions "
+        f"WHERE {person} AND instr(actor_key, ' ') = 0"
+    ).fetchall()
+    mentions = [Mention(article, key, role) for article, key, role, _, _ in rows]
+    surnames = Counter(surname(k) for k in full_keys)
+    ambiguous = [m for m in mentions if surnames[m.key] > 1]
+    roles, neighbours, article_keys = _context(db, ambiguous, full_keys)
+    chosen = resolve_keys(
+        mentions, full_keys, roles=roles, neighbours=neighbours, article_keys=article_keys
+    )
+    moves: list[tuple[str, str, str]] = []
+    new_actors: dict[str, dict[str, Any]] = {}
+    for article, key, _, current, name in rows:
+        target = slug(chosen.get((article, key), key))
+        if target != current:
+            moves.append((target, article, key))
+            display = actor_key(name or key).display
+            new_actors.setdefault(target, {"id": target, "name": display, "kind": "person"})
+    with db.atomic():
+        _insert(db, "actors", new_actors.values(), ignore=True)
+        db.conn.executemany(
+            "UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?", moves
+        )
+        db.execute("DELETE FROM actors WHERE id NOT IN (SELECT actor FROM positions)")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'actors_resolved'")
+    return len(chosen)
+
+
+def _context(
+    db: Database, ambiguous: list[Mention], full_keys: Mapping[str, int]
+) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]], dict[str, list[str]]]:
+    """Roles and co-speakers of the full names a surname could belong to, and who else
+    speaks in the articles of those surnames."""
+    roles: dict[str, Counter[str]] = defaultdict(Counter)
+    neighbours: dict[str, Counter[str]] = defaultdict(Counter)
+    article_keys: dict[str, list[str]] = defaultdict(list)
+    if not ambiguous:
+        return roles, neighbours, article_keys
+    wanted = {m.key for m in ambiguous}
+    candidates = [k for k in full_keys if surname(k) in wanted]
+    for chunk in _chunks(candidates, 500):
+        marks = ", ".join("?" * len(chunk))
+        for key, role in db.execute(
+            f"SELECT actor_key, lower(role) FROM positions WHERE actor_key IN ({marks}) "
+            "AND role IS NOT NULL",
+            chunk,
+        ):
+            roles[key][role] += 1
+        for key, other, count in db.execute(
+            f"SELECT a.actor_key, b.actor_key, COUNT(*) FROM positions a "
+            f"JOIN positions b ON a.article = b.article AND a.actor_key != b.actor_key "
+            f"WHERE a.actor_key IN ({marks}) GROUP BY 1, 2",
+            chunk,
+        ):
+            neighbours[key][other] += count
+    for chunk in _chunks(sorted({m.article for m in ambiguous}), 500):
+        marks = ", ".join("?" * len(chunk))
+        for article, key in db.execute(
+            f"SELECT article, actor_key FROM positions WHERE article IN ({marks})", chunk
+        ):
+            article_keys[article].append(key)
+    return roles, neighbours, article_keys
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

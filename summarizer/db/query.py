@@ -1,0 +1,312 @@
+"""Ask the archive database: full-text search, the actor index, one actor's timeline.
+
+Each returns plain dataclasses, so the CLI prints them as text, JSON or CSV and scripts use
+them directly. Dates compare as text: ISO dates (``2025-03-01``) sort and filter correctly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from summarizer.db.identity import actor_key, slug
+from summarizer.db.load import resolve_actors
+from summarizer.errors import InputError
+
+__all__ = [
+    "ActorRow",
+    "Hit",
+    "TimelineEntry",
+    "actor_timeline",
+    "actors",
+    "find_actor",
+    "search",
+    "timeline",
+]
+
+MARK = ("**", "**")
+"""What a snippet puts around the words that matched."""
+
+_KINDS = ("quote", "position", "article")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a quote, a position or an article, with where and when."""
+
+    kind: str
+    rank: float
+    snippet: str
+    article: str
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+    actor: str | None
+    stance: str | None
+
+
+@dataclass(frozen=True)
+class ActorRow:
+    """One actor in the index."""
+
+    id: str
+    name: str
+    kind: str | None
+    articles: int
+    quotes: int
+    stances: dict[str, int]
+    first_seen: str | None
+    last_seen: str | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One article in an actor's timeline."""
+
+    date: str | None
+    source: str | None
+    title: str | None
+    url: str | None
+    article: str
+    role: str | None
+    stance: str | None
+    position: str | None
+    quotes: list[str] = field(default_factory=list)
+
+
+def _ready(db: Database) -> None:
+    """Resolve actors if results were added since the last time (a batch killed mid-run)."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'actors_resolved'").fetchone()
+    if row is not None and row[0] != "1":
+        resolve_actors(db)
+
+
+def fts_query(text: str) -> str:
+    """The user's words as an FTS5 query: every word must occur, in any order; a word ending
+    in ``*`` is a prefix. Quotes and operators in the input are taken literally."""
+    words = re.findall(r"[\w*]+", text)
+    terms = [
+        f'"{w.rstrip("*")}"*' if w.endswith("*") and w.strip("*") else f'"{w.strip("*")}"'
+        for w in words
+        if w.strip("*")
+    ]
+    if not terms:
+        raise InputError(f"nothing to search for in {text!r}; give one or more words.")
+    return " ".join(terms)
+
+
+def search(
+    db: Database,
+    query: str,
+    *,
+    actor: str | None = None,
+    stance: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    source: str | None = None,
+    kinds: tuple[str, ...] = _KINDS,
+    limit: int = 20,
+) -> list[Hit]:
+    """Quotes, positions and articles matching ``query``, best first (bm25).
+
+    Args:
+        query: Words that must all occur (accents and case ignored).
+        actor: Only what this actor said (a name as ``find_actor`` takes it).
+        stance: Only positions with this stance (and quotes under them, articles with them).
+        since, until: Only articles dated in this range (inclusive, compared as text).
+        source: Only articles from this outlet (exact).
+        kinds: Which of ``quote``, ``position``, ``article`` to search.
+        limit: Most hits.
+
+    Raises:
+        InputError: An empty query, or an actor the archive does not know.
+    """
+    _ready(db)
+    params: dict[str, Any] = {
+        "q": fts_query(query),
+        "limit": limit,
+        "since": since,
+        "until": until,
+        "source": source,
+        "stance": stance,
+        "actor": find_actor(db, actor) if actor else None,
+        "m0": MARK[0],
+        "m1": MARK[1],
+    }
+    chosen = [kind for kind in _KINDS if kind in kinds]
+    if not chosen:
+        raise InputError("no kinds to search; use quote, position or article.")
+    parts = [
+        _part(kind, ranked=not _more_than(db, kind, params["q"], RANK_LIMIT)) for kind in chosen
+    ]
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part} LIMIT :limit)" for part in parts)
+    rows = db.execute(f"{sql} ORDER BY 2 LIMIT :limit", params).fetchall()
+    return [Hit(*row) for row in rows]
+
+
+RANK_LIMIT = 5000
+"""Past this many matching rows a kind is listed newest first instead of ranked: ranking
+costs time per match, and words in much of the archive say little about relevance."""
+
+_WHERE_ARTICLE = (
+    "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
+    "AND (:source IS NULL OR a.source = :source)"
+)
+_WHERE_POSITION = "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
+# kind: (FTS table, snippet column, joins and filters, actor and stance columns)
+_PARTS = {
+    "quote": (
+        "quotes_fts",
+        0,
+        "JOIN quotes q ON q.rowid = quotes_fts.rowid JOIN positions p ON p.id = q.position "
+        "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = q.article "
+        f"WHERE quotes_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name, p.stance",
+    ),
+    "position": (
+        "positions_fts",
+        2,
+        "JOIN positions p ON p.rowid = positions_fts.rowid JOIN actors ac ON ac.id = p.actor "
+        "JOIN articles a ON a.key = p.article "
+        f"WHERE positions_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name, p.stance",
+    ),
+    "article": (
+        "articles_fts",
+        1,
+        "JOIN articles a ON a.rowid = articles_fts.rowid "
+        f"WHERE articles_fts MATCH :q AND {_WHERE_ARTICLE} AND (:actor IS NULL AND "
+        ":stance IS NULL OR EXISTS (SELECT 1 FROM positions p WHERE p.article = a.key "
+        f"AND {_WHERE_POSITION}))",
+        "NULL, NULL",
+    ),
+}
+
+
+def _part(kind: str, *, ranked: bool) -> str:
+    """One kind's query: ranked by bm25 (FTS5's rank), or newest first (rank 0, after the
+    ranked hits) when the words are too common to rank quickly."""
+    table, column, joins, who = _PARTS[kind]
+    rank, order = (f"{table}.rank", f"{table}.rank") if ranked else ("0.0", f"{table}.rowid DESC")
+    snippet = f"snippet({table}, {column}, :m0, :m1, '…', 16)"
+    if kind == "article":
+        snippet = f"COALESCE({snippet}, a.title)"
+    return (
+        f"SELECT '{kind}', {rank}, {snippet}, a.key, a.title, a.date, a.source, a.url, {who} "
+        f"FROM {table} {joins} ORDER BY {order}"
+    )
+
+
+def _more_than(db: Database, kind: str, query: str, count: int) -> bool:
+    """Whether more than ``count`` rows of a kind match: a walk of at most ``count`` entries
+    of the index in rowid order, so it costs the same however common the words are."""
+    table = _PARTS[kind][0]
+    row = db.execute(
+        f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1 OFFSET ?", [query, count]
+    ).fetchone()
+    return row is not None
+
+
+def find_actor(db: Database, name: str) -> str:
+    """The id of the actor ``name`` means: its key, else the one actor with that surname or
+    a name containing it.
+
+    Raises:
+        InputError: No actor, or several, fit the name; the message lists some to choose from.
+    """
+    _ready(db)
+    key = actor_key(name).key
+    if db.execute("SELECT 1 FROM actors WHERE id = ?", [slug(key)]).fetchone():
+        return slug(key)
+    rows = db.execute(
+        "SELECT id, name FROM actors WHERE id LIKE ? ESCAPE '\\' OR name LIKE ? "
+        "ORDER BY id LIMIT 11",
+        [f"%-{_like(slug(key))}", f"%{_like(name.strip())}%"],
+    ).fetchall()
+    if len(rows) == 1:
+        return str(rows[0][0])
+    if not rows:
+        raise InputError(
+            f"no actor called {name!r} in the archive; `summarizer actors` lists them."
+        )
+    names = ", ".join(row[1] for row in rows[:10])
+    raise InputError(f"{name!r} fits several actors: {names}; give the full name.")
+
+
+def _like(text: str) -> str:
+    return re.sub(r"([%_\\])", r"\\\1", text)
+
+
+def actors(
+    db: Database, *, limit: int | None = None, min_articles: int = 1, only: str | None = None
+) -> list[ActorRow]:
+    """The actor index, most articles first: articles, quotes, stances, first and last seen
+    (``only``: just the actor with this id)."""
+    _ready(db)
+    rows = db.execute(
+        f"""
+        SELECT ac.id, ac.name, ac.kind, COUNT(DISTINCT p.article) AS n_articles,
+               SUM((SELECT COUNT(*) FROM quotes q WHERE q.position = p.id)),
+               json_group_array(p.stance), MIN(a.date), MAX(a.date)
+        FROM positions p
+        JOIN actors ac ON ac.id = p.actor
+        JOIN articles a ON a.key = p.article
+        {"WHERE p.actor = :only" if only is not None else ""}
+        GROUP BY ac.id HAVING n_articles >= :min ORDER BY n_articles DESC, ac.name LIMIT :limit
+        """,
+        {"min": min_articles, "limit": -1 if limit is None else limit, "only": only},
+    ).fetchall()
+    result = []
+    for actor_id, name, kind, count, quotes, stances, first, last in rows:
+        tally: dict[str, int] = {}
+        for stance in json.loads(stances):
+            if stance:
+                tally[stance] = tally.get(stance, 0) + 1
+        result.append(ActorRow(actor_id, name, kind, count, quotes, tally, first, last))
+    return result
+
+
+def actor_timeline(db: Database, name: str) -> tuple[ActorRow, list[TimelineEntry]]:
+    """One actor's articles by date: outlet, stance, position, quotes, links.
+
+    Raises:
+        InputError: See ``find_actor``.
+    """
+    return timeline(db, find_actor(db, name))
+
+
+def timeline(db: Database, actor_id: str) -> tuple[ActorRow, list[TimelineEntry]]:
+    """``actor_timeline`` for an actor id (as ``actors`` gives it)."""
+    rows = db.execute(
+        """
+        SELECT a.date, a.source, a.title, a.url, a.key, p.role, p.stance, p.position,
+               (SELECT json_group_array(q.text) FROM quotes q WHERE q.position = p.id)
+        FROM positions p JOIN articles a ON a.key = p.article
+        WHERE p.actor = ? ORDER BY a.date IS NULL, a.date, a.key
+        """,
+        [actor_id],
+    ).fetchall()
+    entries = [
+        TimelineEntry(
+            date=date,
+            source=source,
+            title=title,
+            url=url,
+            article=key,
+            role=role,
+            stance=stance,
+            position=position,
+            quotes=json.loads(quotes),
+        )
+        for date, source, title, url, key, role, stance, position, quotes in rows
+    ]
+    summary = next(
+        iter(actors(db, only=actor_id)),
+        ActorRow(actor_id, actor_id, None, 0, 0, {}, None, None),
+    )
+    return summary, entries

@@ -1,0 +1,202 @@
+"""The archive database's tables, indexes and full-text search, and opening it safely.
+
+```
+articles    one row per article: metadata from the archive, issue, summary, provenance
+actors      one row per real-world actor across the archive (see identity.py)
+positions   article × actor: role, stance, position, evidence
+quotes      a position's direct quotes: text, offsets, verified, engine speaker, verdict
+statements  a position's reported speech, with offsets
+meta        schema_version, and whether actors need resolving after new imports
+```
+
+Full-text search (FTS5, ``unicode61 remove_diacritics 2``, kept in step by triggers) covers
+article titles and text, quotes, and positions.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from summarizer.errors import InputError
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "open_archive"]
+
+SCHEMA_VERSION = 1
+TOKENIZE = "unicode61 remove_diacritics 2"
+
+TABLES: dict[str, dict[str, type]] = {  # column order is the tables' column order
+    "articles": {
+        "key": str,
+        "id": str,
+        "record": int,
+        "title": str,
+        "url": str,
+        "source": str,
+        "date": str,
+        "language": str,
+        "text": str,
+        "ok": int,
+        "issue": str,
+        "summary": str,
+        "error": str,
+        "message": str,
+        "engine": str,
+        "model": str,
+        "article_sha256": str,
+        "template_sha256": str,
+        "created_at": str,
+        "provenance": str,
+        "missed_actors": str,
+        "imported_from": str,
+    },
+    "actors": {"id": str, "name": str, "kind": str},
+    "positions": {
+        "id": str,
+        "article": str,
+        "actor": str,
+        "actor_key": str,
+        "actor_name": str,
+        "kind": str,
+        "role": str,
+        "stance": str,
+        "position": str,
+        "evidence": str,
+        "supported": int,
+        "origin": str,
+    },
+    "quotes": {
+        "id": str,
+        "position": str,
+        "article": str,
+        "quote_id": str,
+        "text": str,
+        "start": int,
+        "end": int,
+        "verified": int,
+        "speaker": str,
+        "attribution": str,
+        "origin": str,
+    },
+    "statements": {
+        "id": str,
+        "position": str,
+        "article": str,
+        "statement_id": str,
+        "text": str,
+        "start": int,
+        "end": int,
+    },
+}
+_FOREIGN_KEYS = {
+    "positions": [("article", "articles", "key"), ("actor", "actors", "id")],
+    "quotes": [("position", "positions", "id"), ("article", "articles", "key")],
+    "statements": [("position", "positions", "id"), ("article", "articles", "key")],
+}
+_INDEXES = {
+    "articles": [["id"], ["date"], ["source"]],
+    "positions": [["article"], ["actor"], ["actor_key"], ["stance"]],
+    "quotes": [["position"], ["article"]],
+    "statements": [["position"], ["article"]],
+}
+_FTS = {
+    "articles": ["title", "text"],
+    "quotes": ["text"],
+    "positions": ["actor_name", "role", "position"],
+}
+
+
+def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Database:
+    """Open (and with ``create``, make) an archive database: WAL, foreign keys on.
+
+    Raises:
+        InputError: The file is not a summarizer database, is from a newer version, or
+            (without ``create``) does not exist.
+    """
+    where = os.fspath(path)
+    if not create and not Path(where).is_file():
+        raise InputError(
+            "no such database; build one with `summarizer db import OUT.jsonl --db FILE` "
+            "or `summarizer batch ... --db FILE`.",
+            source=where,
+        )
+    try:
+        db = Database(where)
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.enable_wal()
+        version = _version(db)
+        if version is None:
+            _create(db, where)
+        elif version > SCHEMA_VERSION:
+            raise InputError(
+                f"made by a newer summarizer (schema {version}, this one reads up to "
+                f"{SCHEMA_VERSION}); upgrade summarizer.",
+                source=where,
+            )
+    except sqlite3.DatabaseError as exc:
+        raise InputError(
+            f"not a summarizer database ({exc}); name another file with --db.", source=where
+        ) from exc
+    return db
+
+
+def _version(db: Database) -> int | None:
+    if not db.table("meta").exists():
+        if db.table_names():
+            raise sqlite3.DatabaseError("it has tables but no summarizer schema")
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _create(db: Database, where: str) -> None:
+    with db.atomic():
+        db.table("meta").create({"key": str, "value": str}, pk="key")
+        for name, columns in TABLES.items():
+            pk = "key" if name == "articles" else "id"
+            db.table(name).create(columns, pk=pk, foreign_keys=_FOREIGN_KEYS.get(name, []))
+        for name, indexes in _INDEXES.items():
+            for index in indexes:
+                db.table(name).create_index(index, if_not_exists=True)
+        db.table("meta").insert_all(
+            [
+                {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                {"key": "actors_resolved", "value": "1"},
+            ]
+        )
+    for name, searched in _FTS.items():
+        db.table(name).enable_fts(searched, create_triggers=True, tokenize=TOKENIZE)
+    _views(db)
+
+
+def _views(db: Database) -> None:
+    """Views that read like the questions: each quote with who said it, where and when."""
+    db.create_view(
+        "quotes_view",
+        """
+        SELECT quotes.id, actors.name AS actor, positions.stance, quotes.text,
+               quotes.verified, quotes.attribution, articles.date, articles.source,
+               articles.title, articles.url, articles.key AS article
+        FROM quotes
+        JOIN positions ON positions.id = quotes.position
+        JOIN actors ON actors.id = positions.actor
+        JOIN articles ON articles.key = quotes.article
+        """,
+        ignore=True,
+    )
+    db.create_view(
+        "positions_view",
+        """
+        SELECT positions.id, actors.name AS actor, positions.role, positions.stance,
+               positions.position, articles.date, articles.source, articles.title,
+               articles.url, articles.issue, articles.key AS article
+        FROM positions
+        JOIN actors ON actors.id = positions.actor
+        JOIN articles ON articles.key = positions.article
+        """,
+        ignore=True,
+    )

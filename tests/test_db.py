@@ -1,0 +1,573 @@
+"""The archive database: import is idempotent, actors merge by rule, search finds and filters."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer.cli import cli
+from summarizer.db import (
+    actor_timeline,
+    actors,
+    add_line,
+    fill_articles,
+    import_lines,
+    open_archive,
+    search,
+)
+from summarizer.db.identity import actor_key
+from summarizer.errors import InputError
+from summarizer.schema import Article
+from tests.conftest import ROOT
+
+
+def result_line(
+    record_id: str, positions: list[dict[str, Any]], *, sha: str | None = None, **extra: Any
+) -> str:
+    """A batch output line as `summarizer batch` writes it (old or new contract shapes)."""
+    provenance = {
+        "engine": "llm",
+        "model": "m",
+        "tool_version": "t",
+        "article_sha256": sha or f"{abs(hash(record_id)):064d}",
+        "created_at": "2025-01-01T00:00:00Z",
+    }
+    line = {
+        "id": record_id,
+        "record": 1,
+        "line": 1,
+        "ok": True,
+        "cached": False,
+        "issue": "Troops?",
+        "summary": "S.",
+        "positions": positions,
+        "provenance": provenance,
+        **extra,
+    }
+    return json.dumps(line, ensure_ascii=False)
+
+
+def position(
+    actor: str,
+    *,
+    stance: str = "opposes",
+    quotes: tuple[str, ...] = (),
+    role: str = "",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "actor": actor,
+        "kind": "person",
+        "role": role,
+        "stance": stance,
+        "position": f"{actor} takes a view on troops.",
+        "quotes": [{"text": q, "verified": True, "start": 0, "end": len(q)} for q in quotes],
+        **extra,
+    }
+
+
+ERROR = json.dumps(
+    {
+        "id": "e1",
+        "record": 3,
+        "line": 3,
+        "ok": False,
+        "error": "LLMError",
+        "message": "HTTP 500",
+        "attempts": 6,
+    }
+)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "archive.db"
+
+
+def counts(path: Path) -> dict[str, int]:
+    db = open_archive(path)
+    return {t: db[t].count for t in ("articles", "actors", "positions", "quotes", "statements")}
+
+
+# ---- import ---------------------------------------------------------------------------------
+
+
+def test_importing_twice_duplicates_nothing(db_path: Path) -> None:
+    lines = [
+        result_line("a1", [position("Olaf Scholz", quotes=("No troops now",))]),
+        result_line("a2", [position("Keir Starmer", stance="supports")]),
+        ERROR,
+    ]
+    stats = import_lines(open_archive(db_path), lines, source="out.jsonl")
+    first = counts(db_path)
+    import_lines(open_archive(db_path), lines, source="out.jsonl")
+
+    assert (stats.results, stats.errors) == (2, 1)
+    assert (
+        counts(db_path)
+        == first
+        == {"articles": 3, "actors": 2, "positions": 2, "quotes": 1, "statements": 0}
+    )
+
+
+def test_a_result_replaces_the_error_line_of_an_earlier_run(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(db, [ERROR], source="run1")
+    import_lines(db, [result_line("e1", [position("Olaf Scholz")])], source="run2")
+
+    rows = list(db.execute("SELECT id, ok FROM articles"))
+    assert rows == [("e1", 1)]
+
+
+def test_old_and_new_result_shapes_both_import(db_path: Path) -> None:
+    old = result_line("old", [position("Olaf Scholz", statements=["He said no."])])
+    new = result_line(
+        "new",
+        [
+            position(
+                "Olaf Scholz",
+                statements=[{"id": "S1", "text": "He said no.", "start": 3, "end": 14}],
+                evidence=["Q1"],
+                supported=True,
+                origin="model",
+                quotes=(),
+            )
+            | {
+                "quotes": [
+                    {
+                        "id": "Q1",
+                        "text": "No",
+                        "verified": True,
+                        "start": 0,
+                        "end": 2,
+                        "origin": "engine",
+                        "attribution": "agrees",
+                    }
+                ]
+            }
+        ],
+        language="de",
+    )
+    db = open_archive(db_path)
+    import_lines(db, [old, new], source="out.jsonl")
+
+    statements = list(db.execute("SELECT statement_id, text, start FROM statements ORDER BY id"))
+    assert statements == [("S1", "He said no.", 3), (None, "He said no.", None)]
+    assert list(db.execute("SELECT quote_id, origin, attribution FROM quotes")) == [
+        ("Q1", "engine", "agrees")
+    ]
+    assert list(
+        db.execute("SELECT evidence, supported, origin FROM positions WHERE article LIKE 'new#%'")
+    ) == [('["Q1"]', 1, "model")]
+    assert list(db.execute("SELECT language FROM articles ORDER BY id")) == [("de",), (None,)]
+
+
+def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None:
+    text = "Scholz said “no troops”."
+    sha = __import__("hashlib").sha256(text.encode()).hexdigest()
+    db = open_archive(db_path)
+    import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
+    filled = fill_articles(
+        db,
+        [
+            ("a1", Article(text=text, date="2025-03-01", source="Daily", url="https://x.org/1")),
+            ("a1", Article(text="an edited text", date="2030-01-01")),
+        ],
+    )
+
+    assert filled == 1
+    assert list(db.execute("SELECT date, source, url, text FROM articles")) == [
+        ("2025-03-01", "Daily", "https://x.org/1", text)
+    ]
+    # Re-importing the result line keeps what the archive gave.
+    import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
+    assert list(db.execute("SELECT date FROM articles")) == [("2025-03-01",)]
+
+
+def test_a_bad_line_is_an_input_error_naming_the_line(db_path: Path) -> None:
+    lines = [result_line("a1", [position("Olaf Scholz")]) + "\n", "{not json\n"]
+    with pytest.raises(InputError, match=r"out\.jsonl:2: not JSON"):
+        import_lines(open_archive(db_path), lines, source="out.jsonl")
+
+
+def test_a_torn_last_line_is_skipped(db_path: Path) -> None:
+    lines = [result_line("a1", [position("Olaf Scholz")]) + "\n", '{"id": "a2", "iss']
+    stats = import_lines(open_archive(db_path), lines, source="out.jsonl")
+    assert (stats.results, stats.torn) == (1, True)
+
+
+def test_not_a_database_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("hello")
+    with pytest.raises(InputError, match="not a summarizer database"):
+        open_archive(path)
+
+
+KILL_SCRIPT = textwrap.dedent(
+    """
+    import os, signal, sys
+    from summarizer.db import import_lines, load, open_archive
+
+    real = load._insert
+    def insert(db, table, records, **kwargs):
+        records = list(records)
+        if table == "quotes" and any(r["article"].startswith("a2#") for r in records):
+            os.kill(os.getpid(), signal.SIGKILL)  # mid-transaction, after positions went in
+        return real(db, table, records, **kwargs)
+    load._insert = insert
+
+    lines = open(sys.argv[2], encoding="utf-8").read().splitlines()
+    import_lines(open_archive(sys.argv[1]), lines[:1], source="out")
+    import_lines(open_archive(sys.argv[1]), lines, source="out")
+    """
+)
+
+
+def test_kill_9_mid_write_leaves_the_database_consistent(db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text(
+        result_line("a1", [position("Olaf Scholz", quotes=("One",))])
+        + "\n"
+        + result_line("a2", [position("Keir Starmer", quotes=("Two",))])
+        + "\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, str(db_path), str(out)], cwd=ROOT, check=False
+    )
+    assert done.returncode == -signal.SIGKILL
+
+    db = open_archive(db_path)
+    assert list(db.execute("PRAGMA integrity_check")) == [("ok",)]
+    assert [r[0] for r in db.execute("SELECT id FROM articles")] == ["a1"]
+    assert db["positions"].count == 1  # a2's positions were rolled back with its quotes
+
+    import_lines(db, out.read_text(encoding="utf-8").splitlines(), source="out")
+    assert counts(db_path) == {
+        "articles": 2,
+        "actors": 2,
+        "positions": 2,
+        "quotes": 2,
+        "statements": 0,
+    }
+
+
+def test_add_line_carries_the_article(db_path: Path) -> None:
+    db = open_archive(db_path)
+    article = Article(text="Body.", id="a1", date="2025-01-02", source="Wire", title="T")
+    line = result_line("a1", [position("Olaf Scholz")])
+    add_line(db, line, article=article, source="batch")
+    add_line(db, line, article=article, source="batch")
+    assert list(db.execute("SELECT id, date, source, text FROM articles")) == [
+        ("a1", "2025-01-02", "Wire", "Body.")
+    ]
+
+
+# ---- identity -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("German Chancellor Olaf Scholz", "olaf scholz"),
+        ("Olaf Scholz, the German chancellor", "olaf scholz"),
+        ("Donald J. Trump", "donald trump"),
+        ("Secretary of State John Kerry", "john kerry"),
+        ("Joel Pollak of Breitbart California", "joel pollak"),
+        ("Pedro Sánchez", "pedro sanchez"),
+        ("Scholz", "scholz"),
+        ("Bundeskanzlerin Angela Merkel", "angela merkel"),
+    ],
+    ids=["role", "apposition", "initial", "of-role", "of-outlet", "accent", "surname", "german"],
+)
+def test_actor_key(name: str, key: str) -> None:
+    assert actor_key(name).key == key
+
+
+def test_surnames_join_the_full_name_across_articles_but_namesakes_stay_apart(
+    db_path: Path,
+) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db,
+        [
+            result_line("a1", [position("German Chancellor Olaf Scholz")]),
+            result_line("a2", [position("Scholz")]),
+            result_line("a3", [position("Joe Biden")]),
+            result_line("a4", [position("Hunter Biden")]),
+            result_line("a5", [position("Biden")]),
+        ],
+        source="out",
+    )
+
+    by_article = dict(db.execute("SELECT substr(article, 1, 2), actor FROM positions"))
+    assert by_article == {
+        "a1": "olaf-scholz",
+        "a2": "olaf-scholz",
+        "a3": "joe-biden",
+        "a4": "hunter-biden",
+        "a5": "biden",  # equally likely to be either: left alone
+    }
+
+
+def test_co_speakers_decide_between_namesakes(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db,
+        [
+            result_line("a1", [position("Joe Biden"), position("Kamala Harris")]),
+            result_line("a2", [position("Hunter Biden"), position("Abbe Lowell")]),
+            result_line("a3", [position("Biden"), position("Kamala Harris")]),
+        ],
+        source="out",
+    )
+    assert (
+        dict(
+            db.execute(
+                "SELECT substr(article, 1, 2), actor FROM positions WHERE actor_key LIKE '%biden'"
+            )
+        )["a3"]
+        == "joe-biden"
+    )
+
+
+# ---- queries --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def archive(db_path: Path) -> Path:
+    db = open_archive(db_path)
+    import_lines(
+        db,
+        [
+            result_line(
+                "a1",
+                [
+                    position(
+                        "German Chancellor Olaf Scholz",
+                        stance="opposes",
+                        quotes=("Troops in Ukraine are premature",),
+                    )
+                ],
+                sha="1" * 64,
+            ),
+            result_line(
+                "a2",
+                [
+                    position(
+                        "Scholz", stance="conditional", quotes=("Troops only after a ceasefire",)
+                    ),
+                    position(
+                        "Pedro Sánchez", stance="supports", quotes=("Europe must send troops",)
+                    ),
+                ],
+                sha="2" * 64,
+            ),
+        ],
+        source="out",
+    )
+    db.execute("UPDATE articles SET date = '2025-02-17', source = 'Wire' WHERE id = 'a1'")
+    db.execute("UPDATE articles SET date = '2025-03-03', source = 'Daily' WHERE id = 'a2'")
+    db.conn.commit()
+    return db_path
+
+
+def test_search_ranks_and_filters(archive: Path) -> None:
+    db = open_archive(archive)
+    quotes = search(db, "troops", kinds=("quote",))
+    assert {h.actor for h in quotes} == {"Olaf Scholz", "Pedro Sánchez"}
+    assert all("**troops**" in h.snippet.lower() for h in quotes)
+
+    by_scholz = search(db, "troops", kinds=("quote",), actor="Scholz")
+    assert sorted(h.date or "" for h in by_scholz) == ["2025-02-17", "2025-03-03"]
+    assert [
+        h.stance
+        for h in search(db, "troops", kinds=("quote",), since="2025-03-01", stance="supports")
+    ] == ["supports"]
+    assert [h.source for h in search(db, "premature", source="Wire", kinds=("quote",))] == ["Wire"]
+    assert search(db, "premature", source="Daily") == []
+
+
+def test_search_ignores_accents(archive: Path) -> None:
+    hits = search(open_archive(archive), "sanchez", kinds=("position",))
+    assert [h.actor for h in hits] == ["Pedro Sánchez"]
+
+
+def test_actors_and_timeline(archive: Path) -> None:
+    db = open_archive(archive)
+    index = {row.name: row for row in actors(db)}
+    assert index["Olaf Scholz"].articles == 2
+    assert index["Olaf Scholz"].stances == {"opposes": 1, "conditional": 1}
+    assert (index["Olaf Scholz"].first_seen, index["Olaf Scholz"].last_seen) == (
+        "2025-02-17",
+        "2025-03-03",
+    )
+    summary, timeline = actor_timeline(db, "Olaf Scholz")
+    assert summary.quotes == 2
+    assert [(e.date, e.stance) for e in timeline] == [
+        ("2025-02-17", "opposes"),
+        ("2025-03-03", "conditional"),
+    ]
+
+
+# ---- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_import_search_actors_actor(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text(
+        json.dumps({"id": "s1", "text": seed, "date": "2025-02-17", "source": "Wire"}) + "\n",
+        encoding="utf-8",
+    )
+    out, db = tmp_path / "out.jsonl", str(tmp_path / "a.db")
+    runner = CliRunner()
+    ran = runner.invoke(cli, ["batch", str(archive_file), "-o", str(out), "--offline", "--quiet"])
+    assert ran.exit_code == 0, ran.output
+
+    for _ in range(2):
+        done = runner.invoke(
+            cli, ["db", "import", str(out), "--archive", str(archive_file), "--db", db]
+        )
+        assert done.exit_code == 0, done.output
+    found = runner.invoke(cli, ["search", "premature", "--db", db, "--format", "json"])
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.output)
+    assert hits[0]["actor"] == "Olaf Scholz"
+    assert (hits[0]["date"], hits[0]["source"]) == ("2025-02-17", "Wire")
+
+    index = runner.invoke(cli, ["actors", "--db", db, "--format", "csv"])
+    assert index.output.splitlines()[0].startswith("id,name,kind,articles,quotes")
+    timeline = runner.invoke(cli, ["actor", "Scholz", "--db", db])
+    assert "“completely premature”" in timeline.output
+
+
+def test_cli_errors_are_one_line(tmp_path: Path) -> None:
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["actors", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1
+    assert missing.output.count("\n") == 1
+    assert "no such database" in missing.output
+
+
+def test_batch_db_writes_each_result_and_catches_up_on_resume(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    archive_file = tmp_path / "in.jsonl"
+    rows = [
+        {
+            "id": f"s{n}",
+            "text": seed.replace("Paris", f"Paris {n}"),
+            "date": f"2025-02-1{n}",
+            "source": "Wire",
+        }
+        for n in range(3)
+    ]
+    archive_file.write_text(
+        "".join(json.dumps(r) + "\n" for r in rows) + '{"id": "bad"\n', encoding="utf-8"
+    )
+    out, db = tmp_path / "out.jsonl", tmp_path / "a.db"
+    # A first run without --db does two records; the --db run must catch up on them.
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows[:2]), encoding="utf-8")
+    runner = CliRunner()
+    args = ["batch", str(archive_file), "-o", str(out), "--offline", "--quiet"]
+    assert (
+        runner.invoke(cli, ["batch", str(first), "-o", str(out), "--offline", "-q"]).exit_code == 0
+    )
+    for _ in range(2):
+        ran = runner.invoke(cli, [*args, "--db", str(db)])
+        assert ran.exit_code == 0, ran.output
+
+    database = open_archive(db)
+    assert database["articles"].count == 4  # three results and the bad record's error
+    assert list(database.execute("SELECT date, source FROM articles WHERE id = 's2'")) == [
+        ("2025-02-12", "Wire")
+    ]
+    assert {row.name: row.articles for row in actors(database)}["Olaf Scholz"] == 3
+    # The records done before --db came in got their text as the archive was read again.
+    assert list(database.execute("SELECT id FROM articles WHERE ok AND text IS NULL")) == []
+
+
+def test_words_too_common_to_rank_are_listed_newest_first(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.db import query
+
+    db = open_archive(archive)
+    ranked = search(db, "troops", kinds=("quote",))
+    monkeypatch.setattr(query, "RANK_LIMIT", 1)
+    newest = search(db, "troops", kinds=("quote",))
+
+    assert all(h.rank < 0 for h in ranked)
+    assert [h.rank for h in newest] == [0.0, 0.0, 0.0]
+    assert [h.actor for h in newest] == ["Pedro Sánchez", "Olaf Scholz", "Olaf Scholz"]
+    assert sorted(h.snippet for h in newest) == sorted(h.snippet for h in ranked)
+
+
+BATCH_KILL_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, os, signal, sys
+    from summarizer.batch.cache import NullCache
+    from summarizer.batch.runner import offline_engine, run_batch
+    from summarizer.config import Settings
+
+    settings = Settings(concurrency=1)
+    engine = offline_engine(settings)
+    done = 0
+
+    async def dying(article, client):
+        global done
+        done += 1
+        if done == 4:  # some lines are in the output; the writer may not have caught up
+            os.kill(os.getpid(), signal.SIGKILL)
+        return await engine(article, client)
+
+    asyncio.run(run_batch(sys.argv[1], sys.argv[2], settings=settings, engine=dying,
+                          cache=NullCache(), progress=False, db=sys.argv[3]))
+    """
+)
+
+
+def test_batch_db_killed_with_sigkill_resumes_to_a_complete_database(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text(
+        "".join(
+            json.dumps(
+                {"id": f"s{n}", "text": seed.replace("Paris", f"Paris {n}"), "source": "Wire"}
+            )
+            + "\n"
+            for n in range(6)
+        ),
+        encoding="utf-8",
+    )
+    out, db = tmp_path / "out.jsonl", tmp_path / "a.db"
+    killed = subprocess.run(
+        [sys.executable, "-c", BATCH_KILL_SCRIPT, str(archive_file), str(out), str(db)],
+        cwd=ROOT,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert 0 < len(out.read_text(encoding="utf-8").splitlines()) < 6  # killed part way
+
+    resumed = CliRunner().invoke(
+        cli, ["batch", str(archive_file), "-o", str(out), "--offline", "-q", "--db", str(db)]
+    )
+    assert resumed.exit_code == 0, resumed.output
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    database = open_archive(db)
+    assert sorted(r[0] for r in database.execute("SELECT id FROM articles")) == [
+        f"s{n}" for n in range(6)
+    ]
+    assert list(database.execute("SELECT id FROM articles WHERE text IS NULL")) == []
+    assert database["positions"].count == sum(len(line["positions"]) for line in lines)
+    assert list(database.execute("PRAGMA integrity_check")) == [("ok",)]
