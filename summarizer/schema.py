@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    computed_field,
     model_validator,
 )
 
@@ -222,9 +223,11 @@ class Position(BaseModel):
         "actor the engine found with direct quotes, so the tool added them (stance unclear).",
     )
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def supported(self) -> bool:
-        """Whether the model cited any quote or statement of the article for this position."""
+        """Whether the model cited any quote or statement of the article for this position
+        (in the JSON too, so scripts and the archive database need not work it out)."""
         return bool(self.evidence)
 
 
