@@ -287,9 +287,18 @@ def test_bytes_are_decoded_like_a_file() -> None:
     assert result.positions[0].quotes[0].text == "We need the tram by 2030"
 
 
-def test_undecodable_bytes_are_an_input_error() -> None:
-    with pytest.raises(InputError, match="not UTF-8"):
-        summarize(b"\xff\xfe broken", settings=SETTINGS, client=FakeLLM())
+def test_latin1_bytes_are_decoded_like_a_file() -> None:
+    # short: the detector alone reads these bytes as big5hkscs ("H幨鋝e Martin")
+    text = '"The coût of the bridge is far too high for us," said Hélène Martin, the mayor.'
+    result = summarize(text.encode("latin-1"), engine="offline", settings=SETTINGS)
+    (position,) = result.positions
+    assert position.actor == "Hélène Martin"
+    assert position.quotes[0].text == "The coût of the bridge is far too high for us"
+
+
+def test_binary_bytes_are_an_input_error() -> None:
+    with pytest.raises(InputError, match="article"):
+        summarize(b"%PDF-1.7\x00\x01\x02 binary", settings=SETTINGS, client=FakeLLM())
 
 
 def test_provenance() -> None:

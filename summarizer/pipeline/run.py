@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from summarizer.schema import Article, Provenance, SummaryResult
 __all__ = ["Engine", "asummarize", "run_sync", "summarize", "summarize_offline"]
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 Engine = Literal["llm", "offline"]
 
 
@@ -125,15 +127,13 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 def _as_article(article: str | bytes | Article) -> Article:
     if isinstance(article, bytes | bytearray):
-        try:
-            text = bytes(article).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"the article bytes are not UTF-8 ({exc.reason} at byte {exc.start}). Decode "
-                "them first and pass a str, or read the file with `summarizer summarize FILE`.",
-                source="article",
-            ) from None
-        article = text
+        # Decoded like a file: UTF-8, a byte-order mark, else the common Western encodings.
+        from summarizer.sources.extract import decode_bytes
+
+        decoded = decode_bytes(bytes(article), source="article")
+        if decoded.guessed:
+            logger.warning("%s", decoded.note())
+        article = decoded.text
     if not isinstance(article, str | Article):
         raise InputError(
             f"cannot summarise a {type(article).__name__}. Pass the article's text (str), "

@@ -178,7 +178,20 @@ def _guess(data: bytes) -> str | None:
         ]
         if max(rivals, default=0.0) <= max(western):
             return "cp1252"
-    return matches[0].encoding if matches else None
+    best = matches[0].encoding if matches else None
+    if best and _CJK.match(best) and _mostly_ascii(data) and _clean(data, "cp1252"):
+        # A short Western text with a few accents can read as a Chinese or Japanese
+        # double-byte code to the detector (seen: big5hkscs for "Hélène ... coût"); real CJK
+        # text is never nine-tenths ASCII.
+        return "cp1252"
+    return best
+
+
+_CJK = re.compile(r"big5|gb|hz|euc|shift_jis|cp932|cp936|cp949|cp950|iso2022|johab", re.I)
+
+
+def _mostly_ascii(data: bytes) -> bool:
+    return sum(b < 0x80 for b in data) >= 0.9 * len(data)
 
 
 def _clean(data: bytes, codec: str) -> bool:
