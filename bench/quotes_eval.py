@@ -97,6 +97,9 @@ def main() -> None:
     parser.add_argument("--label", default=None, help="names the run in the table and files")
     parser.add_argument("--only", choices=sorted(SETS), default=None, help="one set")
     parser.add_argument("--select", action="store_true", help="print the ids the rule picks")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="the first N of each set's sample (a quick run)"
+    )
     args = parser.parse_args()
     folder = args.eval_dir / "quote-attribution-dev"
     if args.select:
@@ -116,6 +119,7 @@ def main() -> None:
     for name, records in sample(folder).items():
         if args.only and name != args.only:
             continue
+        records = records[: args.limit]
         print(f"{name}: {len(records)} articles", flush=True)
         report = evaluate(
             records,
