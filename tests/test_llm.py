@@ -70,6 +70,19 @@ def stub_chat(handler: Handler, **overrides: Any) -> tuple[OpenAIChat, list[http
     return OpenAIChat(settings, client=client), seen
 
 
+def raw_chat(handler: Handler, **overrides: Any) -> OpenAIChat:
+    """Like ``stub_chat``, but the handler's responses go out as they are: no stream is made
+    of a JSON completion, for tests that shape the stream themselves."""
+    settings = local_settings(**overrides)
+    client = openai.AsyncOpenAI(
+        api_key="sk-stub",
+        base_url=settings.base_url,
+        max_retries=0,
+        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
+    )
+    return OpenAIChat(settings, client=client)
+
+
 def completion(content: str, finish_reason: str = "stop", **message: Any) -> httpx2.Response:
     body = {
         "id": "chatcmpl-synthetic",
@@ -318,15 +331,8 @@ def test_a_stream_without_usage_is_counted_by_the_tool() -> None:
         seen.append(request)
         return as_stream(completion(VALID), usage=False)
 
-    settings = local_settings(output_mode="json_object")
-    client = openai.AsyncOpenAI(
-        api_key="sk-stub",
-        base_url=settings.base_url,
-        max_retries=0,
-        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
-    )
-    chat = OpenAIChat(settings, client=client)
-    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=settings, client=chat))
+    chat = raw_chat(handler, output_mode="json_object")
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     usage = result.provenance.usage
     assert usage.prompt_tokens > 100  # the rendered prompt, counted with tiktoken
     assert usage.completion_tokens == len(re.findall(r"\S+\s*", VALID))  # one per chunk
@@ -352,34 +358,19 @@ def test_a_cut_stream_is_asked_again_and_streams_go_one_at_a_time(tmp_path: Path
         seen.append(request)
         return next(answers)
 
-    settings = local_settings(output_mode="json_object", endpoint_memory=memory)
-    client = openai.AsyncOpenAI(
-        api_key="sk-stub",
-        base_url=settings.base_url,
-        max_retries=0,
-        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(handler)),
-    )
-    chat = OpenAIChat(settings, client=client)
-    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=settings, client=chat))
+    chat = raw_chat(handler, output_mode="json_object", endpoint_memory=memory)
+    result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     assert len(seen) == 2
     assert [p.actor for p in result.positions] == ["Marit Dahl", "Per Olsen"]
     assert json.loads(memory.read_text())[f"stub.invalid/v1|{LOCAL_MODEL}"] == {
         "serial_streams": True
     }
     # the next run starts one stream at a time
-    assert OpenAIChat(settings)._one_stream_at_a_time
+    assert OpenAIChat(chat.settings)._one_stream_at_a_time
 
 
 def test_a_stream_cut_twice_is_an_error_not_a_loop() -> None:
-    chat, _ = stub_chat(lambda r: completion(VALID), output_mode="json_object", max_retries=0)
-    chat._given = openai.AsyncOpenAI(
-        api_key="sk-stub",
-        base_url=chat.settings.base_url,
-        max_retries=0,
-        http_client=httpx2.AsyncClient(
-            transport=httpx2.MockTransport(lambda r: cut_stream(completion(VALID)))
-        ),
-    )
+    chat = raw_chat(lambda r: cut_stream(completion(VALID)), output_mode="json_object")
     with pytest.raises(LLMError, match="cut the answer off twice") as info:
         asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     assert info.value.reason == "stream_cut"  # one article's failure, not the run's
@@ -403,13 +394,7 @@ def test_a_stream_broken_before_its_first_chunk_is_a_cut_not_a_dead_server() -> 
             as_stream(completion(VALID)),
         ]
     )
-    chat, _ = stub_chat(lambda r: next(answers), output_mode="json_object", max_retries=0)
-    chat._given = openai.AsyncOpenAI(
-        api_key="sk-stub",
-        base_url=chat.settings.base_url,
-        max_retries=0,
-        http_client=httpx2.AsyncClient(transport=httpx2.MockTransport(lambda r: next(answers))),
-    )
+    chat = raw_chat(lambda r: next(answers), output_mode="json_object")
     result = asyncio.run(asummarize(SHORT_ARTICLE, settings=chat.settings, client=chat))
     assert [p.actor for p in result.positions] == ["Marit Dahl", "Per Olsen"]
     assert chat._one_stream_at_a_time
