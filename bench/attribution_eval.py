@@ -17,13 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from summarizer.attribution import Attribution, analyze
+from summarizer.attribution import SPEECH_KINDS, Attribution, analyze
 from summarizer.evaluation import GoldRecord, QuoteCounts, load_gold, score_quotes
 from summarizer.evaluation.score import Mistake, ShownQuote
 
 REPO = Path(__file__).resolve().parent.parent
 SETS = {"English (PolNeAR)": "polnear_train.jsonl", "German (WikiNews)": "de_wikinews_train.jsonl"}
-COUNTED_KINDS = ("direct", "partial")
 
 
 @dataclass
@@ -39,7 +38,7 @@ def engine_quotes(result: Attribution) -> list[ShownQuote]:
     return [
         ShownQuote(q.text, q.start, q.end, q.speaker)
         for q in result.quotes
-        if q.kind in COUNTED_KINDS
+        if q.kind in SPEECH_KINDS
     ]
 
 

@@ -151,7 +151,8 @@ class OpenAIChat:
         self.settings = settings
         path = urlsplit(settings.base_url).path.rstrip("/") if settings.base_url else ""
         self._memory_key = f"{settings.endpoint_host}{path}|{settings.model}"
-        self._remembered = _recall(settings.endpoint_memory, self._memory_key)
+        known = _recall(settings.endpoint_memory, self._memory_key)
+        self._remembered = known.get("json_schema")
         self._given = client
         self._client = client
         if client is not None:  # a caller's client carries its own credentials
@@ -160,9 +161,7 @@ class OpenAIChat:
         self._send_schema_field = send_schema_field(settings)
         # llama-cpp-python's server (interrupt_requests, on by default) drops a stream when
         # another request arrives: once seen, this client streams one answer at a time.
-        self._one_stream_at_a_time = (
-            _recall(settings.endpoint_memory, self._memory_key, "serial_streams") is True
-        )
+        self._one_stream_at_a_time = known.get("serial_streams") is True
         self._stream_turn: asyncio.Semaphore | None = None
 
     @property
@@ -385,17 +384,18 @@ def _rate_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k.lower().startswith("x-ratelimit")}
 
 
-def _recall(path: Path | None, key: str, fact: str = "json_schema") -> bool | None:
-    """What an earlier process learnt about this endpoint, if anything (never an error)."""
+def _recall(path: Path | None, key: str) -> dict[str, bool]:
+    """What earlier processes learnt about this endpoint, fact by fact (never an error)."""
     if path is None:
-        return None
+        return {}
     try:
         known = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return {}
     entry = known.get(key) if isinstance(known, dict) else None
-    value = entry.get(fact) if isinstance(entry, dict) else None
-    return value if isinstance(value, bool) else None
+    if not isinstance(entry, dict):
+        return {}
+    return {fact: value for fact, value in entry.items() if isinstance(value, bool)}
 
 
 def _remember(path: Path | None, key: str, fact: str, value: bool) -> None:

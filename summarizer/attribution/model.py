@@ -7,14 +7,18 @@ from typing import Literal
 
 from summarizer.attribution.names import match_actor
 
-__all__ = ["Actor", "Attribution", "FoundQuote", "QuoteKind", "Statement"]
+__all__ = ["SPEECH_KINDS", "Actor", "Attribution", "FoundQuote", "QuoteKind", "Statement"]
 
 QuoteKind = Literal["direct", "partial", "short", "headline"]
 """``direct``: a quoted sentence or more; ``partial``: quoted words inside reported speech;
 ``short``: a scare quote, term or name rather than quoted speech: fewer than three words, or a
 capitalised name or title inside a sentence with no speech cue ("the “Yemen Observer”");
 ``headline``: inside the article's headline. Callers grounding summaries usually want
-``direct`` and ``partial``."""
+``direct`` and ``partial`` (``SPEECH_KINDS``)."""
+
+SPEECH_KINDS: tuple[QuoteKind, ...] = ("direct", "partial")
+"""The kinds that are someone's quoted speech: what the evidence lists and the benchmarks
+score."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from summarizer.attribution import Actor, Attribution, FoundQuote, match_actor
+from summarizer.attribution import SPEECH_KINDS, Actor, Attribution, FoundQuote, match_actor
 
 __all__ = ["Evidence", "EvidenceActor", "EvidenceItem", "normalise_id"]
 
-_GROUNDING_KINDS = ("direct", "partial")
 _PROMPT_WORDS = 40
 _ID = re.compile(r"\b([AQS])\s*0*(\d+)\b", re.IGNORECASE)
 
@@ -74,7 +73,7 @@ class Evidence:
         """Number the engine's findings: quotes and statements in document order, actors in
         order of their first quote or statement."""
         quotes = sorted(
-            (q for q in attribution.quotes if q.kind in _GROUNDING_KINDS), key=lambda q: q.start
+            (q for q in attribution.quotes if q.kind in SPEECH_KINDS), key=lambda q: q.start
         )
         statements = sorted(
             (s for a in attribution.actors for s in a.statements), key=lambda s: s.start
@@ -109,9 +108,6 @@ class Evidence:
             for a in speaking
         )
         return cls(actors=actors, items=tuple(items))
-
-    def get(self, id_: str) -> EvidenceItem | EvidenceActor | None:
-        return self._by_id.get(id_)
 
     def item(self, id_: str) -> EvidenceItem | None:
         found = self._by_id.get(id_)
@@ -192,7 +188,7 @@ def _spans(actor: Actor) -> list[tuple[int, int]]:
 
 
 def _quotes_of(actor: Actor) -> list[FoundQuote]:
-    return [q for q in actor.quotes if q.kind in _GROUNDING_KINDS]
+    return [q for q in actor.quotes if q.kind in SPEECH_KINDS]
 
 
 def _shorten(text: str) -> str:
