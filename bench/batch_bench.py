@@ -154,7 +154,7 @@ def best_seconds(
 
 def throughput(quick: bool, only: str | None = None) -> list[dict[str, Any]]:
     """Runs against the fake server in its own process; the ceiling is ``best_seconds``."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     # (name, server latency, server rpm, client --rpm, -j, articles)
     scenarios: list[tuple[str, float, int | None, int | None, int, int]] = [
         ("latency-bound, no rate limit", 0.2, None, None, 8, 200 if quick else 600),
@@ -236,7 +236,9 @@ def overhead(quick: bool) -> list[dict[str, Any]]:
             out = OutputFile(Path(tmp) / f"{label}.jsonl")
             times: list[float] = []
 
-            async def emit(outcome: Outcome, out: OutputFile = out, times: list[float] = times):
+            async def emit(
+                outcome: Outcome, out: OutputFile = out, times: list[float] = times
+            ) -> None:
                 started = time.perf_counter()
                 out.write(outcome.line)
                 times.append(outcome.overhead + time.perf_counter() - started)

@@ -95,7 +95,7 @@ def identity(path: Path) -> list[dict[str, Any]]:
         items = list(dev_items(path, variant))
         with tempfile.TemporaryDirectory() as folder:
             db = open_archive(Path(folder) / "dev.db")
-            lines = []
+            lines: list[str] = []
             for article, group in itertools.groupby(items, key=lambda item: item[0]):
                 positions = [
                     {

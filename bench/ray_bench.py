@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -31,12 +32,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a local cluster on one machine
 
 import ray  # noqa: E402
-
-from bench.batch_bench import (  # noqa: E402
+from batch_bench import (  # noqa: E402
     best_seconds,
     fake_server,
     machine,
@@ -45,8 +45,10 @@ from bench.batch_bench import (  # noqa: E402
     warm_up,
     write_archive,
 )
+
 from summarizer.batch.progress import RunTotals  # noqa: E402
 from summarizer.batch.ray import RayOptions, run_on_ray  # noqa: E402
+from summarizer.batch.ray.stage import EngineName  # noqa: E402
 from summarizer.batch.runner import offline_engine, run_batch  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 
@@ -63,7 +65,8 @@ def on_ray(
     source: Path, out: Path, settings: Settings, actors: int, *, offline: bool = False
 ) -> RunTotals:
     options = RayOptions(actors=actors)
-    return run_on_ray(source, out, settings=settings, options=options, offline=offline)
+    engine: EngineName = "offline" if offline else "llm"
+    return run_on_ray(source, out, settings=settings, options=options, engine=engine)
 
 
 def same_lines(one: Path, two: Path) -> bool:
@@ -124,7 +127,7 @@ def offline(quick: bool) -> list[dict[str, Any]]:
 
 def llm(quick: bool) -> list[dict[str, Any]]:
     """Against the fake server: the ceiling is ``batch_bench.best_seconds``."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     # (name, server latency, server rpm, client --rpm, -j per process or actor, articles)
     scenarios: list[tuple[str, float, int | None, int | None, int, int]] = [
         ("latency-bound, no rate limit", 0.5, None, None, 8, 160 if quick else 400),
@@ -172,7 +175,7 @@ def llm(quick: bool) -> list[dict[str, Any]]:
 
 def budget(quick: bool) -> list[dict[str, Any]]:
     """Two actors, one shared limiter against an even split of the budget, rate-bound."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     # (name, server rpm, client --rpm, articles); latency 0.1 s, -j 16 per actor
     scenarios: list[tuple[str, int, int | None, int]] = [
         ("server 600 rpm, no --rpm (learned from headers)", 600, None, 700 if quick else 900),
@@ -185,7 +188,7 @@ def budget(quick: bool) -> list[dict[str, Any]]:
                 with fake_server("--latency", "0.1", "--rpm", str(server_rpm)) as url:
                     settings = settings_for(url, concurrency=16, rpm=client_rpm)
                     out = Path(tmp) / f"{len(rows)}.jsonl"
-                    options = RayOptions(actors=2, budget=how)  # type: ignore[arg-type]
+                    options = RayOptions(actors=2, budget=how)
                     totals = run_on_ray(source, out, settings=settings, options=options)
                     stats = server_stats(url)
                 burst = (client_rpm / 60) if client_rpm else server_rpm
@@ -235,7 +238,9 @@ def main() -> None:
     args = parser.parse_args()
     warm_up()
     started = time.perf_counter()
-    ray.init(num_cpus=CPUS, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    ray.init(
+        num_cpus=CPUS, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False
+    )
     results: dict[str, Any] = {
         "machine": machine(),
         "ray": ray.__version__,

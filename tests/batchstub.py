@@ -180,7 +180,8 @@ class BatchStub:
         return self._public(batch)
 
     def _run(self, batch: dict[str, Any]) -> None:
-        output, errors = [], []
+        output: list[dict[str, Any]] = []
+        errors: list[dict[str, Any]] = []
         for raw in self.files[batch["input_file_id"]]["content"].splitlines():
             line = json.loads(raw)
             custom_id = line["custom_id"]

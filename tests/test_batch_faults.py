@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from tests.conftest import ROOT, SEED
 CONCURRENCY = 4
 
 
-def write_archive(path: Path, count: int, *, extra: list[str] = ()) -> Path:  # type: ignore[assignment]
+def write_archive(path: Path, count: int, *, extra: Sequence[str] = ()) -> Path:
     seed = SEED.read_text(encoding="utf-8")
     with path.open("w", encoding="utf-8") as file:
         for n in range(count):
@@ -82,7 +83,7 @@ def test_a_429_storm_is_ridden_out_without_losing_a_record(tmp_path: Path, late:
     source = write_archive(tmp_path / "in.jsonl", 12)
     out = tmp_path / "out.jsonl"
     with FakeServer(rpm=120) as server:
-        server._chat.limits.requests = _SpentOnFirstUse(120)  # type: ignore[union-attr]
+        server._chat.limits.requests = _SpentOnFirstUse(120)
         time.sleep(late)
         totals = asyncio.run(
             run_batch(source, out, settings=settings(server, concurrency=8), progress=False)

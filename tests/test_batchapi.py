@@ -39,7 +39,7 @@ from summarizer.batch.runner import run_batch
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
-from summarizer.llm import ChatRequest, OpenAIChat
+from summarizer.llm import ChatRequest, Mode, OpenAIChat
 from summarizer.pipeline import prepare
 from summarizer.testing import FakeLLM
 from summarizer.testing.fakeserver import FakeServer, Fault
@@ -170,7 +170,7 @@ def test_a_request_line_carries_the_body_an_online_call_sends(
         http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
     )
     prepared = prepare(story(1)["text"], settings=run_settings)
-    mode = "json_object" if changes["output_mode"] == "json_object" else "json_schema"
+    mode: Mode = "json_object" if changes["output_mode"] == "json_object" else "json_schema"
     line = json.loads(request_line("a1", prepared, run_settings, mode))
     from summarizer.llm import strict_json_schema
     from summarizer.schema import Draft
@@ -371,6 +371,7 @@ def test_collect_reads_a_vllm_run_batch_output_file(tmp_path: Path) -> None:
         for n, line in enumerate(read_lines(job.folder / job.parts[0].file)):
             user = line["body"]["messages"][-1]["content"]
             article = user.split("<article>")[1].split("</article>")[0].strip()
+            row: dict[str, Any]
             if line["custom_id"] == "a6":
                 response = {"status_code": 400, "request_id": f"vllm-batch-{n}", "body": None}
                 row = {

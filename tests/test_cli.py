@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,9 @@ def runner() -> CliRunner:
     ids=["missing", "directory", "empty", "binary", "nul-bytes"],
 )
 def test_bad_input_is_one_line_and_exit_1(
-    runner: CliRunner, tmp_path: Path, make: object, message: str
+    runner: CliRunner, tmp_path: Path, make: Callable[[Path], Path], message: str
 ) -> None:
-    path = make(tmp_path)  # type: ignore[operator]
+    path = make(tmp_path)
     result = runner.invoke(cli, ["summarize", str(path), *ENDPOINT])
     assert result.exit_code == 1
     assert message in result.stderr

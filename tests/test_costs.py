@@ -42,6 +42,7 @@ def test_estimate_counts_what_the_run_would_send(tmp_path: Path) -> None:
     assert (result.records, result.articles, result.bad_records, result.too_long) == (4, 3, 1, 0)
     assert result.input_tokens == expected
     assert result.output_tokens == calls * 500
+    assert result.cost is not None  # gpt-4o-mini has a price
     assert result.cost == pytest.approx((expected * 0.15 + calls * 500 * 0.60) / 1e6)
     assert "3 to send" in result.summary()
     unsplit = estimate(

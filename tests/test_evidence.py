@@ -33,7 +33,9 @@ def test_ids_follow_the_document_and_point_at_the_articles_words(seed_text: str)
     scholz = evidence.actor_named("Scholz")
     assert scholz is not None
     assert scholz.quote_ids == ("Q2", "Q3")
-    assert evidence.item("Q2").text == "completely premature"  # type: ignore[union-attr]
+    q2 = evidence.item("Q2")
+    assert q2 is not None
+    assert q2.text == "completely premature"
 
 
 def test_a_part_shows_the_evidence_inside_it_with_the_same_ids(seed_text: str) -> None:
@@ -45,7 +47,9 @@ def test_a_part_shows_the_evidence_inside_it_with_the_same_ids(seed_text: str) -
 
     assert [i.id for i in part.items if i.is_quote] == ["Q3"]
     (scholz,) = [a for a in part.actors if a.quote_ids]
-    assert (scholz.id, scholz.quote_ids) == (evidence.actor_named("Scholz").id, ("Q3",))  # type: ignore[union-attr]
+    whole = evidence.actor_named("Scholz")
+    assert whole is not None
+    assert (scholz.id, scholz.quote_ids) == (whole.id, ("Q3",))
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from summarizer.config import Settings
 from summarizer.llm import OpenAIChat
 from summarizer.pipeline import asummarize
 from summarizer.pipeline.merge import same_actor
-from summarizer.schema import SummaryResult
+from summarizer.schema import Quote, Statement, SummaryResult
 from summarizer.templates import Templates
 from tests.conftest import LOCAL_BASE_URL, LOCAL_MODEL, SEED
 from tests.stories import three_stories
@@ -50,7 +50,8 @@ def local_settings(**overrides: Any) -> Settings:
 def assert_verbatim(result: SummaryResult, text: str) -> None:
     """Every quote and statement the result locates is the article's own words."""
     for position in result.positions:
-        for item in (*position.quotes, *position.statements):
+        items: list[Quote | Statement] = [*position.quotes, *position.statements]
+        for item in items:
             if getattr(item, "verified", True) and item.start is not None:
                 assert text[item.start : item.end] == item.text
 
