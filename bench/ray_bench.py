@@ -48,8 +48,7 @@ from batch_bench import (  # noqa: E402
 
 from summarizer.batch.progress import RunTotals  # noqa: E402
 from summarizer.batch.ray import RayOptions, run_on_ray  # noqa: E402
-from summarizer.batch.ray.stage import EngineName  # noqa: E402
-from summarizer.batch.runner import offline_engine, run_batch  # noqa: E402
+from summarizer.batch.runner import EngineName, offline_engine, run_batch  # noqa: E402
 from summarizer.config import Settings  # noqa: E402
 
 OUT = ROOT / "bench" / "out"

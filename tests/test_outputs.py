@@ -18,12 +18,15 @@ from summarizer.batch.results import (
     write_atomic,
 )
 from summarizer.errors import InputError, LLMError
+from summarizer.sources.archive import Record, RecordRef
 
 
 def test_lines_are_json_with_id_record_and_line() -> None:
-    ok = json.loads(result_line("a1", 3, 7, '{"issue": "Q?"}', cached=True))
+    ok = json.loads(result_line(RecordRef(3, 7, "a1"), '{"issue": "Q?"}', cached=True))
     assert ok == {"id": "a1", "record": 3, "line": 7, "ok": True, "cached": True, "issue": "Q?"}
-    bad = json.loads(error_line("x/y.txt", 2, None, LLMError("HTTP 503", status=503), attempts=6))
+    bad = json.loads(
+        error_line(RecordRef(2, None, "x/y.txt"), LLMError("HTTP 503", status=503), attempts=6)
+    )
     assert bad == {
         "id": "x/y.txt",
         "record": 2,
@@ -35,7 +38,7 @@ def test_lines_are_json_with_id_record_and_line() -> None:
         "reason": "http",
         "status": 503,
     }
-    quoted = json.loads(error_line('id "q"', 1, 1, InputError("empty"), attempts=0))
+    quoted = json.loads(error_line(RecordRef(1, 1, 'id "q"'), InputError("empty"), attempts=0))
     assert quoted["id"] == 'id "q"'
 
 
@@ -43,12 +46,12 @@ def test_reopening_repairs_a_torn_tail_and_knows_what_is_done(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "out.jsonl"
-    whole = [result_line(f"a{n}", n, n, "{}", cached=False) for n in range(1, 4)]
+    whole = [result_line(RecordRef(n, n, f"a{n}"), "{}", cached=False) for n in range(1, 4)]
     path.write_text("\n".join(whole) + "\n" + whole[0][:20], encoding="utf-8")
     with caplog.at_level(logging.INFO), OutputFile(path) as out:
         assert out.repaired
-        assert out.done == {record_key(n, f"a{n}") for n in range(1, 4)}
-        out.write(result_line("a4", 4, 4, "{}", cached=False))
+        assert out.done == {record_key(RecordRef(n, n, f"a{n}")) for n in range(1, 4)}
+        out.write(result_line(RecordRef(4, 4, "a4"), "{}", cached=False))
     lines = path.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["id"] for line in lines] == ["a1", "a2", "a3", "a4"]
     assert "torn last line" in caplog.text
@@ -66,33 +69,43 @@ def test_a_single_torn_line_is_cut_whole(tmp_path: Path) -> None:
 def test_retry_errors_drops_error_lines(tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
     lines = [
-        result_line("a1", 1, 1, "{}", cached=False),
-        error_line("a2", 2, 2, LLMError("HTTP 500", status=500), attempts=6),
+        result_line(RecordRef(1, 1, "a1"), "{}", cached=False),
+        error_line(RecordRef(2, 2, "a2"), LLMError("HTTP 500", status=500), attempts=6),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with OutputFile(path, retry_errors=True) as out:
         assert out.dropped_errors == 1
-        assert out.done == {record_key(1, "a1")}
+        assert out.done == {record_key(RecordRef(1, 1, "a1"))}
     assert path.read_text(encoding="utf-8") == lines[0] + "\n"
 
 
 def test_the_same_id_at_two_positions_is_two_records() -> None:
-    assert record_key(1, "dup") != record_key(2, "dup")
+    assert record_key(RecordRef(1, 1, "dup")) != record_key(RecordRef(2, 2, "dup"))
+
+
+def test_a_record_is_keyed_and_labelled_by_its_place_alone() -> None:
+    record = Record(3, 7, "a1", error=InputError("empty"))
+    place = RecordRef(3, 7, "a1")
+    assert record_key(record) == record_key(place)
+    assert error_line(record, InputError("empty"), attempts=0) == error_line(
+        place, InputError("empty"), attempts=0
+    )
 
 
 def test_a_folder_file_is_done_by_its_path_whatever_its_number(tmp_path: Path) -> None:
     # Adding a.txt to a folder renumbers b.txt and c.txt; they are still done.
     path = tmp_path / "out.jsonl"
     lines = [
-        result_line(name, n, None, "{}", cached=False) for n, name in ((1, "b.txt"), (2, "c.txt"))
+        result_line(RecordRef(n, None, name), "{}", cached=False)
+        for n, name in ((1, "b.txt"), (2, "c.txt"))
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with OutputFile(path) as out:
-        assert record_key(2, "b.txt", folder=True) in out.done
-        assert record_key(3, "c.txt", folder=True) in out.done
-        assert record_key(1, "a.txt", folder=True) not in out.done
-    assert record_key(1, "x.txt", folder=True) == record_key(9, "x.txt", folder=True)
-    assert record_key(1, "x.txt", folder=True) != record_key(1, "x.txt")
+        assert record_key(RecordRef(2, None, "b.txt")) in out.done
+        assert record_key(RecordRef(3, None, "c.txt")) in out.done
+        assert record_key(RecordRef(1, None, "a.txt")) not in out.done
+    assert record_key(RecordRef(1, None, "x.txt")) == record_key(RecordRef(9, None, "x.txt"))
+    assert record_key(RecordRef(1, None, "x.txt")) != record_key(RecordRef(1, 1, "x.txt"))
 
 
 def test_an_output_that_is_a_folder_is_an_input_error(tmp_path: Path) -> None:

@@ -23,10 +23,13 @@ import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from summarizer._secrets import scrub
 from summarizer.errors import InputError, LLMError
+
+if TYPE_CHECKING:  # reading archives imports trafilatura: commands that only write files wait
+    from summarizer.sources.archive import RecordRef
 
 __all__ = [
     "OutputFile",
@@ -40,45 +43,39 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def record_key(number: int, record_id: str, *, folder: bool = False) -> int:
+def record_key(ref: RecordRef) -> int:
     """The in-memory identity of a done record: its position and id (ids may repeat in an
     archive). A hash keeps a million of them in tens of megabytes; it is only ever compared
     within one process.
 
-    A file from a folder (``folder=True``: its record has no line) is keyed on its id alone:
-    the id is its unique path in the folder, while its number is its sorted position, which
-    shifts when a file is added, so a resumed run would redo (and duplicate) the files after
-    it.
+    A file from a folder (its record has no line) is keyed on its id alone: the id is its
+    unique path in the folder, while its number is its sorted position, which shifts when a
+    file is added, so a resumed run would redo (and duplicate) the files after it.
     """
-    return hash(record_id) if folder else hash((number, record_id))
+    return _key(ref.number, ref.id, ref.line)
 
 
-def _head(record_id: str, number: int, line: int | None, ok: bool) -> str:
+def _key(number: int, record_id: str, line: int | None) -> int:
+    return hash(record_id) if line is None else hash((number, record_id))
+
+
+def _head(ref: RecordRef, ok: bool) -> str:
     return (
-        f'{{"id":{json.dumps(record_id, ensure_ascii=False)},"record":{number},'
-        f'"line":{"null" if line is None else line},"ok":{"true" if ok else "false"}'
+        f'{{"id":{json.dumps(ref.id, ensure_ascii=False)},"record":{ref.number},'
+        f'"line":{"null" if ref.line is None else ref.line},"ok":{"true" if ok else "false"}'
     )
 
 
-def result_line(
-    record_id: str, number: int, line: int | None, result_json: str, *, cached: bool
-) -> str:
+def result_line(ref: RecordRef, result_json: str, *, cached: bool) -> str:
     """A result's output line (no newline): the ``SummaryResult`` JSON with the record's id,
     number, line and cache flag in front, so that it still validates as a SummaryResult."""
     cached_text = "true" if cached else "false"
     rest = result_json.strip()[1:]
     separator = "" if rest.lstrip() == "}" else ","
-    return f'{_head(record_id, number, line, True)},"cached":{cached_text}{separator}{rest}'
+    return f'{_head(ref, True)},"cached":{cached_text}{separator}{rest}'
 
 
-def error_line(
-    record_id: str,
-    number: int,
-    line: int | None,
-    error: BaseException,
-    *,
-    attempts: int,
-) -> str:
+def error_line(ref: RecordRef, error: BaseException, *, attempts: int) -> str:
     """An error record's output line (no newline): type, message and calls made."""
     extra: dict[str, Any] = {
         "error": type(error).__name__,
@@ -90,7 +87,7 @@ def error_line(
         if error.status is not None:
             extra["status"] = error.status
     body = json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
-    return f"{_head(record_id, number, line, False)},{body[1:]}"
+    return f"{_head(ref, False)},{body[1:]}"
 
 
 class OutputFile:
@@ -196,11 +193,10 @@ def _done_keys(path: Path) -> Iterator[int]:
         if row is None or not isinstance(row.get("record"), int) or "id" not in row:
             logger.warning("%s:%d: not an output line; ignored when resuming.", path, number)
             continue
-        number, record_id = row["record"], str(row["id"])
-        # A file from a folder (no line number) is known by its path alone: adding a file
-        # renumbers the folder, and a resume must not redo (or pay for) the others.
-        folder = "line" in row and row["line"] is None
-        yield record_key(number, record_id, folder=folder)
+        # A file from a folder (a null line) is known by its path alone: adding a file
+        # renumbers the folder, and a resume must not redo (or pay for) the others. A line
+        # without the key at all is taken for a record of a file.
+        yield _key(row["record"], str(row["id"]), row.get("line", 0))
 
 
 def _drop_error_lines(path: Path) -> int:

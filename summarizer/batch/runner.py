@@ -16,28 +16,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import copy
 import itertools
 import logging
 import os
 import random
 import signal
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
-from summarizer.batch.costs import price_for
+from summarizer.batch.filerun import FileRun
 from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
-from summarizer.batch.results import OutputFile, error_line, open_lines, record_key, result_line
+from summarizer.batch.results import OutputFile, error_line, open_lines, result_line
 from summarizer.batch.throttle import ShapedChat, Slot
 from summarizer.config import Settings, redact_url
 from summarizer.errors import (
@@ -52,18 +48,20 @@ from summarizer.llm import ChatModel, ChatRequest, ChatResponse, OpenAIChat
 from summarizer.pipeline import run as pipeline
 from summarizer.pipeline.prepare import template_sha256
 from summarizer.schema import Article, SummaryResult, Usage
-from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
+from summarizer.sources.archive import Input, Record
 
 if TYPE_CHECKING:
     from summarizer.db.writer import ArchiveWriter
 
 __all__ = [
     "BatchRunner",
+    "EngineName",
     "OfflineEngine",
     "Outcome",
     "Summarize",
     "abatch",
     "cache_key_for",
+    "engine_named",
     "llm_engine",
     "offline_engine",
     "run_batch",
@@ -75,6 +73,8 @@ logger = logging.getLogger(__name__)
 Emit = Callable[["Outcome"], Awaitable[None]]
 Summarize = Callable[[Article, ChatModel], Awaitable[SummaryResult]]
 """Summarises one article with the (shaped) client it is given; the batch's pluggable engine."""
+EngineName = Literal["llm", "offline"]
+"""An engine by name: the model (the default), or the offline attribution engine."""
 
 _READ_AHEAD = 64  # records read per hop to the reader thread
 
@@ -94,6 +94,18 @@ def llm_engine(settings: Settings) -> Summarize:
 def offline_engine(settings: Settings) -> Summarize:
     """The attribution engine as a batch engine (``--offline``): no client, no calls."""
     return OfflineEngine(settings)
+
+
+def engine_named(engine: EngineName | Summarize | None, settings: Settings) -> Summarize | None:
+    """The engine a run was asked for: None for the model (the runner's default, which
+    needs an endpoint), the offline engine by name, or the coroutine given."""
+    if engine is None or engine == "llm":
+        return None
+    if engine == "offline":
+        return offline_engine(settings)
+    if isinstance(engine, str):
+        raise ValueError(f"engine must be 'llm', 'offline' or a coroutine, not {engine!r}.")
+    return engine
 
 
 class OfflineEngine:
@@ -138,12 +150,6 @@ _NOT_IN_CACHE_KEY = {
     "stream",
     "endpoint_memory",
 }
-
-
-def _same_file(source: str | os.PathLike[str], output: str | os.PathLike[str]) -> bool:
-    if "-" in (os.fspath(source), os.fspath(output)):
-        return False
-    return Path(source).resolve() == Path(output).resolve()
 
 
 def cache_key_for(settings: Settings, *, engine: str = "llm") -> Callable[[Article], str]:
@@ -209,7 +215,7 @@ class Outcome:
 def _error_outcome(
     record: Record, error: BaseException, attempts: int, usage: Usage, started: float, waited: float
 ) -> Outcome:
-    line = error_line(record.id, record.number, record.line, error, attempts=attempts)
+    line = error_line(record, error, attempts=attempts)
     elapsed = time.perf_counter() - started
     return Outcome(record, None, error, attempts, False, usage, elapsed, waited, line)
 
@@ -396,7 +402,7 @@ class BatchRunner:
             return _error_outcome(record, exc, shaped.calls, usage, started, shaped.waited)
         result_json = result.model_dump_json()
         self.cache.put(cache_key, result_json)  # before the line: a crash between costs no call
-        line = result_line(record.id, record.number, record.line, result_json, cached=False)
+        line = result_line(record, result_json, cached=False)
         usage = result.provenance.usage
         elapsed = time.perf_counter() - started
         return Outcome(
@@ -417,7 +423,7 @@ class BatchRunner:
         cached = self._from_cache(cache_key, article)
         if cached is None:
             return None
-        line = result_line(record.id, record.number, record.line, cached[1], cached=True)
+        line = result_line(record, cached[1], cached=True)
         elapsed = time.perf_counter() - started
         return Outcome(record, cached[0], None, 0, True, Usage(), elapsed, 0.0, line)
 
@@ -565,36 +571,18 @@ async def abatch(
 # ---- a run into a file -----------------------------------------------------------------------
 
 
-class _Stdout:
-    """The output sink for ``-o -``: no resume, one flushed line per record."""
-
-    done: frozenset[int] = frozenset()
-    repaired = False
-    dropped_errors = 0
-
-    def write(self, line: str) -> None:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-    def close(self) -> None:
-        return None
-
-
 async def run_batch(
-    source: str | os.PathLike[str],
+    source: Input | str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
     settings: Settings,
-    format: Format | None = None,
-    fields: Fields | None = None,
     client: ChatModel | None = None,
     cache: Cache | None = None,
-    engine: Summarize | None = None,
+    engine: EngineName | Summarize | None = None,
     retry_errors: bool = False,
     progress: bool = True,
     handle_sigint: bool = False,
     notify: Callable[[str], None] | None = None,
-    encoding: str | None = None,
     db: str | os.PathLike[str] | None = None,
 ) -> RunTotals:
     """Summarise an archive into a JSON Lines file, resuming where an earlier run stopped.
@@ -603,18 +591,19 @@ async def run_batch(
     first); every other record gets exactly one line, written and flushed as it completes.
 
     Args:
-        source: An archive for ``iter_records`` (``-`` for stdin).
+        source: The archive: an ``Input`` (path, format, fields, encoding), or a path to
+            read with the defaults (``-`` for stdin).
         output: The output file, or ``-`` for stdout (no resume).
         settings: See :func:`abatch`.
-        format, fields: See ``archive.iter_records``.
-        client, cache, engine: See :func:`abatch`.
+        client, cache: See :func:`abatch`.
+        engine: See :func:`abatch`; also ``"llm"`` (the default) or ``"offline"`` (the
+            attribution engine: no endpoint, no calls, no cache).
         retry_errors: Drop the error lines of earlier runs and try those records again.
         progress: Show a progress bar on stderr (only when it is a terminal).
         handle_sigint: On Ctrl-C stop taking new records and finish those in flight; on a
             second Ctrl-C abandon them. The run then returns with ``interrupted`` set.
         notify: Receives one-line notices for the user (resume, repair, Ctrl-C, guessed
             encodings).
-        encoding: The archive's encoding (see ``archive.iter_records``).
         db: Also write each result, with its article's text and metadata, into this archive
             database (``summarizer.db``), from a thread of its own; output lines the
             database lacks (an earlier run's, or a run killed before its writer caught up)
@@ -628,34 +617,23 @@ async def run_batch(
             :func:`run_fatal`), or an archive damaged part way: the message says what was
             written, and the same command resumes.
     """
-    say = notify or (lambda message: logger.info("%s", message))
-    if engine is None and client is None:
+    if engine == "offline":
+        cache = NullCache()  # the engine is free and deterministic: nothing to save
+    summarize = engine_named(engine, settings)
+    if summarize is None and client is None:
         settings.require_endpoint()
-    if engine is None:
+    if summarize is None:
         check_templates(settings)  # one error now, not one error line per record
-    if _same_file(source, output):
-        raise InputError(
-            "the output is the input archive; results would be appended to it. "
-            "Choose another -o file.",
-            source=os.fspath(output),
-        )
-    sink: OutputFile | _Stdout
-    sink = _Stdout() if os.fspath(output) == "-" else OutputFile(output, retry_errors=retry_errors)
-    if sink.repaired:
-        say(f"{output}: cut a torn last line left by an interrupted run")
-    if sink.dropped_errors:
-        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
-    totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
-    runner = BatchRunner(settings, client=client, cache=cache, engine=engine)
-    guessed: list[str] = []  # a folder's files whose encoding was guessed: one note at the end
-    read = iter_records(
-        source, format=format, fields=fields, encoding=encoding, notify=guessed.append
+    files = FileRun(
+        Input.of(source), output, settings=settings, retry_errors=retry_errors, notify=notify
     )
-    writer = _archive_writer(db, output, sink)
-    records = _pending(read, sink.done, totals, skipped=writer.fill)
+    totals = files.totals
+    runner = BatchRunner(settings, client=client, cache=cache, engine=summarize)
+    writer = _archive_writer(db, output, files.sink)
+    records = files.records(skipped=writer.fill)
 
     async def emit(outcome: Outcome) -> None:
-        sink.write(outcome.line)
+        files.sink.write(outcome.line)
         writer.add(outcome.line, outcome.record.article)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
@@ -665,10 +643,10 @@ async def run_batch(
     def interrupt() -> None:
         totals.interrupted = True
         if runner.stopping:
-            say("abandoning the articles in flight; re-run the same command to resume")
+            files.say("abandoning the articles in flight; re-run the same command to resume")
             runner.abandon()
         else:
-            say("stopping: finishing the articles in flight (Ctrl-C again to abandon them)")
+            files.say("stopping: finishing the articles in flight (Ctrl-C again to abandon them)")
             runner.stop()
 
     loop = asyncio.get_running_loop()
@@ -678,47 +656,14 @@ async def run_batch(
         except InputError as damaged:  # the archive broke part way (a truncated .gz)
             if not totals.written:
                 raise
-            fix = "once the archive is repaired"
-            raise _stopped(damaged, totals.written, output, fix) from damaged
+            raise files.stopped(damaged, "once the archive is repaired") from damaged
         finally:
-            sink.close()
+            files.close()
             writer.close()
-    _finish(runner, totals, output, guessed, say)
-    return totals
-
-
-def _finish(
-    runner: BatchRunner,
-    totals: RunTotals,
-    output: str | os.PathLike[str],
-    guessed: list[str],
-    say: Callable[[str], None],
-) -> None:
-    """The notices at the end of a run, and the error that stopped it, if one did."""
-    if guessed:
-        more = f" ({len(guessed) - 1} more files had no declared encoding either.)"
-        say(guessed[0] + (more if len(guessed) > 1 else ""))
-    if totals.skipped:
-        say(f"resumed: {totals.skipped} records were already in {output}")
+    files.finish()
     if runner.fatal is not None:
-        connection = runner.unreachable is not None
-        fix = "once the server answers" if connection else "once that is fixed"
-        raise _stopped(runner.fatal, totals.written, output, fix) from runner.fatal
-
-
-def _stopped(
-    error: SummarizerError, written: int, output: str | os.PathLike[str], fix: str
-) -> SummarizerError:
-    """The error that stopped a run, of the same class and with the same data, saying what
-    was written and that the same command resumes."""
-    where = "stdout" if os.fspath(output) == "-" else output
-    if written == 0:
-        done = f"Nothing was written to {where}"
-    else:
-        done = f"{written} {'line was' if written == 1 else 'lines were'} written to {where}"
-    stopped = copy.copy(error)
-    stopped.args = (f"stopped: {str(error).rstrip('.')}. {done}; the same command resumes {fix}.",)
-    return stopped
+        raise files.stopped(runner.fatal) from runner.fatal
+    return totals
 
 
 class _NoArchive:
@@ -748,23 +693,6 @@ def _archive_writer(
             writer.catch_up(lines)
     writer.start()
     return writer
-
-
-def _pending(
-    records: Iterator[Record],
-    done: AbstractSet[int],
-    totals: RunTotals,
-    *,
-    skipped: Callable[[str, Article], None] | None = None,
-) -> Iterator[Record]:
-    """The records not yet in the output; ``skipped`` sees the articles of the others."""
-    for record in records:
-        if done and record_key(record.number, record.id, folder=record.line is None) in done:
-            totals.skipped += 1
-            if skipped is not None and record.article is not None:
-                skipped(record.id, record.article)
-            continue
-        yield record
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from summarizer.batch.batchapi.exchange import with_api
 from summarizer.batch.cache import Cache, NullCache, open_cache
 from summarizer.batch.costs import estimate
 from summarizer.batch.preflight import check_templates
-from summarizer.batch.runner import cache_key_for, offline_engine, run_batch
+from summarizer.batch.runner import EngineName, cache_key_for, run_batch
 from summarizer.cli._common import (
     archive_options,
     encoding_option,
@@ -23,7 +23,7 @@ from summarizer.cli._common import (
     settings_options,
 )
 from summarizer.config import Settings
-from summarizer.sources.archive import Fields, Format, iter_records
+from summarizer.sources.archive import Format, Input
 
 __all__ = ["batch", "estimate_cmd"]
 
@@ -127,8 +127,9 @@ def batch(
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
       summarizer batch archive.jsonl -o out.jsonl --via ray --ray-address auto
     """
-    archive_fields = fields(flags)
+    source = Input(archive, format=archive_format, fields=fields(flags), encoding=encoding)
     run_settings = settings(**flags)
+    engine: EngineName = "offline" if offline else "llm"
     if db_path is not None and via != "online" and not dry_run:
         raise click.UsageError(
             f"--db does not follow a --via {via} run; after it, load the output with "
@@ -142,23 +143,12 @@ def batch(
                 "--via batch-api writes to a file, calls a model and reads UTF-8 archives "
                 "(no --offline, -o -, --retry-errors or --encoding)."
             )
-        _run_batch_api(
-            archive,
-            output,
-            run_settings,
-            archive_format,
-            archive_fields,
-            cache,
-            poll_interval,
-            no_retry_online,
-        )
+        _run_batch_api(source, output, run_settings, cache, poll_interval, no_retry_online)
         return
     if dry_run:
         check_templates(run_settings)  # else every article would count as unusable
         key_for = cache_key_for(run_settings)
-        records = iter_records(
-            archive, format=archive_format, fields=archive_fields, encoding=encoding
-        )
+        records = source.records()
         click.echo(
             estimate(records, settings=run_settings, cache=cache, cache_key=key_for).summary()
         )
@@ -169,44 +159,35 @@ def batch(
             raise click.UsageError("--via ray writes to a file (-o), so that it can resume.")
         _run_on_ray(
             ctx,
-            archive,
+            source,
             output,
             run_settings,
             cache,
             address=ray_address,
             actors=ray_actors,
             quiet=quiet,
-            format=archive_format,
-            fields=archive_fields,
-            encoding=encoding,
-            engine="offline" if offline else "llm",
+            engine=engine,
             retry_errors=retry_errors,
         )
         return
     if ray_address or ray_actors:
         cache.close()
         raise click.UsageError("--ray-address and --ray-actors go with --via ray.")
-    engine = offline_engine(run_settings) if offline else None
-    if engine is None:
-        run_settings.require_endpoint()
-    else:
+    if offline:
         cache.close()
         cache = NullCache()  # the engine is free and deterministic: nothing to save
     try:
         totals = asyncio.run(
             run_batch(
-                archive,
+                source,
                 output,
                 settings=run_settings,
-                format=archive_format,
-                fields=archive_fields,
                 cache=cache,
                 engine=engine,
                 retry_errors=retry_errors,
                 progress=not quiet,
                 handle_sigint=True,
                 notify=say,
-                encoding=encoding,
                 db=db_path,
             )
         )
@@ -222,7 +203,7 @@ def batch(
 
 def _run_on_ray(
     ctx: click.Context,
-    archive: str,
+    source: Input,
     output: str,
     run_settings: Settings,
     cache: Cache,
@@ -230,7 +211,8 @@ def _run_on_ray(
     address: str | None,
     actors: int | None,
     quiet: bool,
-    **run: Any,
+    engine: EngineName,
+    retry_errors: bool,
 ) -> None:
     try:
         # Imported here: Ray is an optional extra, and loading it takes a second.
@@ -242,14 +224,15 @@ def _run_on_ray(
         ) from exc
     try:
         totals = run_on_ray(
-            archive,
+            source,
             output,
             settings=run_settings,
             options=RayOptions(address=address, actors=actors),
             cache=cache,
+            engine=engine,
+            retry_errors=retry_errors,
             progress=not quiet,
             notify=say,
-            **run,
         )
     finally:
         cache.close()
@@ -260,11 +243,9 @@ def _run_on_ray(
 
 
 def _run_batch_api(
-    archive: str,
+    source: Input,
     output: str,
     run_settings: Settings,
-    archive_format: Format | None,
-    archive_fields: Fields,
     cache: Cache,
     poll_interval: float,
     no_retry_online: bool,
@@ -273,12 +254,12 @@ def _run_batch_api(
         totals = with_api(
             run_settings,
             lambda api: batchjob.run(
-                archive,
+                source.source,
                 output,
                 settings=run_settings,
                 api=api,
-                format=archive_format,
-                fields=archive_fields,
+                format=source.format,
+                fields=source.fields,
                 cache=cache,
                 retry_online=not no_retry_online,
                 interval=poll_interval,
@@ -317,14 +298,12 @@ def estimate_cmd(
       summarizer estimate archive.jsonl --model gpt-4o-mini
       summarizer estimate news.csv --text-field body --price-in 0.15 --price-out 0.6 --json
     """
-    archive_fields = fields(flags)
+    source = Input(archive, format=archive_format, fields=fields(flags), encoding=encoding)
     run_settings = settings(**flags)
     check_templates(run_settings)  # else every article would count as unusable
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=False)
     try:
-        records = iter_records(
-            archive, format=archive_format, fields=archive_fields, encoding=encoding
-        )
+        records = source.records()
         result = estimate(
             records, settings=run_settings, cache=cache, cache_key=cache_key_for(run_settings)
         )

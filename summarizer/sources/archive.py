@@ -39,7 +39,9 @@ __all__ = [
     "DIR_SUFFIXES",
     "Fields",
     "Format",
+    "Input",
     "Record",
+    "RecordRef",
     "article_from_row",
     "count_records",
     "iter_records",
@@ -83,22 +85,70 @@ class Fields:
 
 
 @dataclass(frozen=True, slots=True)
-class Record:
-    """One input record: an article, or the reason it cannot be used.
+class RecordRef:
+    """Where a record stands in its input: what its output line carries to be joined back,
+    and what a resumed run knows it by.
 
     Attributes:
         number: 1-based position among the input's records.
         line: 1-based line where the record starts; None for files in a folder.
         id: The id field, else ``<file>:<line>``, else the file's path within the folder.
-        article: The article, when the record is usable.
-        error: Why the record is unusable, with source and line.
     """
 
     number: int
     line: int | None
     id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record(RecordRef):
+    """One input record: where it stands (a :class:`RecordRef`), and an article or the reason
+    it cannot be used.
+
+    Attributes:
+        article: The article, when the record is usable.
+        error: Why the record is unusable, with source and line.
+    """
+
     article: Article | None = None
     error: InputError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    """An archive and how to read it: what a command hands to the run that reads it.
+
+    Attributes:
+        source: A .jsonl/.ndjson/.csv/.tsv file (optionally .gz), a folder of .txt/.md/.html
+            files, or ``-`` for stdin.
+        format: Overrides the format guessed from the suffix.
+        fields: Which field of a record holds what.
+        encoding: The archive's (or each file's) encoding; see :func:`iter_records`.
+    """
+
+    source: str | os.PathLike[str]
+    format: Format | None = None
+    fields: Fields = Fields()
+    encoding: str | None = None
+
+    @classmethod
+    def of(cls, source: Input | str | os.PathLike[str]) -> Input:
+        """``source`` itself when it is an Input, else its path read with the defaults."""
+        return source if isinstance(source, Input) else cls(source)
+
+    def records(self, *, notify: Callable[[str], None] | None = None) -> Iterator[Record]:
+        """The archive's records (see :func:`iter_records`)."""
+        return iter_records(
+            self.source,
+            format=self.format,
+            fields=self.fields,
+            encoding=self.encoding,
+            notify=notify,
+        )
+
+    def count(self) -> int | None:
+        """How many records :meth:`records` yields (see :func:`count_records`)."""
+        return count_records(self.source, format=self.format)
 
 
 def iter_records(

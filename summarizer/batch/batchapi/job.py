@@ -182,7 +182,7 @@ def write_requests(
         for record in job.records():
             custom_id = custom_ids(record.id, record.number)
             article = record.article
-            done_before = record_key(record.number, record.id, folder=record.line is None) in done
+            done_before = record_key(record) in done
             if article is None or done_before:
                 continue
             if cache.contains(key_for(article)):
@@ -326,7 +326,7 @@ async def collect(
     try:
         for record in job.records():
             custom_id = custom_ids(record.id, record.number)
-            if record_key(record.number, record.id, folder=record.line is None) in sink.done:
+            if record_key(record) in sink.done:
                 totals.skipped += 1
                 continue
             line = _line(record, index.get(custom_id), settings, job.mode, cache, key_for)
@@ -373,9 +373,7 @@ def _line(
     article = record.article
     if article is None:
         bad = record.error or ValueError("record has neither article nor error")
-        return _Line(
-            error_line(record.id, record.number, record.line, bad, attempts=0), False, Usage()
-        )
+        return _Line(error_line(record, bad, attempts=0), False, Usage())
     if answer is None:
         try:
             prepare(article, settings=settings)
@@ -385,7 +383,7 @@ def _line(
     if isinstance(answer, LLMError):
         if answer.status is None or answer.status == 429 or answer.status >= 500:
             return _Retry(answer)
-        text = error_line(record.id, record.number, record.line, answer, attempts=1)
+        text = error_line(record, answer, attempts=1)
         return _Line(text, False, Usage())
     try:
         prepared = prepare(article, settings=settings)
@@ -393,11 +391,11 @@ def _line(
     except OutputValidationError as invalid:
         return _Retry(invalid)
     except LLMError as failed:  # refusal, length, filter: the online path stops there too
-        text = error_line(record.id, record.number, record.line, failed, attempts=1)
+        text = error_line(record, failed, attempts=1)
         return _Line(text, False, answer.usage)
     result_json = result.model_dump_json()
     cache.put(key_for(article), result_json)
-    text = result_line(record.id, record.number, record.line, result_json, cached=False)
+    text = result_line(record, result_json, cached=False)
     return _Line(text, True, result.provenance.usage)
 
 
@@ -406,9 +404,7 @@ async def _without_online(record: Record, retry: _Retry, runner: BatchRunner) ->
     result cache (the runner's own lookup), else the error."""
     outcome = await runner.one(record, _NoClient())
     if outcome is None or isinstance(outcome.error, _NoOnline):
-        text = error_line(
-            record.id, record.number, record.line, retry.error, attempts=retry.attempts
-        )
+        text = error_line(record, retry.error, attempts=retry.attempts)
         return _Line(text, False, Usage())
     return _Line(outcome.line, outcome.ok, outcome.usage, outcome.cached)
 

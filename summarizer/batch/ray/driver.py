@@ -25,24 +25,17 @@ import ray
 import ray.data
 
 from summarizer.batch.cache import Cache, NullCache
-from summarizer.batch.costs import price_for
+from summarizer.batch.filerun import FileRun, ResultSink
 from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.ray.session import ray_session
-from summarizer.batch.ray.stage import ARTICLE_COLUMN, EngineName, summarize_dataset
-from summarizer.batch.results import OutputFile, record_key
-from summarizer.batch.runner import (
-    BatchRunner,
-    Outcome,
-    Summarize,
-    _pending,
-    _same_file,
-    _stopped,
-)
+from summarizer.batch.ray.stage import ARTICLE_COLUMN, summarize_dataset
+from summarizer.batch.results import record_key
+from summarizer.batch.runner import BatchRunner, EngineName, Outcome, Summarize
 from summarizer.config import Settings
-from summarizer.errors import InputError, LLMError, SummarizerError
+from summarizer.errors import InputError, SummarizerError
 from summarizer.schema import Usage
-from summarizer.sources.archive import Fields, Format, Record, count_records, iter_records
+from summarizer.sources.archive import Input, Record, RecordRef
 
 __all__ = ["RayOptions", "run_on_ray"]
 
@@ -71,14 +64,11 @@ class RayOptions:
 
 
 def run_on_ray(
-    source: str | os.PathLike[str],
+    source: Input | str | os.PathLike[str],
     output: str | os.PathLike[str],
     *,
     settings: Settings,
     options: RayOptions | None = None,
-    format: Format | None = None,
-    fields: Fields | None = None,
-    encoding: str | None = None,
     cache: Cache | None = None,
     engine: EngineName | Summarize = "llm",
     retry_errors: bool = False,
@@ -87,39 +77,30 @@ def run_on_ray(
 ) -> RunTotals:
     """Summarise an archive on a Ray cluster into a JSON Lines file, resumably.
 
-    The arguments are those of ``summarizer.batch.runner.run_batch``, but ``engine`` may
-    also be ``"offline"`` (the attribution engine; no endpoint, no cache), and ``options``
-    says which cluster and how many actors. The output file holds the lines the local runner
-    would write.
+    The arguments are those of ``summarizer.batch.runner.run_batch`` (``engine`` by name or
+    a coroutine; no ``client``: each actor opens its own), and ``options`` says which
+    cluster and how many actors. The output file holds the lines the local runner would
+    write.
 
     Raises:
         InputError: The archive or the output cannot be used.
         SummarizerError: An error that would fail every record (see the stage).
     """
     options = options or RayOptions()
-    say = notify or (lambda message: logger.info("%s", message))
     if engine == "llm":
         settings.require_endpoint()
         check_templates(settings)  # one error now, not one error line per record
-    if _same_file(source, output):
-        raise InputError(
-            "the output is the input archive; results would be appended to it. "
-            "Choose another -o file.",
-            source=os.fspath(output),
-        )
-    cache = NullCache() if engine == "offline" else (cache or NullCache())
-    sink = _open_output(output, retry_errors, say)
-    totals = RunTotals(price=price_for(settings), total=count_records(source, format=format))
-    runner = BatchRunner(settings, cache=cache, engine=_no_engine)
-    writer = _Writer(sink, cache, totals)
-    guessed: list[str] = []  # a folder's files whose encoding was guessed: one note at the end
-    read = iter_records(
-        source, format=format, fields=fields, encoding=encoding, notify=guessed.append
+    files = FileRun(
+        Input.of(source), output, settings=settings, retry_errors=retry_errors, notify=notify
     )
-    records = _pending(read, sink.done, totals)
+    totals = files.totals
+    cache = NullCache() if engine == "offline" else (cache or NullCache())
+    runner = BatchRunner(settings, cache=cache, engine=_no_engine)
+    writer = _Writer(files.sink, cache, totals)
+    records = files.records()
     try:
         with (
-            _stopped_as_locally(totals, output),
+            _stopped_as_locally(files),
             ray_session(options.address) as cpus,
             BatchProgress(totals, enabled=progress) as bar,
         ):
@@ -141,19 +122,17 @@ def run_on_ray(
     except KeyboardInterrupt:
         totals.interrupted = True
     finally:
-        sink.close()
-    if guessed:
-        more = f" ({len(guessed) - 1} more files had no declared encoding either.)"
-        say(guessed[0] + (more if len(guessed) > 1 else ""))
-    if totals.skipped:
-        say(f"resumed: {totals.skipped} records were already in {output}")
+        files.close()
+    files.finish()
     if writer.duplicates:
-        say(f"{writer.duplicates} lines came back twice (redone after a worker died); kept one")
+        files.say(
+            f"{writer.duplicates} lines came back twice (redone after a worker died); kept one"
+        )
     return totals
 
 
 @contextlib.contextmanager
-def _stopped_as_locally(totals: RunTotals, output: str | os.PathLike[str]) -> Iterator[None]:
+def _stopped_as_locally(files: FileRun) -> Iterator[None]:
     """Raise what stopped the run as the local runner does: the stage's own error (or a
     damaged archive), with what was written and how the same command resumes."""
     try:
@@ -163,30 +142,17 @@ def _stopped_as_locally(totals: RunTotals, output: str | os.PathLike[str]) -> It
         if not isinstance(cause, SummarizerError):
             raise
         cause.args = (str(cause).splitlines()[0],)  # without the retry advice Ray Data appends
-        connection = isinstance(cause, LLMError) and cause.reason == "connection"
-        fix = "once the server answers" if connection else "once that is fixed"
-        raise _stopped(cause, totals.written, output, fix) from None
+        raise files.stopped(cause) from None
     except InputError as damaged:  # the archive broke part way (a truncated .gz)
-        if not totals.written:
+        if not files.totals.written:
             raise
-        raise _stopped(damaged, totals.written, output, "once the archive is repaired") from None
-
-
-def _open_output(
-    output: str | os.PathLike[str], retry_errors: bool, say: Callable[[str], None]
-) -> OutputFile:
-    sink = OutputFile(output, retry_errors=retry_errors)
-    if sink.repaired:
-        say(f"{output}: cut a torn last line left by an interrupted run")
-    if sink.dropped_errors:
-        say(f"{output}: retrying {sink.dropped_errors} records that failed before")
-    return sink
+        raise files.stopped(damaged, "once the archive is repaired") from None
 
 
 class _Writer:
     """The one writer: cache first, then the line, each record once."""
 
-    def __init__(self, sink: OutputFile, cache: Cache, totals: RunTotals) -> None:
+    def __init__(self, sink: ResultSink, cache: Cache, totals: RunTotals) -> None:
         self.sink = sink
         self.cache = cache
         self.totals = totals
@@ -197,9 +163,7 @@ class _Writer:
 
     def outcome(self, outcome: Outcome) -> None:
         self._write(
-            outcome.record.number,
-            outcome.record.id,
-            outcome.record.line,
+            outcome.record,
             outcome.line,
             ok=outcome.ok,
             cached=outcome.cached,
@@ -208,16 +172,15 @@ class _Writer:
         )
 
     def from_row(self, row: dict[str, Any]) -> None:
-        key = self.keys.pop(row["record"], None)
-        if row["ok"] and key is not None and row["record"] not in self.written:
+        ref = RecordRef(row["record"], row["line"], row["id"])
+        key = self.keys.pop(ref.number, None)
+        if row["ok"] and key is not None and record_key(ref) not in self.written:
             self.cache.put(key, row["result"])  # before the line: a crash between costs no call
         usage = Usage(
             prompt_tokens=row["prompt_tokens"], completion_tokens=row["completion_tokens"]
         )
         self._write(
-            row["record"],
-            row["id"],
-            row["line"],
+            ref,
             row["output"],
             ok=row["ok"],
             cached=False,
@@ -226,18 +189,9 @@ class _Writer:
         )
 
     def _write(
-        self,
-        number: int,
-        record_id: str,
-        line: int | None,
-        text: str,
-        *,
-        ok: bool,
-        cached: bool,
-        calls: int,
-        usage: Usage,
+        self, ref: RecordRef, text: str, *, ok: bool, cached: bool, calls: int, usage: Usage
     ) -> None:
-        done = record_key(number, record_id, folder=line is None)
+        done = record_key(ref)
         if done in self.written:
             self.duplicates += 1
             return

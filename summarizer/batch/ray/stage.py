@@ -24,7 +24,14 @@ import ray.data
 
 from summarizer.batch.cache import NullCache, sha256_text
 from summarizer.batch.ray.budget import SharedLimiter, shared_limiter
-from summarizer.batch.runner import BatchRunner, Outcome, Summarize, llm_engine, offline_engine
+from summarizer.batch.runner import (
+    BatchRunner,
+    EngineName,
+    Outcome,
+    Summarize,
+    engine_named,
+    llm_engine,
+)
 from summarizer.batch.throttle import Slot
 from summarizer.config import Settings
 from summarizer.errors import InputError
@@ -38,8 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["OUTPUT_SCHEMA", "SummarizeRows", "summarize_dataset"]
 
 logger = logging.getLogger(__name__)
-
-EngineName = Literal["llm", "offline"]
 
 ARTICLE_COLUMN = "article_json"
 """A row may carry its article already read (``Article`` JSON), as ``summarizer batch --via
@@ -86,7 +91,7 @@ class SummarizeRows:
         self.runner = BatchRunner(
             settings,
             cache=NullCache(),  # results come back to one writer, which keeps the cache
-            engine=_engine(engine, settings),
+            engine=engine_named(engine, settings) or llm_engine(settings),
             limiter=SharedLimiter(limiter) if limiter is not None else None,
         )
         self._client: ChatModel | None = None
@@ -184,16 +189,6 @@ def _batch_size(engine: EngineName | Summarize, settings: Settings) -> int:
 
 
 _OFFLINE_BATCH = 128
-
-
-def _engine(engine: EngineName | Summarize, settings: Settings) -> Summarize:
-    if engine == "llm":
-        return llm_engine(settings)
-    if engine == "offline":
-        return offline_engine(settings)
-    if isinstance(engine, str):
-        raise ValueError(f"engine must be 'llm', 'offline' or a coroutine, not {engine!r}.")
-    return engine
 
 
 def _record(row: Mapping[str, Any], fields: Fields) -> Record:
