@@ -26,7 +26,7 @@ from summarizer.config import Settings
 from summarizer.errors import ConfigError, InputError, LLMError, TemplateError
 from summarizer.llm import ChatRequest, ChatResponse
 from summarizer.schema import Article, SummaryResult
-from summarizer.sources.archive import Record
+from summarizer.sources.archive import Fields, Input, Record
 from summarizer.sources.extract import MAX_FILE_BYTES
 from summarizer.testing import FakeLLM
 from summarizer.views.html import load_results
@@ -376,6 +376,60 @@ def test_offline_runs_the_attribution_engine_with_no_endpoint_and_no_calls(
     assert len(lines) == 2
     assert lines["a1"]["provenance"]["engine"] == "offline"
     assert totals.calls == 0
+
+
+def test_the_offline_engine_by_name_writes_the_same_lines_and_keeps_no_cache(
+    tmp_path: Path,
+) -> None:
+    source = write_archive(tmp_path / "in.jsonl", [article(1), article(2), "{bad"])
+    settings = Settings()  # no endpoint at all
+    by_coroutine = tmp_path / "coroutine.jsonl"
+    asyncio.run(
+        run_batch(
+            source, by_coroutine, settings=settings, engine=offline_engine(settings), progress=False
+        )
+    )
+    by_name = tmp_path / "name.jsonl"
+    with ResultCache(tmp_path / "cache.sqlite") as cache:
+        asyncio.run(
+            run_batch(
+                source, by_name, settings=settings, cache=cache, engine="offline", progress=False
+            )
+        )
+        stats = cache.stats()
+    assert (stats.count, stats.hits + stats.misses) == (0, 0)
+
+    def comparable(path: Path) -> dict[str, Any]:
+        rows = {row["id"]: row for row in read_lines(path)}
+        for row in rows.values():
+            if provenance := row.get("provenance"):
+                del provenance["latency_s"], provenance["created_at"]
+        return rows
+
+    assert comparable(by_name) == comparable(by_coroutine)
+    assert len(comparable(by_name)) == 3
+
+
+def test_an_input_says_how_the_archive_is_read(tmp_path: Path) -> None:
+    # A CSV in cp1252 whose text is in a "body" column: format, fields and encoding travel
+    # together to the reader, and every record gets its line.
+    source = tmp_path / "news.txt"  # a suffix that names no format
+    rows = ["ref,body", 'x1,"Café owners said: “We will stay open,” on Monday."', "x2,"]
+    source.write_bytes("\n".join(rows).encode("cp1252") + b"\n")
+    out = tmp_path / "out.jsonl"
+    settings = Settings()
+    archive = Input(
+        source, format="csv", fields=Fields(id="ref", text=("body",)), encoding="cp1252"
+    )
+    totals = asyncio.run(
+        run_batch(archive, out, settings=settings, engine="offline", progress=False)
+    )
+    lines = {row["id"]: row for row in read_lines(out)}
+    assert (totals.total, totals.written, totals.ok) == (2, 2, 1)
+    assert lines["x1"]["line"] == 2
+    (position,) = lines["x1"]["positions"]
+    assert (position["actor"], position["quotes"][0]["text"]) == ("Café", "We will stay open")
+    assert "the 'body' field is empty" in lines["x2"]["message"]
 
 
 def test_summary_line_has_the_totals(tmp_path: Path) -> None:
