@@ -15,10 +15,9 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from summarizer.batch.costs import price_for
+from summarizer.batch.costs import Price
 from summarizer.batch.progress import RunTotals
 from summarizer.batch.results import OutputFile, record_key
-from summarizer.config import Settings
 from summarizer.errors import InputError, LLMError, SummarizerError
 from summarizer.schema import Article
 from summarizer.sources.archive import Input, Record
@@ -36,7 +35,7 @@ class FileRun:
     Args:
         input: The archive to read.
         output: The results file, or ``-`` for stdout (no resume).
-        settings: Prices the totals.
+        price: What the totals are priced at (``costs.price_for``); unknown by default.
         retry_errors: Drop the error lines of earlier runs and try those records again.
         notify: Receives one-line notices for the user (resume, repair, guessed encodings).
 
@@ -49,7 +48,7 @@ class FileRun:
         input: Input,
         output: str | os.PathLike[str],
         *,
-        settings: Settings,
+        price: Price | None = None,
         retry_errors: bool = False,
         notify: Notify | None = None,
     ) -> None:
@@ -69,7 +68,7 @@ class FileRun:
             self.say(f"{output}: cut a torn last line left by an interrupted run")
         if self.sink.dropped_errors:
             self.say(f"{output}: retrying {self.sink.dropped_errors} records that failed before")
-        self.totals = RunTotals(price=price_for(settings), total=input.count())
+        self.totals = RunTotals(price=price, total=input.count())
         self._guessed: list[str] = []  # a folder's files whose encoding was guessed
 
     def records(self, *, skipped: Callable[[str, Article], None] | None = None) -> Iterator[Record]:

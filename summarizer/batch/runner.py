@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Literal, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
+from summarizer.batch.costs import price_for
 from summarizer.batch.filerun import FileRun
 from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.preflight import check_templates
@@ -625,7 +626,11 @@ async def run_batch(
     if summarize is None:
         check_templates(settings)  # one error now, not one error line per record
     files = FileRun(
-        Input.of(source), output, settings=settings, retry_errors=retry_errors, notify=notify
+        Input.of(source),
+        output,
+        price=price_for(settings),
+        retry_errors=retry_errors,
+        notify=notify,
     )
     totals = files.totals
     runner = BatchRunner(settings, client=client, cache=cache, engine=summarize)

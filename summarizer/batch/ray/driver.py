@@ -25,6 +25,7 @@ import ray
 import ray.data
 
 from summarizer.batch.cache import Cache, NullCache
+from summarizer.batch.costs import price_for
 from summarizer.batch.filerun import FileRun, ResultSink
 from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
@@ -91,7 +92,11 @@ def run_on_ray(
         settings.require_endpoint()
         check_templates(settings)  # one error now, not one error line per record
     files = FileRun(
-        Input.of(source), output, settings=settings, retry_errors=retry_errors, notify=notify
+        Input.of(source),
+        output,
+        price=price_for(settings),
+        retry_errors=retry_errors,
+        notify=notify,
     )
     totals = files.totals
     cache = NullCache() if engine == "offline" else (cache or NullCache())
