@@ -14,7 +14,6 @@ after its actor died) is written once.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,8 +38,6 @@ from summarizer.schema import Usage
 from summarizer.sources.archive import Input, Record, RecordRef
 
 __all__ = ["RayOptions", "run_on_ray"]
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, kw_only=True)
