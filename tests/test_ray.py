@@ -9,9 +9,11 @@ provider or a real cluster.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -235,6 +237,20 @@ def test_every_call_of_every_actor_waits_at_one_limiter() -> None:
         calls = server.stats.total
     assert all(row["ok"] for row in rows)
     assert ray.get(limiter.requests_granted.remote()) == calls == 24
+
+
+def test_the_limiter_outlives_the_run_that_started_it() -> None:
+    # A named actor dies with the handle that created it. The first run's handle going away
+    # (collected) killed the limiter a second run with the same budget had found by name.
+    budget = Settings(base_url="http://127.0.0.1:9/v1", model="limiter-lifetime", rpm=6000)
+    first = shared_limiter(budget)
+    ray.get(first.acquire.remote(0))
+    second = shared_limiter(budget)
+    del first
+    gc.collect()
+    time.sleep(1.0)  # room for a doomed actor to die; the kept one passes however long
+    assert ray.get(second.acquire.remote(0), timeout=60) == 0
+    assert ray.get(second.requests_granted.remote(), timeout=60) == 2
 
 
 def test_an_unreachable_endpoint_stops_the_run_and_writes_no_error_lines(tmp_path: Path) -> None:

@@ -57,18 +57,31 @@ class LimiterActor:
         self.limiter.learn(headers)
 
 
+# A named actor dies when the handle that created it is collected, even while handles that
+# found it by name are in use: a second run with the same budget lost its limiter part way
+# when the first run's handle went. The creating handles are kept for the session instead.
+_KEPT: dict[tuple[str, str], ActorHandle[Any]] = {}
+
+
 def shared_limiter(settings: Settings) -> ActorHandle[Any]:
     """The limiter actor for this endpoint, model and ceilings, started if not running.
 
-    It reserves no CPU: it waits, it does not compute.
+    It reserves no CPU: it waits, it does not compute. It lives as long as the job.
     """
     endpoint = redact_url(settings.base_url) if settings.base_url else settings.endpoint_host
     budget = f"{endpoint} {settings.model} rpm={settings.rpm} tpm={settings.tpm}"
     name = "summarizer-limiter-" + hashlib.sha256(budget.encode()).hexdigest()[:16]
+    context = ray.get_runtime_context()
+    job = f"{context.get_session_name()} {context.get_job_id()}"  # ids repeat across sessions
+    if (kept := _KEPT.get((job, name))) is not None:
+        return kept
+    for stale in [key for key in _KEPT if key[0] != job]:  # an earlier session's: gone
+        del _KEPT[stale]
     actor: Any = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(LimiterActor)
     handle: ActorHandle[Any] = actor.options(name=name, get_if_exists=True).remote(
         settings.rpm, settings.tpm
     )
+    _KEPT[(job, name)] = handle
     return handle
 
 
