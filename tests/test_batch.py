@@ -410,6 +410,14 @@ def test_the_offline_engine_by_name_writes_the_same_lines_and_keeps_no_cache(
     assert len(comparable(by_name)) == 3
 
 
+def test_a_missing_archive_is_one_error_and_leaves_no_output_behind(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(InputError, match="no such file or folder") as caught:
+        asyncio.run(run_batch(tmp_path / "nope.jsonl", out, settings=Settings(), engine="offline"))
+    assert caught.value.source == str(tmp_path / "nope.jsonl")
+    assert not out.exists()
+
+
 def test_an_input_says_how_the_archive_is_read(tmp_path: Path) -> None:
     # A CSV in cp1252 whose text is in a "body" column: format, fields and encoding travel
     # together to the reader, and every record gets its line.

@@ -61,6 +61,8 @@ class FileRun:
                 "Choose another -o file.",
                 source=os.fspath(output),
             )
+        # Counted first: a missing archive leaves no empty output file behind, nor an open one.
+        self.totals = RunTotals(price=price, total=input.count())
         to_stdout = os.fspath(output) == "-"
         self.sink: ResultSink
         self.sink = _Stdout() if to_stdout else OutputFile(output, retry_errors=retry_errors)
@@ -68,7 +70,6 @@ class FileRun:
             self.say(f"{output}: cut a torn last line left by an interrupted run")
         if self.sink.dropped_errors:
             self.say(f"{output}: retrying {self.sink.dropped_errors} records that failed before")
-        self.totals = RunTotals(price=price, total=input.count())
         self._guessed: list[str] = []  # a folder's files whose encoding was guessed
 
     def records(self, *, skipped: Callable[[str, Article], None] | None = None) -> Iterator[Record]:
