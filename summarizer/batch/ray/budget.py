@@ -8,15 +8,17 @@ share of it per actor.
 trip to the limiter actor; what the answers teach it (``learn``, ``observe``, ``settle``) is
 sent without waiting.
 
-The actor is named, in the job's namespace, after the endpoint (its URL without credentials),
-the model and the ceilings: the runs of one job with the same three share one budget. It
-lives as long as the job. Two jobs on one cluster have a budget each: give each its share
-with ``--rpm``.
+Each run has its own limiter actor, named after the endpoint (its URL without credentials),
+the model and the ceilings, plus a suffix of its own; it lives as long as the run holds it.
+Two runs, in one job or two, have a budget each: give each its share with ``--rpm``. (Runs
+once looked their limiter up by name; a run that started as the previous one ended could
+find that run's limiter while Ray was removing it, and every call then failed.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -58,17 +60,16 @@ class LimiterActor:
 
 
 def shared_limiter(settings: Settings) -> ActorHandle[Any]:
-    """The limiter actor for this endpoint, model and ceilings, started if not running.
+    """A new limiter actor for this endpoint, model and ceilings: one run's budget.
 
     It reserves no CPU: it waits, it does not compute.
     """
     endpoint = redact_url(settings.base_url) if settings.base_url else settings.endpoint_host
     budget = f"{endpoint} {settings.model} rpm={settings.rpm} tpm={settings.tpm}"
     name = "summarizer-limiter-" + hashlib.sha256(budget.encode()).hexdigest()[:16]
+    name += "-" + uuid.uuid4().hex[:8]
     actor: Any = ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1)(LimiterActor)
-    handle: ActorHandle[Any] = actor.options(name=name, get_if_exists=True).remote(
-        settings.rpm, settings.tpm
-    )
+    handle: ActorHandle[Any] = actor.options(name=name).remote(settings.rpm, settings.tpm)
     return handle
 
 
