@@ -34,11 +34,11 @@ from summarizer._secrets import remember
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
-from summarizer.templates import Message
-from summarizer.tokens import count_messages, tokenizer_for
 
 if TYPE_CHECKING:  # the SDK takes a second to import: only calls that talk to a model load it
     import openai
+
+    from summarizer.templates import Message
 
 __all__ = [
     "ChatModel",
@@ -344,6 +344,8 @@ class OpenAIChat:
         if usage.prompt_tokens == 0 and usage.completion_tokens == 0:
             # A server that ignores include_usage (llama-cpp-python's): count the prompt
             # ourselves, and one token per content chunk, which is what such servers send.
+            from summarizer.tokens import count_messages, tokenizer_for
+
             tokenizer = tokenizer_for(body["model"], download=self.settings.tiktoken_download)
             usage = Usage(
                 prompt_tokens=count_messages(tokenizer, body["messages"]), completion_tokens=chunks

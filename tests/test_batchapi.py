@@ -544,7 +544,7 @@ def test_an_article_too_long_for_one_call_is_split_online_not_sent(
 
 
 def test_every_batchapi_command_has_help_with_an_example() -> None:
-    group = cli.commands["batchapi"]
+    group = cli.get_command(click.Context(cli), "batchapi")
     assert isinstance(group, click.Group)
     for name in group.commands:
         result = CliRunner().invoke(cli, ["batchapi", name, "--help"])
