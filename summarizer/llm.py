@@ -149,10 +149,14 @@ class ChatModel(Protocol):
 class OpenAIChat:
     """A ChatModel backed by the openai SDK (OpenAI, Azure OpenAI v1, vLLM, llama.cpp, Ollama).
 
+    The SDK client it builds belongs to the event loop it first runs on (its connections
+    do): a new loop gets a new one. Code that runs one loop per call (``asyncio.run`` each
+    time) awaits ``aclose()`` before each loop ends; ``summarize()`` does so itself.
+
     Args:
         settings: Endpoint, key, timeout and retries.
         client: An ``openai.AsyncOpenAI`` to use instead of building one (for custom httpx
-            transports, proxies or Azure).
+            transports, proxies or Azure); it is the caller's to close.
     """
 
     def __init__(self, settings: Settings, *, client: openai.AsyncOpenAI | None = None):
@@ -195,10 +199,12 @@ class OpenAIChat:
         return self._client
 
     async def aclose(self) -> None:
-        """Close the connection pool (only the one this object built)."""
+        """Close the connection pool (only the one this object built); the next call opens
+        a new one."""
         if self._client is not None and self._given is None:
             await self._client.close()
             self._client = None
+            self._loop = None
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
         client = self._sdk()
