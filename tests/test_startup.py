@@ -165,3 +165,13 @@ def test_a_loaded_command_lists_the_same_as_a_lazy_one() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "True"
+
+
+def test_a_mistyped_command_is_still_matched_against_every_command() -> None:
+    code = (
+        "from click.testing import CliRunner\n"
+        "from summarizer.cli import cli\n"
+        "print(CliRunner().invoke(cli, ['summ', '--help']).output)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "No such command 'summ'. Did you mean 'summarize'?" in done.stdout
