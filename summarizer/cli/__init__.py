@@ -19,8 +19,8 @@ from summarizer.errors import SummarizerError
 __all__ = ["Injected", "cli", "main"]
 
 # name: (module:attribute, the first sentence of its help, which `summarizer --help` shows).
-# tests/test_cli_startup.py checks the sentences against the commands' own help.
-COMMANDS: dict[str, tuple[str, str]] = {
+# tests/test_startup.py checks the sentences against the commands' own help.
+_COMMANDS: dict[str, tuple[str, str]] = {
     "summarize": (
         "summarizer.cli.article:summarize_cmd",
         "Summarise one article: the issue, a summary, and who takes which position.",
@@ -131,7 +131,7 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
-@click.group(cls=_Group, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, lazy=_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="summarizer")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.pass_context
