@@ -1,12 +1,19 @@
 """How long an editor waits before a command starts: start-up time of the CLI, side by side.
 
-Usage: python bench/startup.py [--runs 10]
+Usage:
+  python bench/startup.py [--runs 10]
+  git worktree add /tmp/summarizer-before 88ba784      # an older tree, to compare with
+  python bench/startup.py --runs 10 --tree /tmp/summarizer-before
 
 Times whole processes (import included), the way an editor feels them: ``summarizer --help``,
-``summarizer summarize examples/seed-article.txt --offline``, ``summarizer render`` of the
+``summarizer summarize examples/seed-article.txt --offline`` and ``summarizer render`` of the
 same article, against ``python -c "import click, rich"`` (the floor for a click + rich CLI).
-Prints the minimum and median of each, and the ratio of medians to the floor. Machine speed
-matters: compare rows of one run, not runs of different days.
+With ``--tree``, the older checkout runs the same commands in the same interpreter (its
+package first on the path), each of its runs right after this tree's, so both see the same
+machine. Compiled bytecode is allowed (``PYTHONDONTWRITEBYTECODE`` is unset: a user's
+installed package has its ``.pyc`` files), and one unmeasured run per command writes it.
+Prints the median of each, and its ratio to the floor's median. Machine speed matters:
+compare rows of one run, not runs of different days.
 """
 
 from __future__ import annotations
@@ -21,38 +28,67 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "examples" / "seed-article.txt"
+FLOOR = 'python -c "import click, rich"'
 COMMANDS = {
-    'python -c "import click, rich"': [sys.executable, "-c", "import click, rich"],
-    "summarizer --help": [sys.executable, "-m", "summarizer", "--help"],
-    "summarizer render (seed)": [sys.executable, "-m", "summarizer", "render", str(SEED)],
+    FLOOR: ["-c", "import click, rich"],
+    "summarizer --help": ["-m", "summarizer", "--help"],
     "summarizer summarize --offline (seed)": [
-        sys.executable, "-m", "summarizer", "summarize", str(SEED), "--offline"
+        "-m", "summarizer", "summarize", str(SEED), "--offline"
     ],
+    "summarizer render (seed)": ["-m", "summarizer", "render", str(SEED)],
 }  # fmt: skip
 
 
-def timed(command: list[str], runs: int) -> list[float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SUMMARIZER_", "OPENAI_"))}
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, env=env, cwd=REPO)
-        times.append(time.perf_counter() - started)
-    return times
+def environment(tree: Path | None) -> dict[str, str]:
+    """No endpoint settings, bytecode allowed; an older tree first on the path."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SUMMARIZER_", "OPENAI_")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    return env
+
+
+def once(args: list[str], tree: Path | None) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, *args],
+        check=True,
+        capture_output=True,
+        env=environment(tree),
+        cwd=tree or REPO,
+    )
+    return time.perf_counter() - started
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--tree", type=Path, help="an older checkout to time alongside")
     args = parser.parse_args()
-    floor = None
-    print("| command | min s | median s | × floor (median) |")
-    print("|---|---|---|---|")
+    trees: dict[str, Path | None] = {"now": None}
+    if args.tree is not None:
+        trees = {"before": args.tree.resolve(), "now": None}
+    times: dict[tuple[str, str], list[float]] = {}
     for label, command in COMMANDS.items():
-        times = timed(command, args.runs)
-        median = statistics.median(times)
-        floor = floor or median
-        print(f"| `{label}` | {min(times):.2f} | {median:.2f} | {median / floor:.1f} |")
+        for tree in trees.values():
+            once(command, tree)  # writes the bytecode; not measured
+        for _ in range(args.runs):
+            for name, tree in trees.items():
+                times.setdefault((label, name), []).append(once(command, tree))
+    medians = {key: statistics.median(values) for key, values in times.items()}
+    columns = list(trees)
+    head = " | ".join(f"{name}: median s | {name}: × floor" for name in columns)
+    print(f"| command | {head} |")
+    print("|---|" + "---:|---:|" * len(columns))
+    for label in COMMANDS:
+        cells = []
+        for name in columns:
+            median = medians[(label, name)]
+            cells.append(f"{median:.2f} | {median / medians[(FLOOR, name)]:.1f}")
+        print(f"| `{label}` | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":

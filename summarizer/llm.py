@@ -9,6 +9,10 @@ Two layers:
   tries strict Structured Outputs and falls back to JSON mode once per client), refuses to
   parse refusals and truncated answers, re-asks with the validation errors fed back, and runs
   one optional follow-up check (the quote re-ask).
+
+``OpenAIBatches`` makes the Batch API's Files and Batches calls (``batch.batchapi`` drives
+them through the ``BatchEndpoint`` protocol). Both build their SDK client with
+``_sdk_client`` and map its errors with ``_sdk_errors``: one construction, one set of messages.
 """
 
 from __future__ import annotations
@@ -34,17 +38,21 @@ from summarizer._secrets import remember
 from summarizer.config import Settings
 from summarizer.errors import LLMError, OutputValidationError
 from summarizer.schema import Usage
-from summarizer.templates import Message
-from summarizer.tokens import count_messages, tokenizer_for
 
 if TYPE_CHECKING:  # the SDK takes a second to import: only calls that talk to a model load it
     import openai
 
+    from summarizer.templates import Message
+
 __all__ = [
+    "TERMINAL",
+    "BatchEndpoint",
+    "BatchInfo",
     "ChatModel",
     "ChatRequest",
     "ChatResponse",
     "Mode",
+    "OpenAIBatches",
     "OpenAIChat",
     "StreamProgress",
     "Structured",
@@ -141,10 +149,14 @@ class ChatModel(Protocol):
 class OpenAIChat:
     """A ChatModel backed by the openai SDK (OpenAI, Azure OpenAI v1, vLLM, llama.cpp, Ollama).
 
+    The SDK client it builds belongs to the event loop it first runs on (its connections
+    do): a new loop gets a new one. Code that runs one loop per call (``asyncio.run`` each
+    time) awaits ``aclose()`` before each loop ends; ``summarize()`` does so itself.
+
     Args:
         settings: Endpoint, key, timeout and retries.
         client: An ``openai.AsyncOpenAI`` to use instead of building one (for custom httpx
-            transports, proxies or Azure).
+            transports, proxies or Azure); it is the caller's to close.
     """
 
     def __init__(self, settings: Settings, *, client: openai.AsyncOpenAI | None = None):
@@ -155,8 +167,8 @@ class OpenAIChat:
         self._remembered = known.get("json_schema")
         self._given = client
         self._client = client
-        if client is not None:  # a caller's client carries its own credentials
-            remember(api_key=client.api_key, url=str(client.base_url))
+        if client is not None:
+            _remember_client(client)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._send_schema_field = send_schema_field(settings)
         # llama-cpp-python's server (interrupt_requests, on by default) drops a stream when
@@ -178,36 +190,28 @@ class OpenAIChat:
 
     def _sdk(self) -> openai.AsyncOpenAI:
         """The SDK client, rebuilt when a sync caller runs us on a new event loop."""
-        import openai
-
         if self._given is not None:
             return self._given
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            key = self.settings.api_key
-            self._client = openai.AsyncOpenAI(
-                api_key=key.get_secret_value() if key else "no-key-needed",
-                base_url=self.settings.base_url,
-                timeout=self.settings.timeout,
-                max_retries=self.settings.max_retries,
-            )
+            self._client = _sdk_client(self.settings)
             self._loop = loop
         return self._client
 
     async def aclose(self) -> None:
-        """Close the connection pool (only the one this object built)."""
+        """Close the connection pool (only the one this object built); the next call opens
+        a new one."""
         if self._client is not None and self._given is None:
             await self._client.close()
             self._client = None
+            self._loop = None
 
     async def complete(self, request: ChatRequest) -> ChatResponse:
-        import openai
-
         client = self._sdk()
         if request.probe:
             client = client.with_options(max_retries=0)
         body = request_body(request, send_schema_field=self._send_schema_field)
-        try:
+        with _sdk_errors(self.settings, timeout=self._timeout):
             if self.settings.stream:
                 return await self._stream_once_more_if_cut(client, body)
             raw = await client.chat.completions.with_raw_response.create(
@@ -218,16 +222,6 @@ class OpenAIChat:
                 extra_body={"response_format": body["response_format"]},
             )
             completion = raw.parse()
-        except openai.APIStatusError as exc:
-            raise _status_error(exc) from exc
-        except openai.APITimeoutError as exc:
-            raise self._timeout() from exc
-        except openai.APIConnectionError as exc:
-            raise LLMError(
-                f"{self.settings.endpoint_host}: cannot connect ({exc.__cause__ or exc}). "
-                "Check OPENAI_BASE_URL / --base-url and that the server is running.",
-                reason="connection",
-            ) from exc
         if not completion.choices:
             raise LLMError("The endpoint returned no choices.", request_id=raw.request_id)
         choice = completion.choices[0]
@@ -344,6 +338,8 @@ class OpenAIChat:
         if usage.prompt_tokens == 0 and usage.completion_tokens == 0:
             # A server that ignores include_usage (llama-cpp-python's): count the prompt
             # ourselves, and one token per content chunk, which is what such servers send.
+            from summarizer.tokens import count_messages, tokenizer_for
+
             tokenizer = tokenizer_for(body["model"], download=self.settings.tiktoken_download)
             usage = Usage(
                 prompt_tokens=count_messages(tokenizer, body["messages"]), completion_tokens=chunks
@@ -370,6 +366,43 @@ class OpenAIChat:
 
 class _StreamCut(Exception):
     """The server closed a stream before its finish (not an error the caller sees)."""
+
+
+def _sdk_client(settings: Settings, *, timeout: float | None = None) -> openai.AsyncOpenAI:
+    """The one place an SDK client is built: key, endpoint, timeout and the SDK's retries."""
+    import openai
+
+    key = settings.api_key
+    return openai.AsyncOpenAI(
+        api_key=key.get_secret_value() if key else "no-key-needed",
+        base_url=settings.base_url,
+        timeout=settings.timeout if timeout is None else timeout,
+        max_retries=settings.max_retries,
+    )
+
+
+def _remember_client(client: openai.AsyncOpenAI) -> None:
+    """A caller's client carries its own credentials: keep them out of logs and outputs too."""
+    remember(api_key=client.api_key, url=str(client.base_url))
+
+
+@contextlib.contextmanager
+def _sdk_errors(settings: Settings, *, timeout: Callable[[], LLMError]) -> Iterator[None]:
+    """SDK errors as LLMError, with the messages every call shares (after the SDK's retries)."""
+    import openai
+
+    try:
+        yield
+    except openai.APIStatusError as exc:
+        raise _status_error(exc) from exc
+    except openai.APITimeoutError as exc:
+        raise timeout() from exc
+    except openai.APIConnectionError as exc:
+        raise LLMError(
+            f"{settings.endpoint_host}: cannot connect ({exc.__cause__ or exc}). "
+            "Check OPENAI_BASE_URL / --base-url and that the server is running.",
+            reason="connection",
+        ) from exc
 
 
 def _usage_of(chunk: Any, usage: Usage) -> Usage:
@@ -513,6 +546,154 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
     except ValueError:
         return None
     return None
+
+
+# ---- Batch API -------------------------------------------------------------------------
+
+TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+"""Batch statuses after which nothing more will run (expired and cancelled batches may
+still have partial output)."""
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    """What ``GET /v1/batches/{id}`` says about a batch."""
+
+    id: str
+    status: str
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    errors: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+
+class BatchEndpoint(Protocol):
+    """The Files and Batches calls a Batch API run makes (``OpenAIBatches``)."""
+
+    async def upload(self, path: Path) -> str:
+        """Upload a request file (purpose ``batch``); returns the file id."""
+        ...
+
+    async def create(self, input_file_id: str, metadata: dict[str, str]) -> BatchInfo:
+        """Create a batch over an uploaded file, labelled with ``metadata``."""
+        ...
+
+    async def find(self, metadata: dict[str, str], *, limit: int = 100) -> BatchInfo | None:
+        """The most recent batch labelled with ``metadata``, among the last ``limit``."""
+        ...
+
+    async def retrieve(self, batch_id: str) -> BatchInfo: ...
+
+    async def download(self, file_id: str, path: Path) -> None:
+        """Save a file's content to ``path``; a torn download never looks complete."""
+        ...
+
+    async def aclose(self) -> None: ...
+
+
+class OpenAIBatches:
+    """A BatchEndpoint backed by the openai SDK (OpenAI, or any server with these endpoints).
+
+    The exchanges follow the API reference: ``POST /v1/files`` (purpose ``batch``),
+    ``POST /v1/batches`` (endpoint ``/v1/chat/completions``, window ``24h``),
+    ``GET /v1/batches/{id}``, ``GET /v1/batches`` (to find a batch whose creation was
+    interrupted), ``GET /v1/files/{id}/content``. Errors are ``LLMError`` with the messages of
+    online calls.
+
+    Args:
+        settings: Endpoint, key and retries; the timeout is at least 600 s (uploads of up to
+            200 MB).
+        client: An ``openai.AsyncOpenAI`` to use instead of building one.
+    """
+
+    def __init__(self, settings: Settings, *, client: openai.AsyncOpenAI | None = None):
+        self.settings = settings
+        self._given = client
+        self._client = client
+        if client is None:
+            settings.require_endpoint()
+        else:
+            _remember_client(client)
+
+    def _sdk(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            self._client = _sdk_client(self.settings, timeout=max(self.settings.timeout, 600.0))
+        return self._client
+
+    def _errors(self) -> contextlib.AbstractContextManager[None]:
+        return _sdk_errors(self.settings, timeout=self._timeout)
+
+    def _timeout(self) -> LLMError:
+        return LLMError(
+            f"{self.settings.endpoint_host}: the Batch API request timed out; run the same "
+            "command again.",
+            reason="timeout",
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only the one this object built)."""
+        if self._client is not None and self._given is None:
+            await self._client.close()
+            self._client = None
+
+    async def upload(self, path: Path) -> str:
+        with self._errors(), path.open("rb") as handle:
+            created = await self._sdk().files.create(file=handle, purpose="batch")
+        return created.id
+
+    async def create(self, input_file_id: str, metadata: dict[str, str]) -> BatchInfo:
+        with self._errors():
+            batch = await self._sdk().batches.create(
+                input_file_id=input_file_id,
+                endpoint="/v1/chat/completions",  # batch.batchapi.files.ENDPOINT
+                completion_window="24h",
+                metadata=metadata,
+            )
+        return _batch_info(batch)
+
+    async def find(self, metadata: dict[str, str], *, limit: int = 100) -> BatchInfo | None:
+        with self._errors():
+            page = await self._sdk().batches.list(limit=limit)
+        for batch in page.data:
+            labels = batch.metadata or {}
+            if all(labels.get(k) == v for k, v in metadata.items()):
+                return _batch_info(batch)
+        return None
+
+    async def retrieve(self, batch_id: str) -> BatchInfo:
+        with self._errors():
+            return _batch_info(await self._sdk().batches.retrieve(batch_id))
+
+    async def download(self, file_id: str, path: Path) -> None:
+        partial = path.with_name(path.name + ".part")
+        with self._errors():
+            files = self._sdk().files
+            async with files.with_streaming_response.content(file_id) as response:
+                with partial.open("wb") as handle:
+                    async for chunk in response.iter_bytes():
+                        handle.write(chunk)
+        partial.replace(path)
+
+
+def _batch_info(batch: Any) -> BatchInfo:
+    counts = batch.request_counts
+    errors = batch.errors.data if batch.errors is not None and batch.errors.data else []
+    return BatchInfo(
+        id=batch.id,
+        status=batch.status,
+        output_file_id=batch.output_file_id,
+        error_file_id=batch.error_file_id,
+        total=counts.total if counts else 0,
+        completed=counts.completed if counts else 0,
+        failed=counts.failed if counts else 0,
+        errors="; ".join(f"{e.code}: {e.message}" for e in errors[:3]),
+    )
 
 
 # ---- structured output -----------------------------------------------------------------

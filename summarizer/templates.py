@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from summarizer.errors import TemplateError
+
+if TYPE_CHECKING:  # Jinja loads when a prompt is rendered, not for every command
+    import jinja2
 
 __all__ = [
     "Message",
@@ -66,6 +66,9 @@ class Templates:
                 "or SUMMARIZER_PROMPTS_DIR (`summarizer templates init DIR` creates one).",
                 template=str(prompts_dir),
             )
+        import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
+
         search = [str(prompts_dir)] if prompts_dir else []
         search.append(str(default_prompts_dir()))
         self._env = SandboxedEnvironment(
@@ -85,6 +88,8 @@ class Templates:
 
     def source(self, name: str) -> tuple[str, str]:
         """Return (source text, file path) of a template."""
+        import jinja2
+
         loader = self._env.loader
         if loader is None:  # pragma: no cover - always set in __init__
             raise TemplateError("no template loader", template=name)
@@ -146,6 +151,8 @@ class Templates:
         return tags
 
     def _stamp(self, names: list[str]) -> tuple[tuple[str, int, int], ...] | None:
+        import jinja2
+
         try:
             files = [self._env.get_template(name).filename for name in names]
             stats = [(file, os.stat(file)) for file in files if file]
@@ -162,6 +169,8 @@ class Templates:
         closed by the text of a variable: an article holding "</article> System: ..." still
         renders as one delimited block (see ``_neutralised``).
         """
+        import jinja2
+
         try:
             template = self._env.get_template(name)
         except (jinja2.TemplateNotFound, UnicodeDecodeError):

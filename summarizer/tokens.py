@@ -14,13 +14,13 @@ import logging
 import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Protocol
-
-import tiktoken
-from tiktoken.model import encoding_name_for_model
+from typing import TYPE_CHECKING, Protocol
 
 from summarizer.config import ENV_PREFIX
 from summarizer.errors import BudgetError
+
+if TYPE_CHECKING:  # tiktoken loads when text is first counted, not for every command
+    import tiktoken
 
 __all__ = [
     "FALLBACK_ENCODING",
@@ -87,6 +87,8 @@ def tokenizer_for(
     """
     if not download:
         return _load(FALLBACK_ENCODING, timeout)
+    from tiktoken.model import encoding_name_for_model
+
     try:
         name = encoding_name_for_model(model)
     except KeyError:
@@ -96,6 +98,8 @@ def tokenizer_for(
 
 @lru_cache(maxsize=8)
 def _load(name: str, timeout: float) -> Tokenizer:
+    import tiktoken
+
     if name == FALLBACK_ENCODING:
         return TiktokenTokenizer(tiktoken.get_encoding(FALLBACK_ENCODING))
     box: list[tiktoken.Encoding | BaseException] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +24,6 @@ import openai
 import pytest
 from click.testing import CliRunner
 
-from summarizer.batch.batchapi.exchange import BatchAPI
 from summarizer.batch.batchapi.files import RequestWriter, request_line
 from summarizer.batch.batchapi.job import (
     BatchJob,
@@ -38,8 +38,8 @@ from summarizer.batch.progress import RunTotals
 from summarizer.batch.runner import run_batch
 from summarizer.cli import cli
 from summarizer.config import Settings
-from summarizer.errors import ConfigError
-from summarizer.llm import ChatRequest, Mode, OpenAIChat
+from summarizer.errors import ConfigError, LLMError
+from summarizer.llm import BatchEndpoint, ChatRequest, Mode, OpenAIBatches, OpenAIChat
 from summarizer.pipeline import prepare
 from summarizer.testing import FakeLLM
 from summarizer.testing.fakeserver import FakeServer, Fault
@@ -110,11 +110,11 @@ def fake() -> Iterator[FakeServer]:
         yield server
 
 
-def api_for(stub: BatchStub) -> BatchAPI:
-    return BatchAPI(openai.AsyncOpenAI(base_url=stub.base_url, api_key="sk-test", max_retries=0))
+def api_for(stub: BatchStub) -> BatchEndpoint:
+    return OpenAIBatches(Settings(base_url=stub.base_url, api_key="sk-test", max_retries=0))
 
 
-def with_api(stub: BatchStub, step: Callable[[BatchAPI], Awaitable[T]]) -> T:
+def with_api(stub: BatchStub, step: Callable[[BatchEndpoint], Awaitable[T]]) -> T:
     """Run one step against the stub with a fresh SDK client, closed afterwards."""
 
     async def go() -> T:
@@ -130,7 +130,7 @@ def with_api(stub: BatchStub, step: Callable[[BatchAPI], Awaitable[T]]) -> T:
 def run_job(stub: BatchStub, archive: Path, output: Path, **options: Any) -> RunTotals:
     """``batchjob.run`` against the stub, polling fast; closes the clients it was given."""
 
-    async def step(api: BatchAPI) -> RunTotals:
+    async def step(api: BatchEndpoint) -> RunTotals:
         client = options.get("client")
         try:
             return await run(archive, output, api=api, interval=0.01, **options)
@@ -545,9 +545,30 @@ def test_an_article_too_long_for_one_call_is_split_online_not_sent(
 
 
 def test_every_batchapi_command_has_help_with_an_example() -> None:
-    group = cli.commands["batchapi"]
+    group = cli.get_command(click.Context(cli), "batchapi")
     assert isinstance(group, click.Group)
     for name in group.commands:
         result = CliRunner().invoke(cli, ["batchapi", name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.output, f"batchapi {name} --help has no example"
+
+
+def test_an_unreachable_batch_api_is_one_llm_error(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = OpenAIBatches(
+        Settings(base_url=f"http://127.0.0.1:{port}/v1", api_key="sk-test", max_retries=0)
+    )
+    request_file = tmp_path / "requests-0001.jsonl"
+    request_file.write_text("{}\n", encoding="utf-8")
+
+    async def upload() -> str:
+        try:
+            return await api.upload(request_file)
+        finally:
+            await api.aclose()
+
+    with pytest.raises(LLMError, match=r"127\.0\.0\.1: cannot connect") as info:
+        asyncio.run(upload())
+    assert info.value.reason == "connection"

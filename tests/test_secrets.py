@@ -112,3 +112,20 @@ def test_scrub(url: str | None, message: str, shown: str) -> None:
         assert _secrets.scrub(message) == shown
     finally:
         _secrets.forget()
+
+
+def test_an_echoed_credential_never_reaches_a_batch_api_error(
+    echo_port: int, tmp_path: Path
+) -> None:
+    archive = tmp_path / "in.jsonl"
+    archive.write_text(json.dumps({"id": "a", "text": SEED.read_text()}) + "\n")
+    env = {
+        "OPENAI_API_KEY": KEY,
+        "OPENAI_BASE_URL": f"http://{USER}:{PASSWORD}@127.0.0.1:{echo_port}/v1",
+    }
+    out = tmp_path / "out.jsonl"
+    result = _run(["batchapi", "submit", str(archive), "-o", str(out), "--no-cache"], env)
+    assert result.exit_code == 1
+    assert "HTTP 401 from the endpoint: Incorrect API key provided" in result.stderr
+    assert "Check OPENAI_API_KEY" in result.stderr
+    _clean(result.stderr + result.stdout)

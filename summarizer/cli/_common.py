@@ -7,16 +7,16 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from summarizer._secrets import scrub
-from summarizer.batch.results import write_atomic
-from summarizer.config import Settings
-from summarizer.llm import ChatModel, StreamProgress, watch_streams
-from summarizer.sources.archive import Fields
+
+if TYPE_CHECKING:  # every command imports this module: what it names it loads when used
+    from summarizer.config import Settings
+    from summarizer.llm import ChatModel, StreamProgress
+    from summarizer.sources.archive import Fields
 
 __all__ = [
     "Injected",
@@ -126,6 +126,8 @@ def archive_options(func: Any) -> Any:
 def settings(**flags: Any) -> Settings:
     """The command's settings; the CLI remembers endpoints that reject json_schema (in the
     user's cache folder) so each run against a local server skips the failed probe."""
+    from summarizer.config import Settings
+
     loaded = Settings.load(**flags)
     if loaded.endpoint_memory is None:
         memory = loaded.resolved_cache_path().parent / "endpoints.json"
@@ -135,6 +137,8 @@ def settings(**flags: Any) -> Settings:
 
 def fields(flags: dict[str, Any]) -> Fields:
     """Take the archive field flags out of ``flags`` (the rest are settings)."""
+    from summarizer.sources.archive import Fields
+
     names = {name: flags.pop(f"{name}_field") for name in ("id", "title", "date", "url", "source")}
     text = flags.pop("text_field")
     return Fields(**names, text=tuple(text)) if text else Fields(**names)
@@ -155,6 +159,8 @@ def write(text: str, output: Path | None) -> None:
 
 def write_file(output: Path, pieces: Iterable[str]) -> None:
     """Write pieces to OUTPUT all or nothing (``outputs.write_atomic``), and say so."""
+    from summarizer.batch.results import write_atomic
+
     write_atomic(output, pieces)
     say(f"wrote {output}")
 
@@ -163,8 +169,15 @@ def write_file(output: Path, pieces: Iterable[str]) -> None:
 def live_status(*, enabled: bool) -> Iterator[None]:
     """While the model writes, one live line on a terminal's stderr: model, seconds waited,
     tokens so far. Nothing on a pipe or a file, so logs and scripts see no control codes."""
+    if not enabled:
+        yield
+        return
+    from rich.console import Console
+
+    from summarizer.llm import watch_streams
+
     console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
+    if not console.is_terminal:
         yield
         return
     started = time.monotonic()
@@ -180,5 +193,7 @@ def live_status(*, enabled: bool) -> Iterator[None]:
 
 def refuse_unwritable(output: Path) -> None:
     """Fail on an impossible -o before the (paid, slow) model calls, not after them."""
+    from summarizer.batch.results import write_atomic
+
     if output.is_dir() or not output.parent.is_dir():
         write_atomic(output, [])  # raises the one-line InputError for this path; writes nothing

@@ -6,11 +6,10 @@ import json
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from summarizer.batch.preflight import check_templates
 from summarizer.cli._common import (
     encoding_option,
     injected,
@@ -21,11 +20,10 @@ from summarizer.cli._common import (
     settings_options,
     write,
 )
-from summarizer.pipeline import Engine, plan, summarize
-from summarizer.schema import SummaryResult
-from summarizer.sources.fetch import load_article
-from summarizer.views import html as report
-from summarizer.views import text as display
+
+if TYPE_CHECKING:  # each command imports what it uses when it runs (see cli/__init__.py)
+    from summarizer.pipeline import Engine
+    from summarizer.schema import SummaryResult
 
 __all__ = ["render", "schema", "summarize_cmd", "tokens"]
 
@@ -71,6 +69,9 @@ def summarize_cmd(
       summarizer summarize story.txt --base-url http://127.0.0.1:8765/v1 --model local-medium
       summarizer summarize story.txt --offline
     """
+    from summarizer.pipeline import summarize
+    from summarizer.sources.fetch import load_article
+
     if fmt == "html" and output is None:
         raise click.UsageError("--format html writes a file: add -o FILE, e.g. -o report.html.")
     run_settings = settings(**flags)
@@ -80,6 +81,8 @@ def summarize_cmd(
     client = injected(ctx).client
     if not offline and not run_settings.has_endpoint:
         if run_settings.prompts_dir is not None:
+            from summarizer.batch.preflight import check_templates
+
             check_templates(run_settings)  # they asked for their templates: a broken one fails
         say(
             "note: no LLM endpoint configured, so this is the offline engine's result (quotes "
@@ -96,9 +99,13 @@ def summarize_cmd(
 
 def _format(result: SummaryResult, fmt: str, *, color: bool, article_text: str) -> str:
     if fmt == "html":
+        from summarizer.views import html as report
+
         return report.article_report(result, article_text)
     if fmt == "json":
         return result.model_dump_json(indent=2) + "\n"
+    from summarizer.views import text as display
+
     if fmt == "markdown":
         return display.to_markdown(result)
     width = shutil.get_terminal_size().columns if color else 88
@@ -121,6 +128,9 @@ def render(article: str, encoding: str | None, **flags: Any) -> None:
       summarizer render examples/seed-article.txt
       summarizer render https://example.org/news/story --prompts examples/house-style
     """
+    from summarizer.pipeline import plan
+    from summarizer.sources.fetch import load_article
+
     source = load_article(article, encoding=encoding, notify=say)
     parts = plan(source, settings=settings(**flags)).parts
     for number, prepared in enumerate(parts, start=1):
@@ -156,6 +166,9 @@ def tokens(article: str, encoding: str | None, **flags: Any) -> None:
     Example:
       summarizer tokens examples/seed-article.txt --model gpt-4o-mini
     """
+    from summarizer.pipeline import plan
+    from summarizer.sources.fetch import load_article
+
     run_settings = settings(**flags)
     source = load_article(article, encoding=encoding, notify=say)
     parts = plan(source, settings=run_settings).parts
@@ -181,4 +194,6 @@ def schema() -> None:
     Example:
       summarizer schema > summary.schema.json
     """
+    from summarizer.schema import SummaryResult
+
     click.echo(json.dumps(SummaryResult.model_json_schema(), indent=2))

@@ -7,16 +7,19 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from summarizer.batch.batchapi import job as batchjob
-from summarizer.batch.batchapi.exchange import BatchAPI, with_api
+from summarizer.batch.batchapi.exchange import with_api
 from summarizer.batch.cache import open_cache
 from summarizer.cli._common import archive_options, fields, say, settings, settings_options
 from summarizer.errors import ConfigError
 from summarizer.sources.archive import Format
+
+if TYPE_CHECKING:
+    from summarizer.llm import BatchEndpoint
 
 __all__ = ["batchapi_group"]
 
@@ -201,7 +204,7 @@ def batchapi_collect(
         )
     if not from_files:
 
-        def fetch(api: BatchAPI) -> Awaitable[bool]:
+        def fetch(api: BatchEndpoint) -> Awaitable[bool]:
             return batchjob.download(job, api, wait=wait, interval=poll_interval, notify=say)
 
         if not with_api(run_settings, fetch):

@@ -18,10 +18,10 @@ from summarizer.cli._common import (
     settings_options,
     write,
 )
-from summarizer.pipeline import Engine
 
 if TYPE_CHECKING:
     from summarizer.evaluation import ArticleRun
+    from summarizer.pipeline import Engine
 
 __all__ = ["eval_cmd"]
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from summarizer.batch.results import open_lines
 from summarizer.cli._common import write_file
-from summarizer.views import html as report
+
+if TYPE_CHECKING:
+    from summarizer.views.html import Record
 
 __all__ = ["report_cmd"]
 
@@ -34,10 +36,13 @@ def report_cmd(results: str, output: Path, title: str) -> None:
     Example:
       summarizer report out.jsonl -o archive.html
     """
+    from summarizer.batch.results import open_lines
+    from summarizer.views import html as report
+
     source = "<stdin>" if results == "-" else results
     counts = {"articles": 0}
 
-    def counted(records: Iterable[report.Record]) -> Iterator[report.Record]:
+    def counted(records: Iterable[Record]) -> Iterator[Record]:
         for record in records:
             counts["articles"] += 1
             yield record

@@ -212,7 +212,8 @@ def evaluate(
 ) -> Report:
     """Blocking twin of :func:`aevaluate` (same arguments, same report)."""
     return run_sync(
-        aevaluate(records, settings=settings, client=client, engine=engine, on_article=on_article)
+        aevaluate(records, settings=settings, client=client, engine=engine, on_article=on_article),
+        client=client,
     )
 
 

@@ -87,8 +87,15 @@ def summarize(
     client: ChatModel | None = None,
     engine: Engine = "llm",
 ) -> SummaryResult:
-    """Blocking twin of :func:`asummarize` (same arguments, same result)."""
-    return run_sync(asummarize(article, settings=settings, client=client, engine=engine))
+    """Blocking twin of :func:`asummarize` (same arguments, same result).
+
+    Each call runs an event loop of its own. A client may be reused across calls: an
+    ``OpenAIChat`` closes the connections it opened on a call's loop before that loop ends,
+    and opens new ones on the next call.
+    """
+    return run_sync(
+        asummarize(article, settings=settings, client=client, engine=engine), client=client
+    )
 
 
 def summarize_offline(article: str | bytes | Article) -> SummaryResult:
@@ -113,16 +120,31 @@ def summarize_offline(article: str | bytes | Article) -> SummaryResult:
     )
 
 
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine from synchronous code; refuse inside a running event loop."""
+def run_sync(coro: Coroutine[Any, Any, T], *, client: ChatModel | None = None) -> T:
+    """Run a coroutine from synchronous code on a loop of its own; refuse inside a running
+    event loop.
+
+    ``client`` is the caller's ChatModel the coroutine uses: an ``OpenAIChat``'s SDK client
+    belongs to this loop (its connections do), so it is closed before the loop ends. Left to
+    the garbage collector, it would try to close itself on a later loop and fail ("Event loop
+    is closed").
+    """
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coro)
+        return asyncio.run(_closing(coro, client))
     coro.close()
     raise SummarizerError(
         "summarize() was called from inside a running event loop; use `await asummarize(...)`."
     )
+
+
+async def _closing(coro: Coroutine[Any, Any, T], client: ChatModel | None) -> T:
+    try:
+        return await coro
+    finally:
+        if isinstance(client, OpenAIChat):
+            await client.aclose()
 
 
 def _as_article(article: str | bytes | Article) -> Article:

@@ -14,15 +14,13 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
-
-import trafilatura
-from charset_normalizer import from_bytes
-from trafilatura.settings import Document
-from trafilatura.xml import xmltotxt
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 from summarizer.errors import ConfigError, InputError
 from summarizer.schema import Article
+
+if TYPE_CHECKING:  # trafilatura (with lxml) is the slowest import here: only HTML loads it
+    from trafilatura.settings import Document
 
 __all__ = [
     "HTML_SUFFIXES",
@@ -168,6 +166,8 @@ def _guess(data: bytes) -> str | None:
     when nothing fits. DOS and Mac code pages do not compete with Western: on a page with
     three accented letters the detector once preferred cp775 (Baltic DOS), which no newsroom
     writes in."""
+    from charset_normalizer import from_bytes
+
     matches = list(from_bytes(data))
     western = [m.coherence for m in matches if _WESTERN & set(m.could_be_from_charset)]
     if western and _clean(data, "cp1252"):
@@ -215,6 +215,9 @@ def extract_html(
     Raises:
         InputError: The page holds no article text (an index page, a paywall, a script shell).
     """
+    import trafilatura
+    from trafilatura.settings import Document
+
     where = source or url or "HTML"
     if isinstance(html, bytes):
         html = decode_bytes(html, source=where).text
@@ -411,6 +414,8 @@ def _body_text(doc: Document) -> str:
     converting block by block keeps the paragraph structure readers (and the model) rely on.
     A leading heading that repeats the title is dropped: the title has its own field.
     """
+    from trafilatura.xml import xmltotxt
+
     blocks = [xmltotxt(block, False).strip() for block in doc.body]
     blocks = [block for block in blocks if block]
     if blocks and doc.title and _same_words(blocks[0], doc.title):

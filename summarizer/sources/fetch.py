@@ -13,13 +13,15 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import httpx2
+from typing import TYPE_CHECKING
 
 from summarizer.config import redact_url
 from summarizer.errors import InputError
 from summarizer.schema import Article
 from summarizer.sources.extract import article_from_text, decode_bytes, extract_html, read_article
+
+if TYPE_CHECKING:  # a file or stdin needs no HTTP client: only a URL loads it
+    import httpx2
 
 __all__ = [
     "MAX_PAGE_BYTES",
@@ -147,6 +149,8 @@ def fetch_page(
     Raises:
         InputError: As for :func:`fetch_article`, except a page with no article.
     """
+    import httpx2
+
     if not is_url(url):
         raise InputError(
             "not an http(s) URL; pass a web address or a file path.", source=redact_url(url)
@@ -200,6 +204,8 @@ def user_agent() -> str:
 
 
 def _download(client: httpx2.Client, url: str, timeout: float, max_bytes: int) -> Page:
+    import httpx2
+
     deadline = time.monotonic() + timeout
     with client.stream("GET", url, follow_redirects=True) as response:
         final_url = str(response.url)

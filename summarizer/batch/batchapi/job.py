@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarizer.batch.batchapi.exchange import BatchAPI, BatchInfo
+from summarizer.batch.batchapi.exchange import poll_until_done
 from summarizer.batch.batchapi.files import (
     MAX_BYTES,
     MAX_REQUESTS,
@@ -46,7 +46,7 @@ from summarizer.batch.results import OutputFile, error_line, record_key, result_
 from summarizer.batch.runner import BatchRunner, Outcome, cache_key_for
 from summarizer.config import Settings, redact_url
 from summarizer.errors import ConfigError, LLMError, OutputValidationError, SummarizerError
-from summarizer.llm import ChatModel, ChatResponse, Mode
+from summarizer.llm import BatchEndpoint, BatchInfo, ChatModel, ChatResponse, Mode
 from summarizer.pipeline.call import result_from_response
 from summarizer.pipeline.prepare import prepare
 from summarizer.schema import Article, SummaryResult, Usage
@@ -198,7 +198,7 @@ def write_requests(
     return job
 
 
-async def submit(job: BatchJob, api: BatchAPI, *, notify: Notify | None = None) -> BatchJob:
+async def submit(job: BatchJob, api: BatchEndpoint, *, notify: Notify | None = None) -> BatchJob:
     """Upload every request file and create its batch; saved after each step, so a re-run
     picks up where an interrupted one stopped and never creates a batch twice."""
     say = notify or (lambda message: logger.info("%s", message))
@@ -227,7 +227,7 @@ def _update(part: Part, info: BatchInfo) -> None:
     part.error_file_id = info.error_file_id
 
 
-async def status(job: BatchJob, api: BatchAPI) -> list[BatchInfo]:
+async def status(job: BatchJob, api: BatchEndpoint) -> list[BatchInfo]:
     """Ask for every batch's status, and save it."""
     infos = []
     for part in job.parts:
@@ -242,7 +242,7 @@ async def status(job: BatchJob, api: BatchAPI) -> list[BatchInfo]:
 
 async def download(
     job: BatchJob,
-    api: BatchAPI,
+    api: BatchEndpoint,
     *,
     wait: bool,
     interval: float = 30.0,
@@ -261,7 +261,7 @@ async def download(
             continue
         info = await api.retrieve(part.batch_id)
         if not info.done and wait:
-            info = await api.wait(part.batch_id, interval=interval)
+            info = await poll_until_done(api, part.batch_id, interval=interval)
         _update(part, info)
         job.save()
         if not info.done:
@@ -465,7 +465,7 @@ async def run(
     output: str | os.PathLike[str],
     *,
     settings: Settings,
-    api: BatchAPI,
+    api: BatchEndpoint,
     format: Format | None = None,
     fields: Fields | None = None,
     client: ChatModel | None = None,
