@@ -19,7 +19,15 @@ from summarizer.attribution.lexicon import (
 )
 from summarizer.attribution.names import PARTY_TAG, Mention, find_mentions, name_tokens
 
-__all__ = ["Cue", "Subject", "cue_after", "cue_before", "subject_left", "subject_right"]
+__all__ = [
+    "Cue",
+    "Subject",
+    "cue_after",
+    "cue_before",
+    "phrase_subject",
+    "subject_left",
+    "subject_right",
+]
 
 SubjectKind = Literal["name", "pronoun", "nominal"]
 
@@ -293,6 +301,12 @@ def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
     a, b = chunks[index - 1]
     mentions = find_mentions(text, a, b)
     return bool(mentions) and not text[mentions[-1].end : b].strip()
+
+
+@_untagged
+def phrase_subject(text: str, a: int, b: int) -> Subject | None:
+    """The speaker a noun phrase names: a pronoun, a name with its role, or a noun phrase."""
+    return _classify(text, a, b)
 
 
 @_untagged

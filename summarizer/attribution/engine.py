@@ -13,13 +13,23 @@ from summarizer.attribution.cues import (
     Subject,
     cue_after,
     cue_before,
+    phrase_subject,
     sentence_subject,
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.german import is_reported, main_subject_span, names_something
 from summarizer.attribution.index import MentionIndex
+from summarizer.attribution.language import detect_language
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
-from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
+from summarizer.attribution.model import (
+    SPEECH_KINDS,
+    Actor,
+    Attribution,
+    FoundQuote,
+    QuoteKind,
+    Statement,
+)
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
 from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
 from summarizer.attribution.sentences import mask_datelines, mask_quotes, split_sentences
@@ -47,13 +57,22 @@ class _Doc:
     sentences: list[tuple[int, int]]
     mentions: list[Mention]
     headings: set[int]
+    language: str = "en"
     starts: list[int] = field(default_factory=list)
     _index: MentionIndex | None = None
 
     def sentence_start(self, pos: int) -> int:
+        return self.sentence(pos)[0]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence that holds ``pos``."""
         if not self.starts:
             self.starts = [s for s, _ in self.sentences]
-        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
+        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)]
+
+    @property
+    def german(self) -> bool:
+        return self.language == "de"
 
     @property
     def index(self) -> MentionIndex:
@@ -169,7 +188,9 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
     region_start = max(doc.sentence_start(span.open_mark), (prev_close or para_start - 1) + 1)
     sentence = doc.sentence_start(span.open_mark)
-    before = cue_before(doc.masked, region_start, span.open_mark, sentence)
+    before = (doc.german and _german_cue(doc, region_start, span.open_mark)) or cue_before(
+        doc.masked, region_start, span.open_mark, sentence
+    )
     if kind == "partial" and before:
         return before
     if span.close_mark is not None:
@@ -195,6 +216,20 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
+    """The subject of the German main clause that leads up to a quote ("Dazu gab das
+    Ministerium bekannt: „…“"), when that clause is speech."""
+    region = doc.masked[start:open_mark].rstrip()
+    if not region or not (region.endswith(":") or is_reported(doc.masked, start, open_mark)):
+        return None
+    found = main_subject_span(doc.masked, start, open_mark)
+    subject = phrase_subject(doc.masked, *found) if found else None
+    if subject is None:
+        return None
+    verb = SPEECH_VERB.search(doc.masked, start, open_mark)
+    return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
 
 
 def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
@@ -402,11 +437,30 @@ def _actors(
     return tuple(actors)
 
 
-def analyze(text: str) -> Attribution:
+def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
+    """German: a quoted phrase inside a sentence that reports no speech names or marks a term
+    ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
+    if kind not in SPEECH_KINDS or not doc.german:
+        return False
+    if names_something(doc.text, span.start, span.end, _before(doc, span)):
+        return True
+    a, b = doc.sentence(span.open_mark)
+    if is_reported(doc.masked, a, b):
+        return False
+    quoted = doc.text[span.start : span.end]
+    return kind == "partial" or (len(quoted.split()) <= 8 and quoted[-1] not in ".!?…")
+
+
+def analyze(text: str, *, language: str | None = None) -> Attribution:
     """Find the quotes in ``text``, who said them, and who is reported as saying what.
 
     Deterministic and offline: rules over the text, no model and no network.
+
+    Args:
+        language: The article's ISO 639-1 code ("en", "de"); detected from the text if not
+            given. It picks the rules for that language's sentence order.
     """
+    language = language or detect_language(text)
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
@@ -417,6 +471,7 @@ def analyze(text: str) -> Attribution:
         split_sentences(masked, paragraphs),
         find_mentions(masked),
         _headings(text, paragraphs),
+        language,
     )
     kinds = [_kind(doc, span) for span in spans]
     cues = [_cue_for(doc, spans, i, kinds[i]) for i in range(len(spans))]
@@ -434,6 +489,8 @@ def analyze(text: str) -> Attribution:
             and (kind == "short" or not (cue and cue.verb))
         ):
             kind = "short"  # a quoted title or name, not quoted words
+        elif _not_speech(doc, span, kind):
+            kind = "short"
         elif kind == "short" and cue and cue.verb:
             kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
@@ -450,4 +507,4 @@ def analyze(text: str) -> Attribution:
         )
     quotes = _inherit(quotes, spans, doc)
     statements = _statements(doc, spans, kinds, speakers)
-    return Attribution(tuple(quotes), _actors(quotes, statements, doc), text)
+    return Attribution(tuple(quotes), _actors(quotes, statements, doc), text, language)

@@ -49,7 +49,30 @@ ergänzte ergänzt unterstrich unterstreicht kommentierte kommentiert mahnte mah
 teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet laut zufolge
 erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
 bezeichnet nannte nennt schätzte appellierte twitterte
+rief ruft riefen riet rät schrieben sprachen wies weist verwiesen unterstrichen beschrieb
+beschreibt bestritt bestreitet
 """
+# Weak verbs of saying, judging and asking: each stem gives its past, present and participle
+# ("begründ" -> begründete, begründet, begründeten, begründen).
+_DE_WEAK_STEMS = """
+begründ konstatier attackier würdig lob tadel bedauer beklag klag frag bemängel beanstand
+bezweifel zweifel resümier bilanzier prophezei ankündig sicher erinner skandier kontert
+reagier entgegn wiederhol präzisier bekenn dementier vermut mutmaß
+prognostizier schilder verteidig beschwer protestier verlang beteuer bekräftig
+kritisier bestätig erläuter ergänz verkünd kommentier zitier twitter appellier schätz
+"""
+
+
+def _weak_forms(stems: str) -> str:
+    def forms(stem: str) -> list[str]:
+        e = "e" if stem.endswith(("d", "t", "chn", "gn")) else ""
+        infinitive = f"{stem}n" if stem.endswith(("er", "el")) else f"{stem}en"
+        return [f"{stem}{e}te", f"{stem}{e}t", f"{stem}{e}ten", infinitive]
+
+    return " ".join(form for stem in stems.split() for form in forms(stem))
+
+
+_DE_VERBS += _weak_forms(_DE_WEAK_STEMS)
 DE_SPEECH_VERBS = words(_DE_VERBS)
 """The German speech verbs, whose subject may follow them (V2: "Dazu sagte Müller")."""
 _EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")

@@ -1,0 +1,221 @@
+"""German sentence shapes: whose main clause a quote sits in, and whether it is reported speech.
+
+English puts the speaker right before the verb ("Scholz said"); German puts the finite verb
+second and lets anything come first, so the nearest noun before a quote is often an object
+("Stoiber hatte die Rolle der Parteichefs betont: „…“", "Dazu gab das Ministerium bekannt:
+„…“"). The rules here read the clause by its German order instead:
+
+- the first constituent is a noun phrase (the subject) unless it opens with a preposition,
+  an adverb or a subordinate clause; then the subject follows the finite verb (V2 inversion);
+- reported speech is marked by a speech verb, by "so"/"laut"/"zufolge", or by the
+  Konjunktiv I ("sei", "habe", "werde"): a quoted phrase in a sentence with none of them is a
+  name, a title or a term, not someone's words.
+
+Word classes come from small closed lists (determiners, prepositions, adverbs); open classes
+are told apart by capitalisation, which German gives to every noun.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.attribution.lexicon import SPEECH_VERB, words
+
+__all__ = ["is_reported", "main_subject_span", "names_something"]
+
+_DETERMINERS = words(
+    """der die das den dem des ein eine einer eines einem einen kein keine keiner keines
+    sein seine seiner seines seinem seinen ihr ihre ihrer ihres ihrem ihren dessen deren
+    dieser diese dieses diesem diesen jener jene beide beiden alle viele einige mehrere"""
+)
+_PREPOSITIONS = words(
+    """in im ins nach bei beim mit gegenüber auf über für zum zur vor am an aus unter von vom
+    seit während trotz wegen angesichts zu zufolge laut gemäß neben hinter durch ohne um bis
+    wie als"""
+)
+_ADVERBS = words(
+    """dazu daraufhin hier damit weiter zudem außerdem später danach dann deshalb daher jedoch
+    trotzdem dennoch heute gestern morgen zuvor bereits schon inzwischen nun jetzt ebenfalls
+    allerdings zugleich gleichzeitig bisher seitdem anschließend dabei darüber hierzu zuletzt
+    erst kürzlich unterdessen indes derweil vorher ferner überdies gestrigen heutigen
+    insbesondere zunächst schließlich letztlich ebenso auch so wörtlich abschließend
+    einleitend ausdrücklich offen dort hingegen"""
+)
+_SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+_FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
+# Adverbs and particles that may stand between the finite verb and an inverted subject.
+_MIDFIELD = words(
+    """sich auch jedoch dazu dann nun zudem weiter ebenfalls aber bereits noch schon daher
+    deshalb außerdem dabei allerdings wiederum gestern heute am zuletzt erneut nochmals
+    später zuvor ausdrücklich"""
+)
+_TOKEN = re.compile(r"\S+")
+_ADJECTIVE_END = ("e", "en", "er", "es", "em")
+# Konjunktiv I (and the Konjunktiv II of reported speech): forms that mark indirect speech.
+_KONJUNKTIV = re.compile(
+    r"\b(?:sei|seien|seiest|habe|hätten?|werde|würden?|könne|müsse|solle|wolle|dürfe|"
+    r"möge|gebe|stehe|liege|gehe|komme|bleibe|fehle|brauche|wisse|lasse|trage|handle|"
+    r"erwarte|plane|diene|zeige|führe|bestehe|betrage|verfüge|sehe|halte|wolle|mache)\b"
+)
+# Nouns that report speech: "mit den Worten", "nach Angaben", "in einer Erklärung".
+_SPEECH_NOUN = re.compile(
+    r"\b(?:Worten|Wort|Aussagen?|Stellungnahme|Erklärung|Mitteilung|Pressemitteilung|"
+    r"Interview|Angaben|Parolen?|Aufschrift|Rede|Zitat|Feststellung|Behauptung|Begründung|"
+    r"Ansicht|Meinung|Überzeugung|Forderung|Appell|Warnung|Kritik|Vorwurf|Antwort|"
+    r"Schreiben|Brief|Bericht|Urteil|Leitsätzen|Passus|Wortlaut)\b"
+)
+_SO_OR_LAUT = re.compile(r"(?:^|[,“”\"»«]\s*)so\s+\S|\b(?:laut|zufolge)\b", re.IGNORECASE)
+
+
+def is_reported(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (a sentence, quotes masked) reads as someone's speech: a
+    speech verb, "so"/"laut"/"zufolge", or a verb in the Konjunktiv of reported speech."""
+    return bool(
+        SPEECH_VERB.search(text, start, end)
+        or _KONJUNKTIV.search(text, start, end)
+        or _SPEECH_NOUN.search(text, start, end)
+        or _SO_OR_LAUT.search(text[start:end])
+    )
+
+
+# Words after which a capitalised quotation is a name: a definite article ("der „Aktion
+# Deutschland hilft“"), a contraction ("vom „Queer Beograd Kollektiv“") or a source ("laut
+# „tagesschau.de“", sentence-initial "Wie „heise online“ berichtet").
+_NAMING = words("der die das des dem den vom im zum zur beim am ins laut von Wie")
+
+
+def names_something(text: str, start: int, end: int, before: str) -> bool:
+    """Whether the quotation ``text[start:end]`` is a name in a noun phrase rather than
+    quoted words: capitalised, short, no sentence stop, after a definite article or a source
+    word (``before`` is the text before its opening mark)."""
+    quoted = text[start:end]
+    last = before.rsplit(None, 1)[-1:] or [""]
+    word = last[0] if last[0] == "Wie" else last[0].lower()
+    return (
+        word in _NAMING
+        and quoted[:1].isupper()
+        and quoted[-1:] not in ".!?…"
+        and len(quoted.split()) <= 8
+    )
+
+
+def _bare(token: str) -> str:
+    return token.strip('.,;:!?()[]„“”"»«').lower()
+
+
+def _noun_phrase_end(tokens: list[re.Match[str]], i: int) -> int:
+    """Index past the noun phrase that starts at ``tokens[i]``; ``i`` if none starts there.
+
+    A noun phrase is determiners, inflected adjectives, capitalised words (nouns and names),
+    numbers, party tags in parentheses, and genitive or "von"/"für" complements.
+    """
+    j = i
+    after_det = False
+    while j < len(tokens):
+        raw = tokens[j].group()
+        word = _bare(raw)
+        first = raw.lstrip('(„“"»«')[:1]
+        if word in _DETERMINERS:
+            after_det = True
+        elif first.isupper() or first.isdigit() or raw.startswith("("):
+            after_det = False
+        elif (after_det or j > i) and word.endswith(_ADJECTIVE_END) and _next_is_noun(tokens, j):
+            pass  # "die amtierende Familienministerin": an adjective before its noun
+        elif word in ("von", "vom", "für", "aus", "de", "van", "und", "zu") and j > i:
+            if not _next_is_noun(tokens, j):
+                break
+        else:
+            break
+        j += 1
+        if raw.endswith((",", ":", ";")):
+            break
+    return j
+
+
+def _next_is_noun(tokens: list[re.Match[str]], j: int) -> bool:
+    """Whether a noun (a capitalised word) follows ``tokens[j]`` within two words."""
+    for k in (j + 1, j + 2):
+        if k < len(tokens):
+            nxt = tokens[k].group().lstrip('(„“"»«')
+            if nxt[:1].isupper() or nxt[:1].isdigit():
+                return True
+            if not _bare(nxt).endswith(_ADJECTIVE_END) and _bare(nxt) not in _DETERMINERS:
+                return False
+    return False
+
+
+def _skip_clause(tokens: list[re.Match[str]], i: int) -> int:
+    """Index past a subordinate clause that ends in a comma ("Als er ankam, ...")."""
+    for j in range(i, min(len(tokens), i + 40)):
+        if tokens[j].group().endswith(","):
+            return j + 1
+    return len(tokens)
+
+
+def _is_verb_like(token: str) -> bool:
+    """A lower-case word that can be the finite verb: not a function word."""
+    raw = token.lstrip('(„“"»«')
+    word = _bare(token)
+    return (
+        bool(word)
+        and raw[:1].islower()
+        and word not in _DETERMINERS
+        and word not in _PREPOSITIONS
+        and word not in ("und", "oder", "aber", "sowie")
+    )
+
+
+def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of the subject noun phrase of the German main clause in ``text[start:end]``.
+
+    ``text`` has its quotes masked. None when the clause does not read as subject + verb or
+    first constituent + verb + subject.
+    """
+    tokens = list(_TOKEN.finditer(text, start, end))
+    if not tokens:
+        return None
+    i = 0
+    while i < len(tokens) - 1 and _bare(tokens[i].group()) in _FOCUS:
+        i += 1
+    first = _bare(tokens[i].group())
+    if first in _SUBORDINATORS and i == 0:
+        verb = _skip_clause(tokens, i + 1)
+        return _inverted(tokens, verb)
+    if first in _PREPOSITIONS:
+        verb = _noun_phrase_end(tokens, i + 1)
+        return _inverted(tokens, verb)
+    if first in _ADVERBS:
+        return _inverted(tokens, i + 1)
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i or stop >= len(tokens):
+        return None
+    stop = _apposition_end(tokens, stop)
+    if stop >= len(tokens) or not _is_verb_like(tokens[stop].group()):
+        return None
+    return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
+    """Past an apposition or relative clause set off by commas after a subject noun phrase:
+    "Sadiq Khan, einer der Abgeordneten, verurteilte"."""
+    if not tokens[stop - 1].group().endswith(","):
+        return stop
+    for j in range(stop, min(len(tokens), stop + 25)):
+        if tokens[j].group().endswith(","):
+            return j + 1
+    return stop
+
+
+def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
+    """The subject right after the finite verb at ``tokens[verb]``."""
+    if verb >= len(tokens) or not _is_verb_like(tokens[verb].group()):
+        return None
+    i = verb + 1
+    while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
+        i += 1
+    if i < len(tokens) and _bare(tokens[i].group()) in ("er", "sie", "es", "man"):
+        return tokens[i].start(), tokens[i].end()
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i:
+        return None
+    return tokens[i].start(), tokens[stop - 1].end()
