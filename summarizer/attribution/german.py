@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.attribution.lexicon import SPEECH_VERB, words
+from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
 
 __all__ = ["is_reported", "main_subject_span", "names_something"]
 
@@ -42,6 +42,8 @@ _ADVERBS = words(
     einleitend ausdrücklich offen dort hingegen"""
 )
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+# Determiners that cannot open a subject (accusative or dative only).
+_OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
 _FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
 # Adverbs and particles that may stand between the finite verb and an inverted subject.
 _MIDFIELD = words(
@@ -116,10 +118,17 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int) -> int:
         word = _bare(raw)
         first = raw.lstrip('(„“"»«')[:1]
         if word in _DETERMINERS:
+            if j > i and not after_det and word not in ("des", "der"):
+                break  # "biss der Randalierer | den Fluggast": a second noun phrase
             after_det = True
         elif first.isupper() or first.isdigit() or raw.startswith("("):
             after_det = False
-        elif (after_det or j > i) and word.endswith(_ADJECTIVE_END) and _next_is_noun(tokens, j):
+        elif (
+            after_det
+            and word.endswith(_ADJECTIVE_END)
+            and word not in DE_SPEECH_VERBS
+            and _next_is_noun(tokens, j)
+        ):
             pass  # "die amtierende Familienministerin": an adjective before its noun
         elif word in ("von", "vom", "für", "aus", "de", "van", "und", "zu") and j > i:
             if not _next_is_noun(tokens, j):
@@ -129,6 +138,18 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int) -> int:
         j += 1
         if raw.endswith((",", ":", ";")):
             break
+    return j
+
+
+def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
+    """Past a first constituent: a noun phrase and the prepositional phrases hanging on it
+    ("In dem Verfahren vor dem Europäischen Gerichtshof | sieht Osterloh")."""
+    j = _noun_phrase_end(tokens, i)
+    while j < len(tokens) and _bare(tokens[j].group()) in _PREPOSITIONS and j - i < 20:
+        nxt = _noun_phrase_end(tokens, j + 1)
+        if nxt == j + 1:
+            break
+        j = nxt
     return j
 
 
@@ -182,10 +203,12 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         verb = _skip_clause(tokens, i + 1)
         return _inverted(tokens, verb)
     if first in _PREPOSITIONS:
-        verb = _noun_phrase_end(tokens, i + 1)
-        return _inverted(tokens, verb)
+        return _inverted(tokens, _constituent_end(tokens, i + 1))
     if first in _ADVERBS:
         return _inverted(tokens, i + 1)
+    if first in _OBJECT_CASE:
+        # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
+        return _inverted(tokens, _constituent_end(tokens, i))
     stop = _noun_phrase_end(tokens, i)
     if stop == i or stop >= len(tokens):
         return None
@@ -198,12 +221,13 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
 def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
     """Past an apposition or relative clause set off by commas after a subject noun phrase:
     "Sadiq Khan, einer der Abgeordneten, verurteilte"."""
-    if not tokens[stop - 1].group().endswith(","):
-        return stop
-    for j in range(stop, min(len(tokens), stop + 25)):
-        if tokens[j].group().endswith(","):
+    end = stop
+    for j in range(stop - 1, min(len(tokens), stop + 30)):
+        if not tokens[j].group().endswith(","):
+            continue
+        if j + 1 < len(tokens) and _is_verb_like(tokens[j + 1].group()):
             return j + 1
-    return stop
+    return end
 
 
 def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:

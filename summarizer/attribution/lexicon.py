@@ -184,6 +184,12 @@ FUNCTION_WORDS = words(
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
     later earlier instead separately afterward afterwards moreover furthermore indeed another
     amid much
+    damit dazu daraufhin hierzu zudem außerdem danach dann deshalb daher jedoch trotzdem
+    dennoch zuvor bereits inzwischen jetzt ebenfalls allerdings zugleich gleichzeitig bisher
+    anschließend dabei darüber zuletzt erst erstmals kürzlich unterdessen derzeit zwar
+    insgesamt tatsächlich demnach dadurch deswegen somit zunächst schließlich letztlich
+    ebenso außer wer was wo warum wann welche welcher welches dies diesem diesen jedem jeder
+    sein seine seiner seinem seinen ihre ihrer ihrem ihren unsere allerlei beide alle viele
     """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
