@@ -390,3 +390,98 @@ def test_seed_headings_are_not_quotes(seed: Attribution) -> None:
 
 def test_deterministic(seed: Attribution) -> None:
     assert analyze(SEED.read_text(encoding="utf-8")) == seed
+
+
+# German rules (german.py): the clause read in V2 order, names told from quoted words.
+GERMAN_SPEAKERS = [
+    pytest.param(
+        "Einleitung.\n\nIn der Sitzung sagte die Ministerin Eva Brandt: „Wir halten Kurs.“",
+        "Eva Brandt",
+        id="prepositional-phrase-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDen Vorschlag der Opposition lehnte Finanzminister Paul Roth ab: "
+        "„Das ist nicht bezahlbar.“",
+        "Paul Roth",
+        id="object-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Richterin Maria Lenz hatte die Rolle der Gutachter betont: "
+        "„Ohne sie gäbe es kein Urteil.“",
+        "Maria Lenz",
+        id="subject-before-object",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAls die Feuerwehr eintraf, rief der Hausmeister Karl Dorn: "
+        "„Alle raus hier!“",
+        "Karl Dorn",
+        id="subordinate-clause-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nStadtrat Jonas Keller kritisierte den Plan der Verwaltung scharf: "
+        "„So geht es nicht.“",
+        "Jonas Keller",
+        id="compound-role-noun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nGewerkschaftschef Otto Brand warnte am Montag vor einem Streik. "
+        "Damit sei „das Ende der Geduld erreicht“.",
+        "Otto Brand",
+        id="konjunktiv-carries-the-speaker",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "speaker"), GERMAN_SPEAKERS)
+def test_german_speaker(text: str, speaker: str) -> None:
+    (quote,) = analyze(text, language="de").quotes
+    assert quote.speaker == speaker
+
+
+def test_german_compound_role_is_kept_apart() -> None:
+    text = "Einleitung.\n\nStadtrat Jonas Keller kritisierte den Plan scharf: „So nicht.“"
+    (quote,) = analyze(text, language="de").quotes
+    assert (quote.speaker, quote.speaker_role) == ("Jonas Keller", "Stadtrat")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param(
+            "Einleitung.\n\nDie Kinder sangen beim Sommerfest „Alle Vögel sind schon da“ im Chor.",
+            "short",
+            id="no-speech-in-sentence",
+        ),
+        pytest.param(
+            "Einleitung.\n\nWie die „Rheinische Abendpost“ berichtet, schließt das Werk im Mai.",
+            "short",
+            id="source-name-after-wie",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDas Werk schließt laut „Rheinische Abendpost“ im Mai.",
+            "short",
+            id="source-name-after-laut",
+        ),
+        pytest.param(
+            "Einleitung.\n\nBürgermeisterin Lena Hoff sprach im Rathaus. Die Lage sei „ernst, "
+            "aber beherrschbar“.",
+            "partial",
+            id="konjunktiv-is-reported-speech",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Minister sprach von einem „Angriff auf die Pressefreiheit“.",
+            "partial",
+            id="speech-verb-keeps-a-capitalised-phrase",
+        ),
+    ],
+)
+def test_german_quote_kind(text: str, kind: str) -> None:
+    assert analyze(text, language="de").quotes[0].kind == kind
+
+
+def test_german_rules_wait_for_german() -> None:
+    """The German reading (no speech in the sentence: not quoted words) is for German only."""
+    text = "Intro.\n\nIn the end the plan was “far too expensive for a small city” after all."
+    assert analyze(text).language == "en"
+    assert analyze(text).quotes[0].kind == "partial"
+    assert analyze(text, language="de").quotes[0].kind == "short"

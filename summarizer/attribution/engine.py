@@ -211,6 +211,16 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return _previous_subject(doc, span.paragraph - 1)
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
+    if (
+        doc.german
+        and sentence > para_start
+        and not SPEECH_VERB.search(doc.masked, *doc.sentence(span.open_mark))
+    ):
+        # "Damit sei „…“": reported speech without a verb of its own goes on from the
+        # sentence before.
+        carried = _previous_sentence_cue(doc, sentence)
+        if carried:
+            return carried
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
     if sentence > para_start:
@@ -222,13 +232,13 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
     region = doc.masked[start:open_mark].rstrip()
-    if not region or not (region.endswith(":") or is_reported(doc.masked, start, open_mark)):
+    verb = SPEECH_VERB.search(doc.masked, start, open_mark)
+    if not region or not (region.endswith(":") or verb):
         return None
     found = main_subject_span(doc.masked, start, open_mark)
     subject = phrase_subject(doc.masked, *found) if found else None
     if subject is None:
         return None
-    verb = SPEECH_VERB.search(doc.masked, start, open_mark)
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
 
 
@@ -457,10 +467,10 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     Deterministic and offline: rules over the text, no model and no network.
 
     Args:
-        language: The article's ISO 639-1 code ("en", "de"); detected from the text if not
-            given. It picks the rules for that language's sentence order.
+        language: The article's ISO 639-1 code ("en", "de", "de-AT"); detected from the text
+            if not given. It picks the rules for that language's sentence order.
     """
-    language = language or detect_language(text)
+    language = (language or detect_language(text)).lower().replace("_", "-").split("-")[0]
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))

@@ -142,6 +142,23 @@ _DE_TITLE_SUFFIXES = (
     "expertin",
     "leiter",
     "leiterin",
+    "stadtrat",
+    "stadträtin",
+    "anwalt",
+    "anwältin",
+    "beauftragte",
+    "beauftragter",
+    "kommissar",
+    "kommissarin",
+    "botschafter",
+    "botschafterin",
+    "dezernent",
+    "dezernentin",
+    "referent",
+    "referentin",
+    "trainer",
+    "trainerin",
+    "richterin",
 )
 
 HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
