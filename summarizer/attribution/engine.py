@@ -18,7 +18,12 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
-from summarizer.attribution.german import is_reported, main_subject_span, names_something
+from summarizer.attribution.german import (
+    is_reported,
+    main_subject_span,
+    names_something,
+    sounds_spoken,
+)
 from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
@@ -447,18 +452,25 @@ def _actors(
     return tuple(actors)
 
 
+_LONG_QUOTE = 10  # words: this long and in lower case, a quotation is words, not a name
+
+
 def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     """German: a quoted phrase inside a sentence that reports no speech names or marks a term
     ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
     if kind not in SPEECH_KINDS or not doc.german:
         return False
-    if names_something(doc.text, span.start, span.end, _before(doc, span)):
+    quoted, before = doc.text[span.start : span.end], _before(doc, span)
+    if sounds_spoken(quoted, before):
+        return False
+    after = doc.text[span.close_mark + 1 : span.close_mark + 30] if span.close_mark else ""
+    if names_something(doc.text, span.start, span.end, before, after):
         return True
     a, b = doc.sentence(span.open_mark)
-    if is_reported(doc.masked, a, b):
+    words = len(quoted.split())
+    if is_reported(doc.masked, a, b) or (words >= _LONG_QUOTE and quoted[:1].islower()):
         return False
-    quoted = doc.text[span.start : span.end]
-    return kind == "partial" or (len(quoted.split()) <= 8 and quoted[-1] not in ".!?…")
+    return kind == "partial" or (words <= 8 and quoted[-1] not in ".!?…")
 
 
 def analyze(text: str, *, language: str | None = None) -> Attribution:

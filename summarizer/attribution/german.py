@@ -21,7 +21,7 @@ import re
 
 from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
 
-__all__ = ["is_reported", "main_subject_span", "names_something"]
+__all__ = ["is_reported", "main_subject_span", "names_something", "sounds_spoken"]
 
 _DETERMINERS = words(
     """der die das den dem des ein eine einer eines einem einen kein keine keiner keines
@@ -57,14 +57,16 @@ _ADJECTIVE_END = ("e", "en", "er", "es", "em")
 _KONJUNKTIV = re.compile(
     r"\b(?:sei|seien|seiest|habe|hätten?|werde|würden?|könne|müsse|solle|wolle|dürfe|"
     r"möge|gebe|stehe|liege|gehe|komme|bleibe|fehle|brauche|wisse|lasse|trage|handle|"
-    r"erwarte|plane|diene|zeige|führe|bestehe|betrage|verfüge|sehe|halte|wolle|mache)\b"
+    r"erwarte|plane|diene|zeige|führe|bestehe|betrage|verfüge|sehe|halte|wolle|mache|drohe|"
+    r"gelte|reiche|bringe|biete|treffe|entspreche|erfolge|könnten|müssten|sollten)\b"
 )
 # Nouns that report speech: "mit den Worten", "nach Angaben", "in einer Erklärung".
 _SPEECH_NOUN = re.compile(
     r"\b(?:Worten|Wort|Aussagen?|Stellungnahme|Erklärung|Mitteilung|Pressemitteilung|"
     r"Interview|Angaben|Parolen?|Aufschrift|Rede|Zitat|Feststellung|Behauptung|Begründung|"
     r"Ansicht|Meinung|Überzeugung|Forderung|Appell|Warnung|Kritik|Vorwurf|Antwort|"
-    r"Schreiben|Brief|Bericht|Urteil|Leitsätzen|Passus|Wortlaut)\b"
+    r"Schreiben|Brief|Bericht|Urteil|Leitsätzen|Passus|Wortlaut|Idee|Ankündigung|"
+    r"Darstellung|Darstellungen|Auffassung|Einschätzung|Ergebnis|Empfehlung|Aufruf)\b"
 )
 _SO_OR_LAUT = re.compile(r"(?:^|[,“”\"»«]\s*)so\s+\S|\b(?:laut|zufolge)\b", re.IGNORECASE)
 
@@ -86,19 +88,98 @@ def is_reported(text: str, start: int, end: int) -> bool:
 _NAMING = words("der die das des dem den vom im zum zur beim am ins laut von Wie")
 
 
-def names_something(text: str, start: int, end: int, before: str) -> bool:
-    """Whether the quotation ``text[start:end]`` is a name in a noun phrase rather than
-    quoted words: capitalised, short, no sentence stop, after a definite article or a source
-    word (``before`` is the text before its opening mark)."""
+# Nouns a title or name follows ("der Film „…“", "unter dem Begriff „…“"); compounds end in
+# them ("Fachmagazin", "Fernsehserie").
+_KIND_NOUNS = (
+    "film",
+    "musical",
+    "album",
+    "lied",
+    "song",
+    "buch",
+    "roman",
+    "serie",
+    "sendung",
+    "titel",
+    "motto",
+    "begriff",
+    "codename",
+    "codenamen",
+    "projekt",
+    "organisation",
+    "bündnis",
+    "initiative",
+    "aktion",
+    "kampagne",
+    "verein",
+    "partei",
+    "preis",
+    "auszeichnung",
+    "programm",
+    "zeitung",
+    "magazin",
+    "magazins",
+    "blatt",
+    "studie",
+    "stück",
+    "oper",
+    "kategorie",
+    "rubrik",
+    "ausstellung",
+    "festival",
+    "tour",
+    "yacht",
+    "schiff",
+    "satellit",
+    "typ",
+    "typs",
+    "marke",
+    "slogan",
+)
+_SOURCE_VERB = re.compile(
+    r"\s*(?:" + "|".join(sorted(DE_SPEECH_VERBS)) + r"|weist|meldet|meldete)\b"
+)
+
+
+def names_something(text: str, start: int, end: int, before: str, after: str = "") -> bool:
+    """Whether the quotation ``text[start:end]`` names something rather than quoting words.
+
+    ``before`` is the text before its opening mark, ``after`` the text after its closing
+    mark. A name follows a kind noun ("der Film „…“"), stands in parentheses ("(„gens du
+    voyage“)") or is what something calls itself ("die sich selbst „…“ nennt"); a short
+    capitalised quotation without a sentence stop is a name after a definite article or a
+    source word ("der „Aktion Deutschland hilft“", "laut „tagesschau.de“") or as the subject
+    of a speech verb ("„BBC News“ berichtet").
+    """
     quoted = text[start:end]
-    last = before.rsplit(None, 1)[-1:] or [""]
-    word = last[0] if last[0] == "Wie" else last[0].lower()
-    return (
-        word in _NAMING
-        and quoted[:1].isupper()
-        and quoted[-1:] not in ".!?…"
-        and len(quoted.split()) <= 8
-    )
+    tokens = quoted.split()
+    if before.endswith("(") and len(tokens) <= 8:
+        return True
+    last = before.rsplit(None, 2)[-2:] or [""]
+    called = last[-1] == "sich" or last == ["sich", "selbst"]
+    kind = last[-1].lower().endswith(_KIND_NOUNS)
+    if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
+        return True
+    if not quoted[:1].isupper() or quoted[-1:] in ".!?…" or len(tokens) > 8:
+        return False
+    word = last[-1] if last[-1] == "Wie" else last[-1].lower()
+    return word in _NAMING or bool(after[:1] == " " and _SOURCE_VERB.match(after))
+
+
+# A speaker's own words: the first or second person ("Wir halten Kurs", "Ich bin bereit").
+_FIRST_PERSON = re.compile(
+    r"\b(?:ich|Ich|wir|Wir|mir|mich|uns|Uns|unser\w*|Unser\w*|mein\w*|Mein\w*|du|Du|dich|dir|"
+    r"euch|euer\w*)\b"
+)
+
+
+def sounds_spoken(quoted: str, before: str) -> bool:
+    """Whether a quotation reads as someone's words whatever its sentence: it speaks in the
+    first person, opens a "dass" clause, or follows "als" as a judgement ("würdigte ihn als
+    „großen Österreicher“")."""
+    last = before.rsplit(None, 2)[-2:]
+    judged = last[-1:] == ["als"] and last[:1] != ["sich"]  # not "nennt sich als „…“"
+    return bool(_FIRST_PERSON.search(quoted) or quoted.startswith("dass ") or judged)
 
 
 def _bare(token: str) -> str:
