@@ -19,6 +19,8 @@ from summarizer.attribution.cues import (
     subject_left,
 )
 from summarizer.attribution.german import (
+    according_to_span,
+    after_quote_span,
     is_reported,
     main_subject_span,
     names_something,
@@ -203,7 +205,9 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         # paragraph (reading every later span here made the engine quadratic in the quotes).
         nxt = spans[i + 1] if i + 1 < len(spans) else None
         limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
-        after = cue_after(doc.masked, span.close_mark, limit)
+        after = (doc.german and _german_cue_after(doc, span.close_mark, limit)) or cue_after(
+            doc.masked, span.close_mark, limit
+        )
         if after:
             return after
     if before:
@@ -236,6 +240,11 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
+    source = according_to_span(doc.masked, doc.sentence(open_mark)[0], open_mark)
+    if source:
+        subject = phrase_subject(doc.masked, *source)
+        if subject:
+            return Cue(subject, doc.text[source[0] : open_mark].strip(" :,"), "")
     region = doc.masked[start:open_mark].rstrip()
     verb = SPEECH_VERB.search(doc.masked, start, open_mark)
     if not region or not (region.endswith(":") or verb):
@@ -245,6 +254,18 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     if subject is None:
         return None
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
+
+
+def _german_cue_after(doc: _Doc, close: int, limit: int) -> Cue | None:
+    """„…“, sagte Jelpke gegenüber Spiegel Online" or "„…“ beenden, so Rice": the German
+    speaker after the quotation, read by word order."""
+    end = min(doc.sentence(close)[1], limit)
+    found = after_quote_span(doc.masked, close + 1, end)
+    subject = phrase_subject(doc.masked, *found) if found else None
+    if subject is None:
+        return None
+    region = doc.text[close + 1 : end]
+    return Cue(subject, region.strip(" ,.:"), region.split(maxsplit=1)[0].strip(",") or "so")
 
 
 def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:

@@ -21,7 +21,14 @@ import re
 
 from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
 
-__all__ = ["is_reported", "main_subject_span", "names_something", "sounds_spoken"]
+__all__ = [
+    "according_to_span",
+    "after_quote_span",
+    "is_reported",
+    "main_subject_span",
+    "names_something",
+    "sounds_spoken",
+]
 
 _DETERMINERS = words(
     """der die das den dem des ein eine einer eines einem einen kein keine keiner keines
@@ -186,20 +193,20 @@ def _bare(token: str) -> str:
     return token.strip('.,;:!?()[]„“”"»«').lower()
 
 
-def _noun_phrase_end(tokens: list[re.Match[str]], i: int) -> int:
+def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = False) -> int:
     """Index past the noun phrase that starts at ``tokens[i]``; ``i`` if none starts there.
 
     A noun phrase is determiners, inflected adjectives, capitalised words (nouns and names),
     numbers, party tags in parentheses, and genitive or "von"/"für" complements.
     """
     j = i
-    after_det = False
     while j < len(tokens):
         raw = tokens[j].group()
         word = _bare(raw)
         first = raw.lstrip('(„“"»«')[:1]
         if word in _DETERMINERS:
-            if j > i and not after_det and word not in ("des", "der"):
+            joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
+            if j > i and not after_det and not joined and word not in ("des", "der"):
                 break  # "biss der Randalierer | den Fluggast": a second noun phrase
             after_det = True
         elif first.isupper() or first.isdigit() or raw.startswith("("):
@@ -225,9 +232,10 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int) -> int:
 def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
     """Past a first constituent: a noun phrase and the prepositional phrases hanging on it
     ("In dem Verfahren vor dem Europäischen Gerichtshof | sieht Osterloh")."""
-    j = _noun_phrase_end(tokens, i)
+    opens_pp = i > 0 and _bare(tokens[i - 1].group()) in _PREPOSITIONS
+    j = _noun_phrase_end(tokens, i, after_det=opens_pp)
     while j < len(tokens) and _bare(tokens[j].group()) in _PREPOSITIONS and j - i < 20:
-        nxt = _noun_phrase_end(tokens, j + 1)
+        nxt = _noun_phrase_end(tokens, j + 1, after_det=True)
         if nxt == j + 1:
             break
         j = nxt
@@ -235,8 +243,9 @@ def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
 
 
 def _next_is_noun(tokens: list[re.Match[str]], j: int) -> bool:
-    """Whether a noun (a capitalised word) follows ``tokens[j]`` within two words."""
-    for k in (j + 1, j + 2):
+    """Whether a noun (a capitalised word) follows ``tokens[j]`` within three words, past
+    determiners and adjectives."""
+    for k in (j + 1, j + 2, j + 3):
         if k < len(tokens):
             nxt = tokens[k].group().lstrip('(„“"»«')
             if nxt[:1].isupper() or nxt[:1].isdigit():
@@ -324,3 +333,53 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     if stop == i:
         return None
     return tokens[i].start(), tokens[stop - 1].end()
+
+
+_AFTER_SO = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The speaker named after a quotation's closing mark, up to the sentence's end ``end``.
+
+    "„…“, sagte Jelpke gegenüber Spiegel Online": the noun phrase right after the verb, not
+    the likeliest-looking name further on; "„…“ beenden, so Rice" and "„…“, so die FIFA":
+    the noun phrase after "so" or "laut" anywhere in the rest of the sentence.
+    """
+    tokens = list(_TOKEN.finditer(text, start, end))
+    if not tokens:
+        return None
+    first = _bare(tokens[0].group())
+    if first in DE_SPEECH_VERBS and tokens[0].group()[:1].islower():
+        return _inverted(tokens, 0)
+    so = _AFTER_SO.search(text, start, end)
+    if so is None:
+        return None
+    rest = list(_TOKEN.finditer(text, so.end(), end))
+    i = 0
+    while i < len(rest) and _bare(rest[i].group()) in _MIDFIELD:
+        i += 1
+    stop = _noun_phrase_end(rest, i)
+    if stop == i:
+        return None
+    return rest[i].start(), rest[stop - 1].end()
+
+
+_ACCORDING = re.compile(
+    r"\b[Nn]ach\s+(?:den\s+|der\s+|dem\s+)?(?:eigenen\s+)?(?:Angaben|Aussagen?|Meinung|Ansicht|"
+    r"Auffassung|Darstellungen?|Einschätzung|Bewertung|Worten|Informationen|Berechnungen|"
+    r"Ankündigung|Idee|Überzeugung)\s+(?:des|der|von|vom)\s+"
+)
+
+
+def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff"
+    between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
+    matches = list(_ACCORDING.finditer(text, start, end))
+    if not matches:
+        return None
+    found = matches[-1]
+    tokens = list(_TOKEN.finditer(text, found.end(), end))
+    stop = _noun_phrase_end(tokens, 0, after_det=True)
+    if stop == 0:
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
