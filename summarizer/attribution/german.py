@@ -327,7 +327,9 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     i = verb + 1
     while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
         i += 1
-    if i < len(tokens) and _bare(tokens[i].group()) in ("er", "sie", "es", "man"):
+    if i < len(tokens) and _bare(tokens[i].group()) in ("es", "man"):
+        return None  # "hieß es", "sagte man": no one in particular
+    if i < len(tokens) and _bare(tokens[i].group()) in ("er", "sie"):
         return tokens[i].start(), tokens[i].end()
     stop = _noun_phrase_end(tokens, i)
     if stop == i:
@@ -345,7 +347,7 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     the likeliest-looking name further on; "„…“ beenden, so Rice" and "„…“, so die FIFA":
     the noun phrase after "so" or "laut" anywhere in the rest of the sentence.
     """
-    tokens = list(_TOKEN.finditer(text, start, end))
+    tokens = [t for t in _TOKEN.finditer(text, start, end) if _bare(t.group())]
     if not tokens:
         return None
     first = _bare(tokens[0].group())
