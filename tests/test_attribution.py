@@ -429,6 +429,38 @@ GERMAN_SPEAKERS = [
         "Otto Brand",
         id="konjunktiv-carries-the-speaker",
     ),
+    pytest.param(
+        "Einleitung.\n\n„Wir warten ab“, sagte Petra Lang gegenüber Radio Bremen.",
+        "Petra Lang",
+        id="inverted-after-the-quote-not-the-outlet",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Stadt müsse „sofort handeln“, so Bürgermeister Tim Berg.",
+        "Tim Berg",
+        id="so-later-in-the-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Kosten sind nach Angaben des Sprechers Udo Fink „nicht mehr tragbar“.",
+        "Udo Fink",
+        id="nach-angaben-des-genitive-role",
+    ),
+    pytest.param(
+        "Einleitung.\n\nWie die Ministerin Karin Lutz am Montag erklärte, bleibt die Schule "
+        "„vorerst geschlossen“.",
+        "Karin Lutz",
+        id="wie-clause-names-the-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nLachend fügte Trainer Max Wolf hinzu: „Wir müssen besser werden.“",
+        "Max Wolf",
+        id="adverb-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nRichter Paul Kern sprach lange. Seine Begründung war klar: „Das Gesetz "
+        "gilt für alle.“",
+        "Paul Kern",
+        id="possessive-points-back",
+    ),
 ]
 
 

@@ -19,6 +19,7 @@ from summarizer.attribution.cues import (
     subject_left,
 )
 from summarizer.attribution.german import (
+    POSSESSIVE,
     according_to_span,
     after_quote_span,
     is_reported,
@@ -250,10 +251,19 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     if not region or not (region.endswith(":") or verb):
         return None
     found = main_subject_span(doc.masked, start, open_mark)
-    subject = phrase_subject(doc.masked, *found) if found else None
+    subject = _german_subject(doc, found) if found else None
     if subject is None:
         return None
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
+
+
+def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
+    """The speaker a German noun phrase names; a possessive ("Seine Zuversicht") points back
+    to an earlier "er" or "sie"."""
+    word = doc.masked[found[0] : found[1]].lower()
+    if word in POSSESSIVE:
+        return Subject("pronoun", "er" if word.startswith("sein") else "sie", None, found[0])
+    return phrase_subject(doc.masked, *found)
 
 
 def _german_cue_after(doc: _Doc, close: int, limit: int) -> Cue | None:

@@ -22,6 +22,7 @@ import re
 from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
 
 __all__ = [
+    "POSSESSIVE",
     "according_to_span",
     "after_quote_span",
     "is_reported",
@@ -38,7 +39,7 @@ _DETERMINERS = words(
 _PREPOSITIONS = words(
     """in im ins nach bei beim mit gegenüber auf über für zum zur vor am an aus unter von vom
     seit während trotz wegen angesichts zu zufolge laut gemäß neben hinter durch ohne um bis
-    wie als"""
+    wie als ab"""
 )
 _ADVERBS = words(
     """dazu daraufhin hier damit weiter zudem außerdem später danach dann deshalb daher jedoch
@@ -51,6 +52,8 @@ _ADVERBS = words(
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
 # Determiners that cannot open a subject (accusative or dative only).
 _OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
+POSSESSIVE = words("sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren")
+_ADVERB_ENDINGS = ("isch", "end", "weise", "mäßig")
 _FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
 # Adverbs and particles that may stand between the finite verb and an inverted subject.
 _MIDFIELD = words(
@@ -289,13 +292,20 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     while i < len(tokens) - 1 and _bare(tokens[i].group()) in _FOCUS:
         i += 1
     first = _bare(tokens[i].group())
+    if first == "wie" and i == 0:
+        # "Wie der Minister erklärte, sieht die Regierung …": the "wie" clause names the source.
+        clause = _skip_clause(tokens, 1)
+        if any(_bare(t.group()) in DE_SPEECH_VERBS for t in tokens[1:clause]):
+            stop = _noun_phrase_end(tokens, 1)
+            return (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
     if first in _SUBORDINATORS and i == 0:
         verb = _skip_clause(tokens, i + 1)
         return _inverted(tokens, verb)
     if first in _PREPOSITIONS:
         return _inverted(tokens, _constituent_end(tokens, i + 1))
-    if first in _ADVERBS:
-        return _inverted(tokens, i + 1)
+    if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
+        # "Höhnisch veröffentlichte der Verfasser", "Relativierend fügt Gall hinzu"
+        return _inverted(tokens, i + 1) or _inverted(tokens, _skip_clause(tokens, i))
     if first in _OBJECT_CASE:
         # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
         return _inverted(tokens, _constituent_end(tokens, i))
@@ -305,6 +315,9 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     stop = _apposition_end(tokens, stop)
     if stop >= len(tokens) or not _is_verb_like(tokens[stop].group()):
         return None
+    if first in POSSESSIVE:
+        # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks.
+        return tokens[i].start(), tokens[i].end()
     return tokens[i].start(), tokens[stop - 1].end()
 
 

@@ -221,4 +221,8 @@ def is_title(word: str) -> bool:
     if low in TITLE_WORDS:
         return True
     tail = low.rsplit("-", 1)[-1]
-    return tail in TITLE_WORDS or (len(low) > 6 and low.endswith(_DE_TITLE_SUFFIXES))
+    if tail in TITLE_WORDS:
+        return True
+    # German compounds, also in the genitive ("des Regierungssprechers", "Ministerpräsidenten")
+    stems = (low, low.removesuffix("s"), low.removesuffix("en"), low.removesuffix("n"))
+    return len(low) > 6 and any(stem.endswith(_DE_TITLE_SUFFIXES) for stem in stems)
