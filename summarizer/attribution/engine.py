@@ -221,21 +221,30 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return _previous_subject(doc, span.paragraph - 1)
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
-    if (
-        doc.german
-        and sentence > para_start
-        and not SPEECH_VERB.search(doc.masked, *doc.sentence(span.open_mark))
-    ):
-        # "Damit sei „…“": reported speech without a verb of its own goes on from the
-        # sentence before.
-        carried = _previous_sentence_cue(doc, sentence)
-        if carried:
-            return carried
+    german = _german_fallback(doc, span, sentence, para_start) if doc.german else None
+    if german:
+        return german
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
+    """A German quote with no cue next to it: "Damit sei „…“" goes on from the sentence
+    before; else the subject of its own sentence, read in German order."""
+    if sentence > para_start and not SPEECH_VERB.search(doc.masked, *doc.sentence(sentence)):
+        carried = _previous_sentence_cue(doc, sentence)
+        if carried:
+            return carried
+    if sentence >= span.open_mark:
+        return None
+    found = main_subject_span(doc.masked, sentence, span.open_mark)
+    subject = _german_subject(doc, found) if found else None
+    if subject is None:
+        return None
+    return Cue(subject, doc.text[sentence : span.open_mark].strip(" :,"), "")
 
 
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:

@@ -61,7 +61,7 @@ bezweifel zweifel resümier bilanzier prophezei ankündig sicher erinner skandie
 reagier entgegn wiederhol präzisier bekenn dementier vermut mutmaß
 prognostizier schilder verteidig beschwer protestier verlang beteuer bekräftig
 kritisier bestätig erläuter ergänz verkünd kommentier zitier twitter appellier schätz
-hoff feier begrüß pranger vereinbar bewert beurteil verurteil
+hoff feier begrüß pranger vereinbar bewert beurteil verurteil äußer
 """
 
 
