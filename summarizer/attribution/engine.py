@@ -31,7 +31,6 @@ from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import (
-    SPEECH_KINDS,
     Actor,
     Attribution,
     FoundQuote,
@@ -498,7 +497,7 @@ _LONG_QUOTE = 10  # words: this long and in lower case, a quotation is words, no
 def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     """German: a quoted phrase inside a sentence that reports no speech names or marks a term
     ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
-    if kind not in SPEECH_KINDS or not doc.german:
+    if kind == "headline" or not doc.german:
         return False
     quoted, before = doc.text[span.start : span.end], _before(doc, span)
     if sounds_spoken(quoted, before):

@@ -96,6 +96,13 @@ def is_reported(text: str, start: int, end: int) -> bool:
 # Deutschland hilft“"), a contraction ("vom „Queer Beograd Kollektiv“") or a source ("laut
 # „tagesschau.de“", sentence-initial "Wie „heise online“ berichtet").
 _NAMING = words("der die das des dem den vom im zum zur beim am ins laut von Wie")
+# Words after which any quotation is a name or a term ("so genannten „penacho“", "kurz
+# „GTA“", "namens „Eagle“").
+_CALLED = words(
+    """genannt genannte genannten genannter sogenannt sogenannte sogenannten sogenannter
+    namens kurz Namen Begriff darunter"""
+)
+_TITLE_AFTER = re.compile(r",\s*so\s+(?:lautet|lautete|heißt|hieß|nennt|nannte)\b")
 
 
 # Nouns a title or name follows ("der Film „…“", "unter dem Begriff „…“"); compounds end in
@@ -145,6 +152,8 @@ _KIND_NOUNS = (
     "typs",
     "marke",
     "slogan",
+    "spiels",
+    "magazines",
 )
 _SOURCE_VERB = re.compile(
     r"\s*(?:" + "|".join(sorted(DE_SPEECH_VERBS)) + r"|weist|meldet|meldete)\b"
@@ -165,15 +174,22 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     tokens = quoted.split()
     if before.endswith("(") and len(tokens) <= 8:
         return True
-    last = before.rsplit(None, 2)[-2:] or [""]
-    called = last[-1] == "sich" or last == ["sich", "selbst"]
-    kind = last[-1].lower().endswith(_KIND_NOUNS)
+    last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
+    called = last[-1] in _CALLED or last[-1] == "sich" or last == ["sich", "selbst"]
+    kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
         return True
-    if not quoted[:1].isupper() or quoted[-1:] in ".!?…" or len(tokens) > 8:
+    if quoted[-1:] in ".!?…" or len(tokens) > 8:
         return False
     word = last[-1] if last[-1] == "Wie" else last[-1].lower()
-    return word in _NAMING or bool(after[:1] == " " and _SOURCE_VERB.match(after))
+    if word == "von" and _bare(last[0]) in DE_SPEECH_VERBS:
+        return False  # "sprach von „…“", "berichtete von „…“": what was said
+    if word in ("laut", "Wie", "von") or (after[:1] == " " and _SOURCE_VERB.match(after)):
+        return True  # a source: "laut „tagesschau.de“", "Wie „heise online“ berichtet"
+    # A definite article before a capitalised name, or before a short name in lower case
+    # ("der „con energy ag“"), but not before a phrase ("der „einen hilflosen Eindruck“").
+    lower_name = len(tokens) <= 3 and not any(t[:1].isupper() for t in tokens)
+    return word in _NAMING and (quoted[:1].isupper() or lower_name)
 
 
 # A speaker's own words: the first or second person ("Wir halten Kurs", "Ich bin bereit").
