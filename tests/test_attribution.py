@@ -505,6 +505,37 @@ def test_german_compound_role_is_kept_apart() -> None:
             "partial",
             id="speech-verb-keeps-a-capitalised-phrase",
         ),
+        pytest.param(
+            "Einleitung.\n\n„Nordwind Aktuell“ berichtet, der Hafen werde im Mai geschlossen.",
+            "short",
+            id="quoted-source-as-subject",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Sender meldete, das Projekt heiße nun „Blaue Welle“, kurz „BW“.",
+            "short",
+            id="kurz-abbreviation",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Verein, der sich selbst „Freunde des Stadtparks“ nennt, klagte.",
+            "short",
+            id="calls-itself",
+        ),
+        pytest.param(
+            "Einleitung.\n\nSie sangen zum Abschied das Lied „Wir sehen uns wieder“ im Hof.",
+            "short",
+            id="kind-noun-beats-first-person",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Sprecher erklärte, man wolle der „Bitte der Anwohner rasch "
+            "nachkommen“ und bald handeln.",
+            "partial",
+            id="predicate-inside-is-not-a-name",
+        ),
+        pytest.param(
+            "Einleitung.\n\n„Ja, das war knapp“. So kommentierte die Trainerin das Spiel.",
+            "direct",
+            id="clause-of-its-own",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:

@@ -31,6 +31,7 @@ from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
 from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import (
+    SPEECH_KINDS,
     Actor,
     Attribution,
     FoundQuote,
@@ -494,13 +495,22 @@ def _actors(
 _LONG_QUOTE = 10  # words: this long and in lower case, a quotation is words, not a name
 
 
+def _spoken(doc: _Doc, span: Span, kind: QuoteKind, *, judgement: bool = True) -> bool:
+    """German quoted words by their own shape: the first person, "dass", a judgement after
+    "als", or a direct quote that is a clause of its own ("„Ja, es gibt Zumutungen“")."""
+    quoted = doc.text[span.start : span.end]
+    before = _before(doc, span)
+    clause = kind == "direct" and ", " in quoted
+    return sounds_spoken(quoted, before, judgement=judgement) or clause
+
+
 def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     """German: a quoted phrase inside a sentence that reports no speech names or marks a term
     ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
     if kind == "headline" or not doc.german:
         return False
     quoted, before = doc.text[span.start : span.end], _before(doc, span)
-    if sounds_spoken(quoted, before):
+    if _spoken(doc, span, kind):
         return False
     after = doc.text[span.close_mark + 1 : span.close_mark + 30] if span.close_mark else ""
     if names_something(doc.text, span.start, span.end, before, after):
@@ -544,7 +554,9 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     quotes = []
     for span, kind, cue in zip(spans, kinds, cues, strict=True):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
-        if (
+        if kind in SPEECH_KINDS and doc.german and _spoken(doc, span, kind, judgement=False):
+            pass  # German quoted words, whatever their shape
+        elif (
             kind != "headline"
             and _is_name(doc, span)
             and (kind == "short" or not (cue and cue.verb))

@@ -17,6 +17,7 @@ are told apart by capitalisation, which German gives to every noun.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
@@ -156,7 +157,9 @@ _KIND_NOUNS = (
     "magazines",
 )
 _SOURCE_VERB = re.compile(
-    r"\s*(?:" + "|".join(sorted(DE_SPEECH_VERBS)) + r"|weist|meldet|meldete)\b"
+    r"\s*(?:"
+    + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"}))  # particles, not verbs
+    + r"|weist|meldet|meldete)\b"
 )
 
 
@@ -189,7 +192,19 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     # A definite article before a capitalised name, or before a short name in lower case
     # ("der „con energy ag“"), but not before a phrase ("der „einen hilflosen Eindruck“").
     lower_name = len(tokens) <= 3 and not any(t[:1].isupper() for t in tokens)
-    return word in _NAMING and (quoted[:1].isupper() or lower_name)
+    return word in _NAMING and (quoted[:1].isupper() or lower_name) and not _predicate(tokens)
+
+
+def _predicate(tokens: list[str]) -> bool:
+    """Whether quoted words hold a predicate inside them ("der „Heilige Geist wach ist und
+    …“"): a lower-case content word that is not an adjective before its noun."""
+    for word, nxt in itertools.pairwise(tokens[1:]):
+        low = word.lower().strip(",;")
+        if not word[:1].islower() or low in _DETERMINERS or low in _PREPOSITIONS:
+            continue
+        if low not in ("und", "oder", "sowie") and not nxt[:1].isupper():
+            return True
+    return False
 
 
 # A speaker's own words: the first or second person ("Wir halten Kurs", "Ich bin bereit").
@@ -199,12 +214,14 @@ _FIRST_PERSON = re.compile(
 )
 
 
-def sounds_spoken(quoted: str, before: str) -> bool:
+def sounds_spoken(quoted: str, before: str, *, judgement: bool = True) -> bool:
     """Whether a quotation reads as someone's words whatever its sentence: it speaks in the
-    first person, opens a "dass" clause, or follows "als" as a judgement ("würdigte ihn als
-    „großen Österreicher“")."""
+    first person or opens a "dass" clause (not after a kind noun: "dem Lied „Für dich …“"),
+    or, with ``judgement``, follows "als" ("würdigte ihn als „großen Österreicher“")."""
     last = before.rsplit(None, 2)[-2:]
-    judged = last[-1:] == ["als"] and last[:1] != ["sich"]  # not "nennt sich als „…“"
+    if last and last[-1].strip(":,").lower().endswith(_KIND_NOUNS):
+        return False
+    judged = judgement and last[-1:] == ["als"] and last[:1] != ["sich"]
     return bool(_FIRST_PERSON.search(quoted) or quoted.startswith("dass ") or judged)
 
 
