@@ -194,6 +194,13 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     span = spans[i]
     para_start, para_end = doc.paragraphs[span.paragraph]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
+    if (
+        prev_close is not None
+        and doc.german
+        and kind != "short"
+        and _quoted_name(doc, spans[i - 1])
+    ):
+        prev_close = None  # "Gegenüber der Agentur „AP“ sagte X: „…“": one clause
     region_start = max(doc.sentence_start(span.open_mark), (prev_close or para_start - 1) + 1)
     sentence = doc.sentence_start(span.open_mark)
     before = (doc.german and _german_cue(doc, region_start, span.open_mark)) or cue_before(
@@ -245,6 +252,13 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
     if subject is None:
         return None
     return Cue(subject, doc.text[sentence : span.open_mark].strip(" :,"), "")
+
+
+def _quoted_name(doc: _Doc, span: Span) -> bool:
+    """A short capitalised quotation in the same sentence as the next quote: a name inside
+    the clause that leads up to it, not a quote with its own cue."""
+    words = doc.text[span.start : span.end].split()
+    return len(words) < 4 and words[0][:1].isupper() and words[-1][-1:] not in ".!?…"
 
 
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:

@@ -325,20 +325,14 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     while i < len(tokens) - 1 and _bare(tokens[i].group()) in _FOCUS:
         i += 1
     first = _bare(tokens[i].group())
-    if first == "wie" and i == 0:
-        # "Wie der Minister erklärte, sieht die Regierung …": the "wie" clause names the source.
-        clause = _skip_clause(tokens, 1)
-        if any(_bare(t.group()) in DE_SPEECH_VERBS for t in tokens[1:clause]):
-            stop = _noun_phrase_end(tokens, 1)
-            return (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
     if first in _SUBORDINATORS and i == 0:
-        verb = _skip_clause(tokens, i + 1)
-        return _inverted(tokens, verb)
+        return _subordinate_first(tokens)
     if first in _PREPOSITIONS:
         return _inverted(tokens, _constituent_end(tokens, i + 1))
     if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
-        # "Höhnisch veröffentlichte der Verfasser", "Relativierend fügt Gall hinzu"
-        return _inverted(tokens, i + 1) or _inverted(tokens, _skip_clause(tokens, i))
+        return _adverb_first(tokens, i)
+    if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
+        return _inverted(tokens, i)  # the clause began before a quoted name: "„AP“ sagte X"
     if first in _OBJECT_CASE:
         # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
         return _inverted(tokens, _constituent_end(tokens, i))
@@ -352,6 +346,28 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks.
         return tokens[i].start(), tokens[i].end()
     return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _subordinate_first(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
+    """A subordinate clause first: the subject follows the main verb after it ("Als die
+    Feuerwehr eintraf, rief der Hausmeister"); a "wie" clause with a speech verb names the
+    source itself ("Wie der Minister erklärte, sieht die Regierung …")."""
+    clause = _skip_clause(tokens, 1)
+    if _bare(tokens[0].group()) == "wie" and any(
+        _bare(t.group()) in DE_SPEECH_VERBS for t in tokens[1:clause]
+    ):
+        stop = _noun_phrase_end(tokens, 1)
+        return (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
+    return _inverted(tokens, clause)
+
+
+def _adverb_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """An adverb first, perhaps with its own phrase: "Höhnisch veröffentlichte der
+    Verfasser", "Passend zu den Gefahren warnte die Moderatorin"."""
+    verb = i + 1
+    if verb < len(tokens) and _bare(tokens[verb].group()) in _PREPOSITIONS:
+        verb = _constituent_end(tokens, verb + 1)
+    return _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
 
 
 def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:

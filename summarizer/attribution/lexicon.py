@@ -114,7 +114,7 @@ TITLE_WORDS = words(
     coordinator administrator superintendent inspector rabbi bishop cardinal archbishop
     kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
     chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
-    richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
+    richter richterin generalsekretär ministerpräsident ministerpräsidentin senator arzt ärztin
     editor prince princess
     """
 )
@@ -161,6 +161,8 @@ _DE_TITLE_SUFFIXES = (
     "trainer",
     "trainerin",
     "richterin",
+    "arzt",
+    "ärztin",
 )
 
 HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
