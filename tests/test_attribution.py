@@ -472,6 +472,11 @@ GERMAN_SPEAKERS = [
         "Ina Vogt",
         id="adverb-with-its-phrase-first",
     ),
+    pytest.param(
+        "Einleitung.\n\nFür den Vorsitzenden Jan Weller sei der Fund „eine kleine Sensation“.",
+        "Jan Weller",
+        id="fuer-a-person-gives-a-view",
+    ),
 ]
 
 

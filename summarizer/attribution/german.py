@@ -440,10 +440,24 @@ def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None
     between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
     matches = list(_ACCORDING.finditer(text, start, end))
     if not matches:
-        return None
+        return _for_whom(text, start, end)
     found = matches[-1]
     tokens = list(_TOKEN.finditer(text, found.end(), end))
     stop = _noun_phrase_end(tokens, 0, after_det=True)
     if stop == 0:
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
+
+
+def _for_whom(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "Für den Theologen Hans Küng sei der Rücktritt „…“": a sentence that opens with "für"
+    and a person gives that person's view."""
+    if not text.startswith("Für ", start):
+        return None
+    tokens = list(_TOKEN.finditer(text, start + 4, end))
+    stop = _noun_phrase_end(tokens, 0, after_det=True)
+    words = [t.group().strip(",()") for t in tokens[:stop]]
+    named = any(a[:1].isupper() and b[:1].isupper() for a, b in itertools.pairwise(words))
+    if stop == 0 or not named:
         return None
     return tokens[0].start(), tokens[stop - 1].end()
