@@ -312,13 +312,17 @@ def _is_verb_like(token: str) -> bool:
     )
 
 
+_CLAUSE_TOKENS = 80  # words read from a clause's start: subject and verb come well before
+
+
 def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Offsets of the subject noun phrase of the German main clause in ``text[start:end]``.
 
     ``text`` has its quotes masked. None when the clause does not read as subject + verb or
-    first constituent + verb + subject.
+    first constituent + verb + subject. Reads the clause's first ``_CLAUSE_TOKENS`` words,
+    so an endless sentence costs no more than a long one.
     """
-    tokens = list(_TOKEN.finditer(text, start, end))
+    tokens = list(itertools.islice(_TOKEN.finditer(text, start, end), _CLAUSE_TOKENS))
     if not tokens:
         return None
     i = 0
@@ -438,7 +442,8 @@ _ACCORDING = re.compile(
 def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff"
     between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
-    matches = list(_ACCORDING.finditer(text, start, end))
+    near = max(start, end - 400)  # the source stands near the quotation it gives
+    matches = list(_ACCORDING.finditer(text, near, end))
     if not matches:
         return _for_whom(text, start, end)
     found = matches[-1]
