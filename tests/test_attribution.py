@@ -477,6 +477,18 @@ GERMAN_SPEAKERS = [
         "Jan Weller",
         id="fuer-a-person-gives-a-view",
     ),
+    pytest.param(
+        "Einleitung.\n\n„Die Brücke ist sicher.“ Der Umbau soll laut Bauleiterin Eva Kahl im "
+        "Mai enden.",
+        "Eva Kahl",
+        id="laut-after-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Verband war unzufrieden. Ihr Vorsitzender Otto Lenz erklärte: "
+        "„Das reicht nicht.“",
+        "Otto Lenz",
+        id="possessive-with-a-name-names-him",
+    ),
 ]
 
 

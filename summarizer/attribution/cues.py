@@ -420,7 +420,7 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
     if gap > (4 if ended else 20):
         return None if ended else _closing_attribution(text, close + 1, end)
-    if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
+    if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() in ("according", "laut"):
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:

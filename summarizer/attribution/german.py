@@ -346,8 +346,9 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     stop = _apposition_end(tokens, stop)
     if stop >= len(tokens) or not _is_verb_like(tokens[stop].group()):
         return None
-    if first in POSSESSIVE:
-        # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks.
+    if first in POSSESSIVE and not any(t.group()[:1].isupper() for t in tokens[i + 2 : stop]):
+        # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks
+        # ("Ihr Vorsitzender Eberhard Brandt erklärte" names him).
         return tokens[i].start(), tokens[i].end()
     return tokens[i].start(), tokens[stop - 1].end()
 
