@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.attribution import Attribution, analyze, match_actor
+from summarizer.attribution import SPEECH_KINDS, Attribution, analyze, match_actor
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed-article.txt"
 
@@ -489,12 +489,18 @@ GERMAN_SPEAKERS = [
         "Otto Lenz",
         id="possessive-with-a-name-names-him",
     ),
+    pytest.param(
+        "Einleitung.\n\n„Ein stiller, genauer Künstler“, schrieb die „Abendpost“ in einem Nachruf.",
+        "Abendpost",
+        id="quoted-outlet-after-the-verb",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "speaker"), GERMAN_SPEAKERS)
 def test_german_speaker(text: str, speaker: str) -> None:
-    quote = analyze(text, language="de").quotes[-1]  # a quoted name may come before it
+    quotes = analyze(text, language="de").quotes
+    *_, quote = (q for q in quotes if q.kind in SPEECH_KINDS)  # not a quoted name beside it
     assert quote.speaker == speaker
 
 

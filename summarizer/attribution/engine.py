@@ -29,7 +29,7 @@ from summarizer.attribution.german import (
 )
 from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
-from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
+from summarizer.attribution.lexicon import DE_SPEECH_VERBS, PERSON_PRONOUNS, SPEECH_VERB, words
 from summarizer.attribution.model import (
     SPEECH_KINDS,
     Actor,
@@ -213,9 +213,8 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         # paragraph (reading every later span here made the engine quadratic in the quotes).
         nxt = spans[i + 1] if i + 1 < len(spans) else None
         limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
-        after = (doc.german and _german_cue_after(doc, span.close_mark, limit)) or cue_after(
-            doc.masked, span.close_mark, limit
-        )
+        german_after = doc.german and _german_cue_after(doc, span.close_mark, limit, nxt)
+        after = german_after or cue_after(doc.masked, span.close_mark, limit)
         if after:
             return after
     if before:
@@ -289,12 +288,22 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     return phrase_subject(doc.masked, *found)
 
 
-def _german_cue_after(doc: _Doc, close: int, limit: int) -> Cue | None:
+_VERB_THEN_NAME = re.compile(
+    r"[\s,]*(?:" + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"})) + r")"
+    r"(?:\s+(?:der|die|das|dem|den))?\s*"
+)
+
+
+def _german_cue_after(doc: _Doc, close: int, limit: int, nxt: Span | None) -> Cue | None:
     """„…“, sagte Jelpke gegenüber Spiegel Online" or "„…“ beenden, so Rice": the German
-    speaker after the quotation, read by word order."""
+    speaker after the quotation, read by word order; "„…“, schrieb „Die Zeit“" gives the
+    quoted name that follows (``nxt``, the next quotation)."""
     end = min(doc.sentence(close)[1], limit)
     found = after_quote_span(doc.masked, close + 1, end)
     subject = phrase_subject(doc.masked, *found) if found else None
+    named = nxt is not None and nxt.open_mark == limit and _quoted_name(doc, nxt)
+    if subject is None and nxt and named and _VERB_THEN_NAME.fullmatch(doc.text, close + 1, limit):
+        subject = Subject("name", doc.text[nxt.start : nxt.end], None, nxt.start)
     if subject is None:
         return None
     region = doc.text[close + 1 : end]
