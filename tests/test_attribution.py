@@ -494,6 +494,17 @@ GERMAN_SPEAKERS = [
         "Abendpost",
         id="quoted-outlet-after-the-verb",
     ),
+    pytest.param(
+        "Einleitung.\n\n„Ich trete wieder an“, stellte Kandidatin Rita Sommer am Abend klar.",
+        "Rita Sommer",
+        id="any-verb-after-the-comma",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Ja, wir haben Fehler gemacht“. Das musste Landrat Uwe Haas am Ende "
+        "einräumen.",
+        "Uwe Haas",
+        id="next-sentence-points-back",
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from summarizer.attribution.german import (
     is_reported,
     main_subject_span,
     names_something,
+    pointing_back_span,
     sounds_spoken,
 )
 from summarizer.attribution.index import MentionIndex
@@ -77,6 +78,12 @@ class _Doc:
         if not self.starts:
             self.starts = [s for s, _ in self.sentences]
         return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)]
+
+    def sentence_after(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence after the one that holds ``pos`` (or that one)."""
+        self.sentence(pos)  # fills self.starts
+        k = bisect.bisect_right(self.starts, pos)
+        return self.sentences[min(k, len(self.sentences) - 1)]
 
     @property
     def german(self) -> bool:
@@ -300,14 +307,19 @@ def _german_cue_after(doc: _Doc, close: int, limit: int, nxt: Span | None) -> Cu
     quoted name that follows (``nxt``, the next quotation)."""
     end = min(doc.sentence(close)[1], limit)
     found = after_quote_span(doc.masked, close + 1, end)
+    if found is None and end < limit:
+        found = pointing_back_span(doc.masked, close + 1, min(doc.sentence_after(close)[1], limit))
     subject = phrase_subject(doc.masked, *found) if found else None
     named = nxt is not None and nxt.open_mark == limit and _quoted_name(doc, nxt)
     if subject is None and nxt and named and _VERB_THEN_NAME.fullmatch(doc.text, close + 1, limit):
         subject = Subject("name", doc.text[nxt.start : nxt.end], None, nxt.start)
     if subject is None:
         return None
-    region = doc.text[close + 1 : end]
-    return Cue(subject, region.strip(" ,.:"), region.split(maxsplit=1)[0].strip(",") or "so")
+    region = doc.text[close + 1 : max(end, found[1] if found else end)].strip(" ,.:")
+    words = region.split(maxsplit=2)
+    points_back = words[:1] in (["Das"], ["Dies"], ["So"]) and len(words) > 1
+    verb = words[1] if points_back else (words or [""])[0]
+    return Cue(subject, region, verb.strip(",."))
 
 
 def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:

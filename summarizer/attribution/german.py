@@ -29,6 +29,7 @@ __all__ = [
     "is_reported",
     "main_subject_span",
     "names_something",
+    "pointing_back_span",
     "sounds_spoken",
 ]
 
@@ -254,7 +255,7 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
             and _next_is_noun(tokens, j)
         ):
             pass  # "die amtierende Familienministerin": an adjective before its noun
-        elif word in ("von", "vom", "für", "aus", "de", "van", "und", "zu") and j > i:
+        elif word in ("von", "vom", "für", "aus", "de", "van", "und") and j > i:
             if not _next_is_noun(tokens, j):
                 break
         else:
@@ -404,6 +405,8 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     return tokens[i].start(), tokens[stop - 1].end()
 
 
+# Lower-case words that open a clause after a quotation without being its finite verb.
+_NOT_A_VERB = words("so wie was als dass ob weil wenn und oder aber sondern denn doch nur auch")
 _AFTER_SO = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
 
 
@@ -420,6 +423,12 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     first = _bare(tokens[0].group())
     if first in DE_SPEECH_VERBS and tokens[0].group()[:1].islower():
         return _inverted(tokens, 0)
+    comma = text[start:end].lstrip().startswith(",")
+    if comma and first not in _NOT_A_VERB and _is_verb_like(tokens[0].group()):
+        # "„…“, strich Romney in Arbutus heraus": after the comma the finite verb comes first.
+        found = _inverted(tokens, 0)
+        if found:
+            return found
     so = _AFTER_SO.search(text, start, end)
     if so is None:
         return None
@@ -467,3 +476,17 @@ def _for_whom(text: str, start: int, end: int) -> tuple[int, int] | None:
     if stop == 0 or not named:
         return None
     return tokens[0].start(), tokens[stop - 1].end()
+
+
+_POINTS_BACK = re.compile(r"[\s.!?]*(?:Das|Dies|So)\s+(?=[a-zäöü])")
+
+
+def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "„Ja, es gibt Zumutungen“. Das musste Minister Steinbrück einräumen": the next
+    sentence points back at the quotation with "Das", "Dies" or "So" and names its speaker
+    after the verb."""
+    m = _POINTS_BACK.match(text, start, end)
+    if m is None:
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, m.end(), end), _CLAUSE_TOKENS))
+    return _inverted(tokens, 0) if tokens else None

@@ -163,6 +163,11 @@ _DE_TITLE_SUFFIXES = (
     "richterin",
     "arzt",
     "ärztin",
+    "kandidat",
+    "kandidatin",
+    "landrat",
+    "landrätin",
+    "sekretärin",
 )
 
 HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
