@@ -505,6 +505,12 @@ GERMAN_SPEAKERS = [
         "Uwe Haas",
         id="next-sentence-points-back",
     ),
+    pytest.param(
+        "Einleitung.\n\nDer Einsatz solle sich, so Stadtrat Max Kern, „an klaren Regeln "
+        "orientieren“.",
+        "Max Kern",
+        id="so-before-the-quote",
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from summarizer.attribution.german import (
     main_subject_span,
     names_something,
     pointing_back_span,
+    so_before_span,
     sounds_spoken,
 )
 from summarizer.attribution.index import MentionIndex
@@ -270,7 +271,9 @@ def _quoted_name(doc: _Doc, span: Span) -> bool:
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
-    source = according_to_span(doc.masked, doc.sentence(open_mark)[0], open_mark)
+    source = so_before_span(doc.masked, start, open_mark) or according_to_span(
+        doc.masked, doc.sentence(open_mark)[0], open_mark
+    )
     if source:
         subject = phrase_subject(doc.masked, *source)
         if subject:

@@ -30,6 +30,7 @@ __all__ = [
     "main_subject_span",
     "names_something",
     "pointing_back_span",
+    "so_before_span",
     "sounds_spoken",
 ]
 
@@ -490,3 +491,19 @@ def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | Non
         return None
     tokens = list(itertools.islice(_TOKEN.finditer(text, m.end(), end), _CLAUSE_TOKENS))
     return _inverted(tokens, 0) if tokens else None
+
+
+_SO_BEFORE = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "Der Einsatz solle sich, so Gall, „…“": the noun phrase after "so" or "laut" that ends
+    right before the quotation (only a comma or a colon between)."""
+    matches = list(_SO_BEFORE.finditer(text, max(start, end - 200), end))
+    if not matches:
+        return None
+    tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or text[tokens[stop - 1].end() : end].strip(" ,:"):
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
