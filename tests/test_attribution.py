@@ -511,6 +511,12 @@ GERMAN_SPEAKERS = [
         "Max Kern",
         id="so-before-the-quote",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Bürgermeisterin Lea Roth zeigte sich erleichtert: „Wir sind "
+        "durch.“ Der Kämmerer sagte dagegen, das Geld reiche nicht.",
+        "Lea Roth",
+        id="a-finished-quote-keeps-its-lead-in",
+    ),
 ]
 
 

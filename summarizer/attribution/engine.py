@@ -200,7 +200,7 @@ def _is_name(doc: _Doc, span: Span) -> bool:
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
     checkpoint()  # the batch may have given up on this article (cancel.py)
     span = spans[i]
-    para_start, para_end = doc.paragraphs[span.paragraph]
+    para_start = doc.paragraphs[span.paragraph][0]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
     if (
         prev_close is not None
@@ -216,15 +216,9 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     )
     if kind == "partial" and before:
         return before
-    if span.close_mark is not None:
-        # Spans come in document order: the next one is the only one that can follow in this
-        # paragraph (reading every later span here made the engine quadratic in the quotes).
-        nxt = spans[i + 1] if i + 1 < len(spans) else None
-        limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
-        german_after = doc.german and _german_cue_after(doc, span.close_mark, limit, nxt)
-        after = german_after or cue_after(doc.masked, span.close_mark, limit)
-        if after:
-            return after
+    after = _after_cue(doc, spans, i, has_lead_in=before is not None)
+    if after:
+        return after
     if before:
         return before
     if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
@@ -243,6 +237,23 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -> Cue | None:
+    """The cue after a quotation's closing mark, up to the next quotation in its paragraph."""
+    span = spans[i]
+    if span.close_mark is None:
+        return None
+    # Spans come in document order: the next one is the only one that can follow in this
+    # paragraph (reading every later span here made the engine quadratic in the quotes).
+    nxt = spans[i + 1] if i + 1 < len(spans) else None
+    para_end = doc.paragraphs[span.paragraph][1]
+    limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
+    if doc.german:
+        german = _german_cue_after(doc, span.close_mark, limit, nxt)
+        if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
+            return german  # a finished German quote keeps its lead-in over the next sentence
+    return cue_after(doc.masked, span.close_mark, limit)
 
 
 def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
