@@ -517,6 +517,12 @@ GERMAN_SPEAKERS = [
         "Lea Roth",
         id="a-finished-quote-keeps-its-lead-in",
     ),
+    pytest.param(
+        "Einleitung.\n\nJonas Berg, Vorsitzender der Deutschen Bäcker- und Konditoren-Union, "
+        "sagte: „Das Brot wird teurer.“",
+        "Jonas Berg",
+        id="name-before-its-apposition",
+    ),
 ]
 
 

@@ -31,7 +31,13 @@ from summarizer.attribution.german import (
 )
 from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
-from summarizer.attribution.lexicon import DE_SPEECH_VERBS, PERSON_PRONOUNS, SPEECH_VERB, words
+from summarizer.attribution.lexicon import (
+    DE_SPEECH_VERBS,
+    PERSON_PRONOUNS,
+    SPEECH_VERB,
+    is_title,
+    words,
+)
 from summarizer.attribution.model import (
     SPEECH_KINDS,
     Actor,
@@ -306,6 +312,15 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     word = doc.masked[found[0] : found[1]].lower()
     if word in POSSESSIVE:
         return Subject("pronoun", "er" if word.startswith("sein") else "sie", None, found[0])
+    comma = doc.masked.find(",", *found)
+    if comma > found[0]:
+        # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
+        head = phrase_subject(doc.masked, found[0], comma)
+        if head is not None and head.kind == "name":
+            role = doc.text[comma + 1 : found[1]].strip(" ,")
+            if head.role is None and any(is_title(w) for w in role.split()[:3]):
+                return replace(head, role=role)
+            return head
     return phrase_subject(doc.masked, *found)
 
 
