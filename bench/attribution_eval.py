@@ -1,6 +1,7 @@
 """Score the offline attribution engine on the quote-attribution dev set (English and German).
 
 Usage: python bench/attribution_eval.py [--eval-dir ../shared/eval] [--errors 20] [--limit N]
+       [--half first|second]
 
 The articles are read from the eval folder and never copied into the repository. Scoring
 follows the dev set's README: a tool quote matches a gold quote when one contains the other or
@@ -50,9 +51,13 @@ def _error_line(record: GoldRecord, mistake: Mistake) -> str | None:
     return f"{label[mistake.kind]} {record.id}:{who} {mistake.text[:70]!r}"
 
 
-def run(path: Path, limit: int | None) -> Score:
+def run(path: Path, limit: int | None, half: str | None = None) -> Score:
     score = Score()
-    for record in load_gold(path, limit=limit):
+    records = list(load_gold(path, limit=limit))
+    if half:  # the first or second half of the file, to see whether a figure holds on both
+        middle = len(records) // 2
+        records = records[:middle] if half == "first" else records[middle:]
+    for record in records:
         started = time.perf_counter()
         result = analyze(record.text)
         score.seconds += time.perf_counter() - started
@@ -73,11 +78,12 @@ def main() -> None:
     parser.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     parser.add_argument("--errors", type=int, default=0, help="print this many errors per set")
     parser.add_argument("--limit", type=int, default=None, help="articles per set")
+    parser.add_argument("--half", choices=("first", "second"), help="score half of each set")
     args = parser.parse_args()
     folder = args.eval_dir / "quote-attribution-dev"
     rows = []
     for label, filename in SETS.items():
-        s = run(folder / filename, args.limit)
+        s = run(folder / filename, args.limit, args.half)
         c = s.counts
         rows.append(
             f"| {label} | {s.articles} | {_ratio(c.precision)} | {_ratio(c.recall)} | "

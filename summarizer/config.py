@@ -65,7 +65,10 @@ class Settings(BaseModel):
     prompts_dir: Path | None = Field(default=None, description="Folder of house-style templates.")
     template: str = Field(default="positions", description="Template task name.")
     max_actors: int = Field(default=8, ge=1, description="Most actors the summary may list.")
-    language: str = Field(default="English", description="Language of issue, summary, positions.")
+    language: str | None = Field(
+        default=None,
+        description="Language of issue, summary, positions; default the article's own.",
+    )
     summary_sentences: int = Field(default=3, ge=1, le=10, description="Target summary length.")
     # budget
     tiktoken_download: bool = Field(

@@ -73,6 +73,10 @@ class Article(BaseModel):
     url: str | None = None
     date: str | None = None
     source: str | None = None
+    language: str | None = Field(
+        default=None,
+        description="ISO 639-1 code of the article's language ('de'); detected when not given.",
+    )
 
 
 # ---- what the model returns -------------------------------------------------------------
@@ -266,6 +270,11 @@ class Provenance(BaseModel):
     article_sha256: str
     created_at: datetime
     parts: int = Field(default=1, description="How many parts a long article was split into.")
+    language: str | None = Field(
+        default=None,
+        description="ISO 639-1 code of the article's language, as given or detected; it chose "
+        "the engine's rules and, unless a language was set, the language of the summary.",
+    )
 
 
 class SummaryResult(BaseModel):

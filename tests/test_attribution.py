@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.attribution import Attribution, analyze, match_actor
+from summarizer.attribution import SPEECH_KINDS, Attribution, analyze, match_actor
 
 SEED = Path(__file__).resolve().parent.parent / "examples" / "seed-article.txt"
 
@@ -390,3 +390,224 @@ def test_seed_headings_are_not_quotes(seed: Attribution) -> None:
 
 def test_deterministic(seed: Attribution) -> None:
     assert analyze(SEED.read_text(encoding="utf-8")) == seed
+
+
+# German rules (german.py): the clause read in V2 order, names told from quoted words.
+GERMAN_SPEAKERS = [
+    pytest.param(
+        "Einleitung.\n\nIn der Sitzung sagte die Ministerin Eva Brandt: „Wir halten Kurs.“",
+        "Eva Brandt",
+        id="prepositional-phrase-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDen Vorschlag der Opposition lehnte Finanzminister Paul Roth ab: "
+        "„Das ist nicht bezahlbar.“",
+        "Paul Roth",
+        id="object-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Richterin Maria Lenz hatte die Rolle der Gutachter betont: "
+        "„Ohne sie gäbe es kein Urteil.“",
+        "Maria Lenz",
+        id="subject-before-object",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAls die Feuerwehr eintraf, rief der Hausmeister Karl Dorn: "
+        "„Alle raus hier!“",
+        "Karl Dorn",
+        id="subordinate-clause-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nStadtrat Jonas Keller kritisierte den Plan der Verwaltung scharf: "
+        "„So geht es nicht.“",
+        "Jonas Keller",
+        id="compound-role-noun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nGewerkschaftschef Otto Brand warnte am Montag vor einem Streik. "
+        "Damit sei „das Ende der Geduld erreicht“.",
+        "Otto Brand",
+        id="konjunktiv-carries-the-speaker",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir warten ab“, sagte Petra Lang gegenüber Radio Bremen.",
+        "Petra Lang",
+        id="inverted-after-the-quote-not-the-outlet",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Stadt müsse „sofort handeln“, so Bürgermeister Tim Berg.",
+        "Tim Berg",
+        id="so-later-in-the-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Kosten sind nach Angaben des Sprechers Udo Fink „nicht mehr tragbar“.",
+        "Udo Fink",
+        id="nach-angaben-des-genitive-role",
+    ),
+    pytest.param(
+        "Einleitung.\n\nWie die Ministerin Karin Lutz am Montag erklärte, bleibt die Schule "
+        "„vorerst geschlossen“.",
+        "Karin Lutz",
+        id="wie-clause-names-the-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nLachend fügte Trainer Max Wolf hinzu: „Wir müssen besser werden.“",
+        "Max Wolf",
+        id="adverb-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nRichter Paul Kern sprach lange. Seine Begründung war klar: „Das Gesetz "
+        "gilt für alle.“",
+        "Paul Kern",
+        id="possessive-points-back",
+    ),
+    pytest.param(
+        "Einleitung.\n\nGegenüber der Agentur „Nordpress“ sagte die Ärztin Lea Brandt: "
+        "„Die Lage ist ernst.“",
+        "Lea Brandt",
+        id="quoted-name-inside-the-lead-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nPassend zum Wetter warnte die Sprecherin Ina Vogt: „Es wird glatt.“",
+        "Ina Vogt",
+        id="adverb-with-its-phrase-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nFür den Vorsitzenden Jan Weller sei der Fund „eine kleine Sensation“.",
+        "Jan Weller",
+        id="fuer-a-person-gives-a-view",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Die Brücke ist sicher.“ Der Umbau soll laut Bauleiterin Eva Kahl im "
+        "Mai enden.",
+        "Eva Kahl",
+        id="laut-after-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Verband war unzufrieden. Ihr Vorsitzender Otto Lenz erklärte: "
+        "„Das reicht nicht.“",
+        "Otto Lenz",
+        id="possessive-with-a-name-names-him",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Ein stiller, genauer Künstler“, schrieb die „Abendpost“ in einem Nachruf.",
+        "Abendpost",
+        id="quoted-outlet-after-the-verb",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Ich trete wieder an“, stellte Kandidatin Rita Sommer am Abend klar.",
+        "Rita Sommer",
+        id="any-verb-after-the-comma",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Ja, wir haben Fehler gemacht“. Das musste Landrat Uwe Haas am Ende "
+        "einräumen.",
+        "Uwe Haas",
+        id="next-sentence-points-back",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Einsatz solle sich, so Stadtrat Max Kern, „an klaren Regeln "
+        "orientieren“.",
+        "Max Kern",
+        id="so-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Bürgermeisterin Lea Roth zeigte sich erleichtert: „Wir sind "
+        "durch.“ Der Kämmerer sagte dagegen, das Geld reiche nicht.",
+        "Lea Roth",
+        id="a-finished-quote-keeps-its-lead-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nJonas Berg, Vorsitzender der Deutschen Bäcker- und Konditoren-Union, "
+        "sagte: „Das Brot wird teurer.“",
+        "Jonas Berg",
+        id="name-before-its-apposition",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "speaker"), GERMAN_SPEAKERS)
+def test_german_speaker(text: str, speaker: str) -> None:
+    quotes = analyze(text, language="de").quotes
+    *_, quote = (q for q in quotes if q.kind in SPEECH_KINDS)  # not a quoted name beside it
+    assert quote.speaker == speaker
+
+
+def test_german_compound_role_is_kept_apart() -> None:
+    text = "Einleitung.\n\nStadtrat Jonas Keller kritisierte den Plan scharf: „So nicht.“"
+    (quote,) = analyze(text, language="de").quotes
+    assert (quote.speaker, quote.speaker_role) == ("Jonas Keller", "Stadtrat")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param(
+            "Einleitung.\n\nDie Kinder sangen beim Sommerfest „Alle Vögel sind schon da“ im Chor.",
+            "short",
+            id="no-speech-in-sentence",
+        ),
+        pytest.param(
+            "Einleitung.\n\nWie die „Rheinische Abendpost“ berichtet, schließt das Werk im Mai.",
+            "short",
+            id="source-name-after-wie",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDas Werk schließt laut „Rheinische Abendpost“ im Mai.",
+            "short",
+            id="source-name-after-laut",
+        ),
+        pytest.param(
+            "Einleitung.\n\nBürgermeisterin Lena Hoff sprach im Rathaus. Die Lage sei „ernst, "
+            "aber beherrschbar“.",
+            "partial",
+            id="konjunktiv-is-reported-speech",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Minister sprach von einem „Angriff auf die Pressefreiheit“.",
+            "partial",
+            id="speech-verb-keeps-a-capitalised-phrase",
+        ),
+        pytest.param(
+            "Einleitung.\n\n„Nordwind Aktuell“ berichtet, der Hafen werde im Mai geschlossen.",
+            "short",
+            id="quoted-source-as-subject",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Sender meldete, das Projekt heiße nun „Blaue Welle“, kurz „BW“.",
+            "short",
+            id="kurz-abbreviation",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Verein, der sich selbst „Freunde des Stadtparks“ nennt, klagte.",
+            "short",
+            id="calls-itself",
+        ),
+        pytest.param(
+            "Einleitung.\n\nSie sangen zum Abschied das Lied „Wir sehen uns wieder“ im Hof.",
+            "short",
+            id="kind-noun-beats-first-person",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Sprecher erklärte, man wolle der „Bitte der Anwohner rasch "
+            "nachkommen“ und bald handeln.",
+            "partial",
+            id="predicate-inside-is-not-a-name",
+        ),
+        pytest.param(
+            "Einleitung.\n\n„Ja, das war knapp“. So kommentierte die Trainerin das Spiel.",
+            "direct",
+            id="clause-of-its-own",
+        ),
+    ],
+)
+def test_german_quote_kind(text: str, kind: str) -> None:
+    assert analyze(text, language="de").quotes[0].kind == kind
+
+
+def test_german_rules_wait_for_german() -> None:
+    """The German reading (no speech in the sentence: not quoted words) is for German only."""
+    text = "Intro.\n\nIn the end the plan was “far too expensive for a small city” after all."
+    assert analyze(text).language == "en"
+    assert analyze(text).quotes[0].kind == "partial"
+    assert analyze(text, language="de").quotes[0].kind == "short"

@@ -1,6 +1,7 @@
 """Offline quote attribution: who said what in an article, found by rules, with offsets."""
 
 from summarizer.attribution.engine import analyze
+from summarizer.attribution.language import detect_language, language_name
 from summarizer.attribution.model import (
     SPEECH_KINDS,
     Actor,
@@ -19,5 +20,7 @@ __all__ = [
     "QuoteKind",
     "Statement",
     "analyze",
+    "detect_language",
+    "language_name",
     "match_actor",
 ]

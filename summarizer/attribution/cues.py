@@ -19,7 +19,15 @@ from summarizer.attribution.lexicon import (
 )
 from summarizer.attribution.names import PARTY_TAG, Mention, find_mentions, name_tokens
 
-__all__ = ["Cue", "Subject", "cue_after", "cue_before", "subject_left", "subject_right"]
+__all__ = [
+    "Cue",
+    "Subject",
+    "cue_after",
+    "cue_before",
+    "phrase_subject",
+    "subject_left",
+    "subject_right",
+]
 
 SubjectKind = Literal["name", "pronoun", "nominal"]
 
@@ -296,6 +304,12 @@ def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
 
 
 @_untagged
+def phrase_subject(text: str, a: int, b: int) -> Subject | None:
+    """The speaker a noun phrase names: a pronoun, a name with its role, or a noun phrase."""
+    return _classify(text, a, b)
+
+
+@_untagged
 def sentence_subject(text: str, a: int, b: int) -> Subject | None:
     """The subject of the sentence in ``text[a:b]``: its first clause that opens with a noun."""
     in_place = False
@@ -406,7 +420,7 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
     if gap > (4 if ended else 20):
         return None if ended else _closing_attribution(text, close + 1, end)
-    if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() == "according":
+    if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() in ("according", "laut"):
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:

@@ -13,13 +13,39 @@ from summarizer.attribution.cues import (
     Subject,
     cue_after,
     cue_before,
+    phrase_subject,
     sentence_subject,
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.german import (
+    POSSESSIVE,
+    according_to_span,
+    after_quote_span,
+    is_reported,
+    main_subject_span,
+    names_something,
+    pointing_back_span,
+    so_before_span,
+    sounds_spoken,
+)
 from summarizer.attribution.index import MentionIndex
-from summarizer.attribution.lexicon import PERSON_PRONOUNS, SPEECH_VERB, words
-from summarizer.attribution.model import Actor, Attribution, FoundQuote, QuoteKind, Statement
+from summarizer.attribution.language import detect_language
+from summarizer.attribution.lexicon import (
+    DE_SPEECH_VERBS,
+    PERSON_PRONOUNS,
+    SPEECH_VERB,
+    is_title,
+    words,
+)
+from summarizer.attribution.model import (
+    SPEECH_KINDS,
+    Actor,
+    Attribution,
+    FoundQuote,
+    QuoteKind,
+    Statement,
+)
 from summarizer.attribution.names import Mention, find_mentions, name_tokens
 from summarizer.attribution.quotes import Span, find_spans, paragraph_bounds
 from summarizer.attribution.sentences import mask_datelines, mask_quotes, split_sentences
@@ -47,13 +73,28 @@ class _Doc:
     sentences: list[tuple[int, int]]
     mentions: list[Mention]
     headings: set[int]
+    language: str = "en"
     starts: list[int] = field(default_factory=list)
     _index: MentionIndex | None = None
 
     def sentence_start(self, pos: int) -> int:
+        return self.sentence(pos)[0]
+
+    def sentence(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence that holds ``pos``."""
         if not self.starts:
             self.starts = [s for s, _ in self.sentences]
-        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)][0]
+        return self.sentences[max(bisect.bisect_right(self.starts, pos) - 1, 0)]
+
+    def sentence_after(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the sentence after the one that holds ``pos`` (or that one)."""
+        self.sentence(pos)  # fills self.starts
+        k = bisect.bisect_right(self.starts, pos)
+        return self.sentences[min(k, len(self.sentences) - 1)]
+
+    @property
+    def german(self) -> bool:
+        return self.language == "de"
 
     @property
     def index(self) -> MentionIndex:
@@ -165,21 +206,25 @@ def _is_name(doc: _Doc, span: Span) -> bool:
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
     checkpoint()  # the batch may have given up on this article (cancel.py)
     span = spans[i]
-    para_start, para_end = doc.paragraphs[span.paragraph]
+    para_start = doc.paragraphs[span.paragraph][0]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
+    if (
+        prev_close is not None
+        and doc.german
+        and kind != "short"
+        and _quoted_name(doc, spans[i - 1])
+    ):
+        prev_close = None  # "Gegenüber der Agentur „AP“ sagte X: „…“": one clause
     region_start = max(doc.sentence_start(span.open_mark), (prev_close or para_start - 1) + 1)
     sentence = doc.sentence_start(span.open_mark)
-    before = cue_before(doc.masked, region_start, span.open_mark, sentence)
+    before = (doc.german and _german_cue(doc, region_start, span.open_mark)) or cue_before(
+        doc.masked, region_start, span.open_mark, sentence
+    )
     if kind == "partial" and before:
         return before
-    if span.close_mark is not None:
-        # Spans come in document order: the next one is the only one that can follow in this
-        # paragraph (reading every later span here made the engine quadratic in the quotes).
-        nxt = spans[i + 1] if i + 1 < len(spans) else None
-        limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
-        after = cue_after(doc.masked, span.close_mark, limit)
-        if after:
-            return after
+    after = _after_cue(doc, spans, i, has_lead_in=before is not None)
+    if after:
+        return after
     if before:
         return before
     if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
@@ -190,11 +235,120 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return _previous_subject(doc, span.paragraph - 1)
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
+    german = _german_fallback(doc, span, sentence, para_start) if doc.german else None
+    if german:
+        return german
     if region_start < span.open_mark:
         return _sentence_subject(doc, sentence, span.open_mark)
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -> Cue | None:
+    """The cue after a quotation's closing mark, up to the next quotation in its paragraph."""
+    span = spans[i]
+    if span.close_mark is None:
+        return None
+    # Spans come in document order: the next one is the only one that can follow in this
+    # paragraph (reading every later span here made the engine quadratic in the quotes).
+    nxt = spans[i + 1] if i + 1 < len(spans) else None
+    para_end = doc.paragraphs[span.paragraph][1]
+    limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
+    if doc.german:
+        german = _german_cue_after(doc, span.close_mark, limit, nxt)
+        if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
+            return german  # a finished German quote keeps its lead-in over the next sentence
+    return cue_after(doc.masked, span.close_mark, limit)
+
+
+def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
+    """A German quote with no cue next to it: "Damit sei „…“" goes on from the sentence
+    before; else the subject of its own sentence, read in German order."""
+    if sentence > para_start and not SPEECH_VERB.search(doc.masked, *doc.sentence(sentence)):
+        carried = _previous_sentence_cue(doc, sentence)
+        if carried:
+            return carried
+    if sentence >= span.open_mark:
+        return None
+    found = main_subject_span(doc.masked, sentence, span.open_mark)
+    subject = _german_subject(doc, found) if found else None
+    if subject is None:
+        return None
+    return Cue(subject, doc.text[sentence : span.open_mark].strip(" :,"), "")
+
+
+def _quoted_name(doc: _Doc, span: Span) -> bool:
+    """A short capitalised quotation in the same sentence as the next quote: a name inside
+    the clause that leads up to it, not a quote with its own cue."""
+    words = doc.text[span.start : span.end].split()
+    return len(words) < 4 and words[0][:1].isupper() and words[-1][-1:] not in ".!?…"
+
+
+def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
+    """The subject of the German main clause that leads up to a quote ("Dazu gab das
+    Ministerium bekannt: „…“"), when that clause is speech."""
+    source = so_before_span(doc.masked, start, open_mark) or according_to_span(
+        doc.masked, doc.sentence(open_mark)[0], open_mark
+    )
+    if source:
+        subject = phrase_subject(doc.masked, *source)
+        if subject:
+            return Cue(subject, doc.text[source[0] : open_mark].strip(" :,"), "")
+    region = doc.masked[start:open_mark].rstrip()
+    verb = SPEECH_VERB.search(doc.masked, start, open_mark)
+    if not region or not (region.endswith(":") or verb):
+        return None
+    found = main_subject_span(doc.masked, start, open_mark)
+    subject = _german_subject(doc, found) if found else None
+    if subject is None:
+        return None
+    return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
+
+
+def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
+    """The speaker a German noun phrase names; a possessive ("Seine Zuversicht") points back
+    to an earlier "er" or "sie"."""
+    word = doc.masked[found[0] : found[1]].lower()
+    if word in POSSESSIVE:
+        return Subject("pronoun", "er" if word.startswith("sein") else "sie", None, found[0])
+    comma = doc.masked.find(",", *found)
+    if comma > found[0]:
+        # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
+        head = phrase_subject(doc.masked, found[0], comma)
+        if head is not None and head.kind == "name":
+            role = doc.text[comma + 1 : found[1]].strip(" ,")
+            if head.role is None and any(is_title(w) for w in role.split()[:3]):
+                return replace(head, role=role)
+            return head
+    return phrase_subject(doc.masked, *found)
+
+
+_VERB_THEN_NAME = re.compile(
+    r"[\s,]*(?:" + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"})) + r")"
+    r"(?:\s+(?:der|die|das|dem|den))?\s*"
+)
+
+
+def _german_cue_after(doc: _Doc, close: int, limit: int, nxt: Span | None) -> Cue | None:
+    """„…“, sagte Jelpke gegenüber Spiegel Online" or "„…“ beenden, so Rice": the German
+    speaker after the quotation, read by word order; "„…“, schrieb „Die Zeit“" gives the
+    quoted name that follows (``nxt``, the next quotation)."""
+    end = min(doc.sentence(close)[1], limit)
+    found = after_quote_span(doc.masked, close + 1, end)
+    if found is None and end < limit:
+        found = pointing_back_span(doc.masked, close + 1, min(doc.sentence_after(close)[1], limit))
+    subject = phrase_subject(doc.masked, *found) if found else None
+    named = nxt is not None and nxt.open_mark == limit and _quoted_name(doc, nxt)
+    if subject is None and nxt and named and _VERB_THEN_NAME.fullmatch(doc.text, close + 1, limit):
+        subject = Subject("name", doc.text[nxt.start : nxt.end], None, nxt.start)
+    if subject is None:
+        return None
+    region = doc.text[close + 1 : max(end, found[1] if found else end)].strip(" ,.:")
+    words = region.split(maxsplit=2)
+    points_back = words[:1] in (["Das"], ["Dies"], ["So"]) and len(words) > 1
+    verb = words[1] if points_back else (words or [""])[0]
+    return Cue(subject, region, verb.strip(",."))
 
 
 def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
@@ -402,11 +556,46 @@ def _actors(
     return tuple(actors)
 
 
-def analyze(text: str) -> Attribution:
+_LONG_QUOTE = 10  # words: this long and in lower case, a quotation is words, not a name
+
+
+def _spoken(doc: _Doc, span: Span, kind: QuoteKind, *, judgement: bool = True) -> bool:
+    """German quoted words by their own shape: the first person, "dass", a judgement after
+    "als", or a direct quote that is a clause of its own ("„Ja, es gibt Zumutungen“")."""
+    quoted = doc.text[span.start : span.end]
+    before = _before(doc, span)
+    clause = kind == "direct" and ", " in quoted
+    return sounds_spoken(quoted, before, judgement=judgement) or clause
+
+
+def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
+    """German: a quoted phrase inside a sentence that reports no speech names or marks a term
+    ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
+    if kind == "headline" or not doc.german:
+        return False
+    quoted, before = doc.text[span.start : span.end], _before(doc, span)
+    if _spoken(doc, span, kind):
+        return False
+    after = doc.text[span.close_mark + 1 : span.close_mark + 30] if span.close_mark else ""
+    if names_something(doc.text, span.start, span.end, before, after):
+        return True
+    a, b = doc.sentence(span.open_mark)
+    words = len(quoted.split())
+    if is_reported(doc.masked, a, b) or (words >= _LONG_QUOTE and quoted[:1].islower()):
+        return False
+    return kind == "partial" or (words <= 8 and quoted[-1] not in ".!?…")
+
+
+def analyze(text: str, *, language: str | None = None) -> Attribution:
     """Find the quotes in ``text``, who said them, and who is reported as saying what.
 
     Deterministic and offline: rules over the text, no model and no network.
+
+    Args:
+        language: The article's ISO 639-1 code ("en", "de", "de-AT"); detected from the text
+            if not given. It picks the rules for that language's sentence order.
     """
+    language = (language or detect_language(text)).lower().replace("_", "-").split("-")[0]
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
@@ -417,6 +606,7 @@ def analyze(text: str) -> Attribution:
         split_sentences(masked, paragraphs),
         find_mentions(masked),
         _headings(text, paragraphs),
+        language,
     )
     kinds = [_kind(doc, span) for span in spans]
     cues = [_cue_for(doc, spans, i, kinds[i]) for i in range(len(spans))]
@@ -428,12 +618,16 @@ def analyze(text: str) -> Attribution:
     quotes = []
     for span, kind, cue in zip(spans, kinds, cues, strict=True):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
-        if (
+        if kind in SPEECH_KINDS and doc.german and _spoken(doc, span, kind, judgement=False):
+            pass  # German quoted words, whatever their shape
+        elif (
             kind != "headline"
             and _is_name(doc, span)
             and (kind == "short" or not (cue and cue.verb))
         ):
             kind = "short"  # a quoted title or name, not quoted words
+        elif _not_speech(doc, span, kind):
+            kind = "short"
         elif kind == "short" and cue and cue.verb:
             kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
@@ -450,4 +644,4 @@ def analyze(text: str) -> Attribution:
         )
     quotes = _inherit(quotes, spans, doc)
     statements = _statements(doc, spans, kinds, speakers)
-    return Attribution(tuple(quotes), _actors(quotes, statements, doc), text)
+    return Attribution(tuple(quotes), _actors(quotes, statements, doc), text, language)

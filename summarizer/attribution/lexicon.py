@@ -49,7 +49,32 @@ ergänzte ergänzt unterstrich unterstreicht kommentierte kommentiert mahnte mah
 teilte teilt sprach spricht zitierte zitiert hieß heißt berichtete berichtet laut zufolge
 erläuterte erläutert kündigte versicherte versichert räumte verwies verweist bezeichnete
 bezeichnet nannte nennt schätzte appellierte twitterte
+rief ruft riefen riet rät schrieben sprachen wies weist verwiesen unterstrichen beschrieb
+beschreibt bestritt bestreitet empfiehlt empfahl empfahlen verspricht versprach bat baten
+warb wirbt
 """
+# Weak verbs of saying, judging and asking: each stem gives its past, present and participle
+# ("begründ" -> begründete, begründet, begründeten, begründen).
+_DE_WEAK_STEMS = """
+begründ konstatier attackier würdig lob tadel bedauer beklag klag frag bemängel beanstand
+bezweifel zweifel resümier bilanzier prophezei ankündig sicher erinner skandier kontert
+reagier entgegn wiederhol präzisier bekenn dementier vermut mutmaß
+prognostizier schilder verteidig beschwer protestier verlang beteuer bekräftig
+kritisier bestätig erläuter ergänz verkünd kommentier zitier twitter appellier schätz
+hoff feier begrüß pranger vereinbar bewert beurteil verurteil äußer
+"""
+
+
+def _weak_forms(stems: str) -> str:
+    def forms(stem: str) -> list[str]:
+        e = "e" if stem.endswith(("d", "t", "chn", "gn")) else ""
+        infinitive = f"{stem}n" if stem.endswith(("er", "el")) else f"{stem}en"
+        return [f"{stem}{e}te", f"{stem}{e}t", f"{stem}{e}ten", infinitive]
+
+    return " ".join(form for stem in stems.split() for form in forms(stem))
+
+
+_DE_VERBS += _weak_forms(_DE_WEAK_STEMS)
 DE_SPEECH_VERBS = words(_DE_VERBS)
 """The German speech verbs, whose subject may follow them (V2: "Dazu sagte Müller")."""
 _EN_PHRASES = ("shot back", "fired back", "pushed back", "went on", "chimed in", "barked")
@@ -89,7 +114,7 @@ TITLE_WORDS = words(
     coordinator administrator superintendent inspector rabbi bishop cardinal archbishop
     kanzler kanzlerin präsident präsidentin minister ministerin sprecher sprecherin chef
     chefin vorsitzende vorsitzender bürgermeister bürgermeisterin abgeordnete abgeordneter
-    richter richterin generalsekretär ministerpräsident ministerpräsidentin senator
+    richter richterin generalsekretär ministerpräsident ministerpräsidentin senator arzt ärztin
     editor prince princess
     """
 )
@@ -119,6 +144,30 @@ _DE_TITLE_SUFFIXES = (
     "expertin",
     "leiter",
     "leiterin",
+    "stadtrat",
+    "stadträtin",
+    "anwalt",
+    "anwältin",
+    "beauftragte",
+    "beauftragter",
+    "kommissar",
+    "kommissarin",
+    "botschafter",
+    "botschafterin",
+    "dezernent",
+    "dezernentin",
+    "referent",
+    "referentin",
+    "trainer",
+    "trainerin",
+    "richterin",
+    "arzt",
+    "ärztin",
+    "kandidat",
+    "kandidatin",
+    "landrat",
+    "landrätin",
+    "sekretärin",
 )
 
 HONORIFICS = words("mr mrs ms miss dr sir dame herr frau dr.")
@@ -161,6 +210,12 @@ FUNCTION_WORDS = words(
     oktober dezember vor seit zu von vom aus über unter gegen ohne um bis durch hier dort
     later earlier instead separately afterward afterwards moreover furthermore indeed another
     amid much
+    damit dazu daraufhin hierzu zudem außerdem danach dann deshalb daher jedoch trotzdem
+    dennoch zuvor bereits inzwischen jetzt ebenfalls allerdings zugleich gleichzeitig bisher
+    anschließend dabei darüber zuletzt erst erstmals kürzlich unterdessen derzeit zwar
+    insgesamt tatsächlich demnach dadurch deswegen somit zunächst schließlich letztlich
+    ebenso außer wer was wo warum wann welche welcher welches dies diesem diesen jedem jeder
+    sein seine seiner seinem seinen ihre ihrer ihrem ihren unsere allerlei beide alle viele
     """
 )
 """Lower-cased words that a capitalised run never starts with, and speakers never are."""
@@ -173,4 +228,8 @@ def is_title(word: str) -> bool:
     if low in TITLE_WORDS:
         return True
     tail = low.rsplit("-", 1)[-1]
-    return tail in TITLE_WORDS or (len(low) > 6 and low.endswith(_DE_TITLE_SUFFIXES))
+    if tail in TITLE_WORDS:
+        return True
+    # German compounds, also in the genitive ("des Regierungssprechers", "Ministerpräsidenten")
+    stems = (low, low.removesuffix("s"), low.removesuffix("en"), low.removesuffix("n"))
+    return len(low) > 6 and any(stem.endswith(_DE_TITLE_SUFFIXES) for stem in stems)

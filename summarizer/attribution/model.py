@@ -79,11 +79,15 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    """Everything the engine found in one article, in document order."""
+    """Everything the engine found in one article, in document order.
+
+    ``language`` is the ISO 639-1 code whose rules were used (given, or detected).
+    """
 
     quotes: tuple[FoundQuote, ...]
     actors: tuple[Actor, ...]
     text: str = field(default="", repr=False)
+    language: str = "en"
 
     def speaker_of(self, start: int, end: int) -> str | None:
         """The speaker of the found quote that overlaps ``text[start:end]`` most, if any."""

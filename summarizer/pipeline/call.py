@@ -119,6 +119,7 @@ def build_result(
         article_sha256=article_sha256(article.text),
         created_at=datetime.now(UTC),
         parts=parts,
+        language=evidence.language,
     )
     return SummaryResult(
         article_id=article.id,

@@ -60,6 +60,7 @@ class Evidence:
 
     actors: tuple[EvidenceActor, ...] = ()
     items: tuple[EvidenceItem, ...] = ()
+    language: str = "en"  # the article's ISO 639-1 code, as the engine read it
     _by_id: dict[str, EvidenceItem | EvidenceActor] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -107,7 +108,7 @@ class Evidence:
             )
             for a in speaking
         )
-        return cls(actors=actors, items=tuple(items))
+        return cls(actors=actors, items=tuple(items), language=attribution.language)
 
     def item(self, id_: str) -> EvidenceItem | None:
         found = self._by_id.get(id_)

@@ -14,7 +14,7 @@ from summarizer.config import Settings
 from summarizer.llm import ChatModel, Structured
 from summarizer.pipeline.call import ask
 from summarizer.pipeline.merge import merge_positions, reduce
-from summarizer.pipeline.prepare import Plan, Prepared
+from summarizer.pipeline.prepare import Plan, Prepared, output_language
 from summarizer.schema import Draft
 
 __all__ = ["PART_CONCURRENCY", "ask_parts"]
@@ -39,6 +39,7 @@ async def ask_parts(plan: Plan, settings: Settings, client: ChatModel) -> Struct
         client=client,
         templates=plan.parts[0].templates,
         title=plan.article.title,
+        language=output_language(settings, plan.evidence.language),
     )
     merged = Draft(issue=overview.value.issue, summary=overview.value.summary, positions=positions)
     return Structured(

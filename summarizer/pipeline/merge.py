@@ -175,8 +175,13 @@ async def reduce(
     client: ChatModel,
     templates: Templates,
     title: str | None = None,
+    language: str | None = None,
 ) -> Structured[Overview]:
     """One issue and one summary for the whole article, from the parts' drafts.
+
+    Args:
+        language: The language to write in (``prepare.output_language``); by default the
+            one set, else English.
 
     Raises:
         BudgetError: The parts' summaries alone do not fit the context window.
@@ -186,7 +191,7 @@ async def reduce(
         "parts": [{"issue": d.issue, "summary": d.summary} for d in drafts],
         "positions": [p.model_dump(mode="json") for p in positions],
         "title": title,
-        "language": settings.language,
+        "language": language or settings.language or "English",
         "summary_sentences": settings.summary_sentences,
         "schema": json.dumps(strict_json_schema(Overview), ensure_ascii=False),
     }

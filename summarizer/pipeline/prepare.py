@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarizer.attribution import analyze
+from summarizer.attribution import analyze, language_name
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, InputError
 from summarizer.llm import strict_json_schema
@@ -29,6 +29,7 @@ __all__ = [
     "Prepared",
     "article_sha256",
     "as_article",
+    "output_language",
     "plan",
     "prepare",
     "template_sha256",
@@ -90,6 +91,12 @@ def template_sha256(settings: Settings) -> str:
     return templates_for(settings.prompts_dir).sha256(settings.template)
 
 
+def output_language(settings: Settings, detected: str) -> str:
+    """The language the summary is written in: the one set (``--language``), else the
+    article's own ("de" -> "German")."""
+    return settings.language or language_name(detected)
+
+
 def as_article(article: str | Article, *, source: str = "article") -> Article:
     """Accept plain text or an Article; refuse empty text."""
     if isinstance(article, str):
@@ -116,7 +123,7 @@ def plan(article: str | Article, *, settings: Settings, templates: Templates | N
     """
     article = as_article(article)
     templates = templates or templates_for(settings.prompts_dir)
-    evidence = Evidence.from_attribution(analyze(article.text))
+    evidence = Evidence.from_attribution(analyze(article.text, language=article.language))
     try:
         whole = prepare(article, settings=settings, templates=templates, evidence=evidence)
         return Plan(article, evidence, [whole])
@@ -147,12 +154,13 @@ def prepare(
     article = as_article(article)
     templates = templates or templates_for(settings.prompts_dir)
     if evidence is None:
-        evidence = Evidence.from_attribution(analyze(article.text))
+        evidence = Evidence.from_attribution(analyze(article.text, language=article.language))
     variables: dict[str, Any] = {
         "article": article.text.strip(),
         "title": article.title,
         "max_actors": settings.max_actors,
-        "language": settings.language,
+        "language": output_language(settings, evidence.language),
+        "article_language": evidence.language,
         "summary_sentences": settings.summary_sentences,
         "schema": _draft_schema_json(),
         "include_schema": settings.output_mode == "json_object",

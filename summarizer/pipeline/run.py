@@ -102,7 +102,7 @@ def summarize_offline(article: str | bytes | Article) -> SummaryResult:
     """The attribution engine's result alone: deterministic, no model, no network."""
     article = _as_article(article)
     started = time.perf_counter()
-    evidence = Evidence.from_attribution(analyze(article.text))
+    evidence = Evidence.from_attribution(analyze(article.text, language=article.language))
     return SummaryResult(
         article_id=article.id,
         title=article.title,
@@ -116,6 +116,7 @@ def summarize_offline(article: str | bytes | Article) -> SummaryResult:
             tool_version=__version__,
             article_sha256=article_sha256(article.text),
             created_at=datetime.now(UTC),
+            language=evidence.language,
         ),
     )
 

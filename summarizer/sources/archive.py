@@ -78,6 +78,7 @@ class Fields:
     date: str = "date"
     url: str = "url"
     source: str = "source"
+    language: str = "language"  # an ISO 639-1 code; detected per article when absent
 
     def __post_init__(self) -> None:
         if isinstance(self.text, str):  # one name given where a list was expected
@@ -369,7 +370,7 @@ def _article(row: Mapping[str, Any], fields: Fields, where: str) -> Article:
     return article_from_text(value, source=where).model_copy(update=meta)
 
 
-_META = ("title", "date", "url", "source")
+_META = ("title", "date", "url", "source", "language")
 
 
 def _check_size(value: str, key: str) -> None:

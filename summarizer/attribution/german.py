@@ -1,0 +1,509 @@
+"""German sentence shapes: whose main clause a quote sits in, and whether it is reported speech.
+
+English puts the speaker right before the verb ("Scholz said"); German puts the finite verb
+second and lets anything come first, so the nearest noun before a quote is often an object
+("Stoiber hatte die Rolle der Parteichefs betont: „…“", "Dazu gab das Ministerium bekannt:
+„…“"). The rules here read the clause by its German order instead:
+
+- the first constituent is a noun phrase (the subject) unless it opens with a preposition,
+  an adverb or a subordinate clause; then the subject follows the finite verb (V2 inversion);
+- reported speech is marked by a speech verb, by "so"/"laut"/"zufolge", or by the
+  Konjunktiv I ("sei", "habe", "werde"): a quoted phrase in a sentence with none of them is a
+  name, a title or a term, not someone's words.
+
+Word classes come from small closed lists (determiners, prepositions, adverbs); open classes
+are told apart by capitalisation, which German gives to every noun.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
+
+__all__ = [
+    "POSSESSIVE",
+    "according_to_span",
+    "after_quote_span",
+    "is_reported",
+    "main_subject_span",
+    "names_something",
+    "pointing_back_span",
+    "so_before_span",
+    "sounds_spoken",
+]
+
+_DETERMINERS = words(
+    """der die das den dem des ein eine einer eines einem einen kein keine keiner keines
+    sein seine seiner seines seinem seinen ihr ihre ihrer ihres ihrem ihren dessen deren
+    dieser diese dieses diesem diesen jener jene beide beiden alle viele einige mehrere"""
+)
+_PREPOSITIONS = words(
+    """in im ins nach bei beim mit gegenüber auf über für zum zur vor am an aus unter von vom
+    seit während trotz wegen angesichts zu zufolge laut gemäß neben hinter durch ohne um bis
+    wie als ab"""
+)
+_ADVERBS = words(
+    """dazu daraufhin hier damit weiter zudem außerdem später danach dann deshalb daher jedoch
+    trotzdem dennoch heute gestern morgen zuvor bereits schon inzwischen nun jetzt ebenfalls
+    allerdings zugleich gleichzeitig bisher seitdem anschließend dabei darüber hierzu zuletzt
+    erst kürzlich unterdessen indes derweil vorher ferner überdies gestrigen heutigen
+    insbesondere zunächst schließlich letztlich ebenso auch so wörtlich abschließend
+    einleitend ausdrücklich offen dort hingegen"""
+)
+_SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+# Determiners that cannot open a subject (accusative or dative only).
+_OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
+POSSESSIVE = words("sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren")
+_ADVERB_ENDINGS = ("isch", "end", "weise", "mäßig")
+_FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
+# Adverbs and particles that may stand between the finite verb and an inverted subject.
+_MIDFIELD = words(
+    """sich auch jedoch dazu dann nun zudem weiter ebenfalls aber bereits noch schon daher
+    deshalb außerdem dabei allerdings wiederum gestern heute am zuletzt erneut nochmals
+    später zuvor ausdrücklich"""
+)
+_TOKEN = re.compile(r"\S+")
+_ADJECTIVE_END = ("e", "en", "er", "es", "em")
+# Konjunktiv I (and the Konjunktiv II of reported speech): forms that mark indirect speech.
+_KONJUNKTIV = re.compile(
+    r"\b(?:sei|seien|seiest|habe|hätten?|werde|würden?|könne|müsse|solle|wolle|dürfe|"
+    r"möge|gebe|stehe|liege|gehe|komme|bleibe|fehle|brauche|wisse|lasse|trage|handle|"
+    r"erwarte|plane|diene|zeige|führe|bestehe|betrage|verfüge|sehe|halte|wolle|mache|drohe|"
+    r"gelte|reiche|bringe|biete|treffe|entspreche|erfolge|könnten|müssten|sollten)\b"
+)
+# Nouns that report speech: "mit den Worten", "nach Angaben", "in einer Erklärung".
+_SPEECH_NOUN = re.compile(
+    r"\b(?:Worten|Wort|Aussagen?|Stellungnahme|Erklärung|Mitteilung|Pressemitteilung|"
+    r"Interview|Angaben|Parolen?|Aufschrift|Rede|Zitat|Feststellung|Behauptung|Begründung|"
+    r"Ansicht|Meinung|Überzeugung|Forderung|Appell|Warnung|Kritik|Vorwurf|Antwort|"
+    r"Schreiben|Brief|Bericht|Urteil|Leitsätzen|Passus|Wortlaut|Idee|Ankündigung|"
+    r"Darstellung|Darstellungen|Auffassung|Einschätzung|Ergebnis|Empfehlung|Aufruf)\b"
+)
+_SO_OR_LAUT = re.compile(r"(?:^|[,“”\"»«]\s*)so\s+\S|\b(?:laut|zufolge)\b", re.IGNORECASE)
+
+
+def is_reported(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` (a sentence, quotes masked) reads as someone's speech: a
+    speech verb, "so"/"laut"/"zufolge", or a verb in the Konjunktiv of reported speech."""
+    return bool(
+        SPEECH_VERB.search(text, start, end)
+        or _KONJUNKTIV.search(text, start, end)
+        or _SPEECH_NOUN.search(text, start, end)
+        or _SO_OR_LAUT.search(text[start:end])
+    )
+
+
+# Words after which a capitalised quotation is a name: a definite article ("der „Aktion
+# Deutschland hilft“"), a contraction ("vom „Queer Beograd Kollektiv“") or a source ("laut
+# „tagesschau.de“", sentence-initial "Wie „heise online“ berichtet").
+_NAMING = words("der die das des dem den vom im zum zur beim am ins laut von Wie")
+# Words after which any quotation is a name or a term ("so genannten „penacho“", "kurz
+# „GTA“", "namens „Eagle“").
+_CALLED = words(
+    """genannt genannte genannten genannter sogenannt sogenannte sogenannten sogenannter
+    namens kurz Namen Begriff darunter"""
+)
+_TITLE_AFTER = re.compile(r",\s*so\s+(?:lautet|lautete|heißt|hieß|nennt|nannte)\b")
+
+
+# Nouns a title or name follows ("der Film „…“", "unter dem Begriff „…“"); compounds end in
+# them ("Fachmagazin", "Fernsehserie").
+_KIND_NOUNS = (
+    "film",
+    "musical",
+    "album",
+    "lied",
+    "song",
+    "buch",
+    "roman",
+    "serie",
+    "sendung",
+    "titel",
+    "motto",
+    "begriff",
+    "codename",
+    "codenamen",
+    "projekt",
+    "organisation",
+    "bündnis",
+    "initiative",
+    "aktion",
+    "kampagne",
+    "verein",
+    "partei",
+    "preis",
+    "auszeichnung",
+    "programm",
+    "zeitung",
+    "magazin",
+    "magazins",
+    "blatt",
+    "studie",
+    "stück",
+    "oper",
+    "kategorie",
+    "rubrik",
+    "ausstellung",
+    "festival",
+    "tour",
+    "yacht",
+    "schiff",
+    "satellit",
+    "typ",
+    "typs",
+    "marke",
+    "slogan",
+    "spiels",
+    "magazines",
+)
+_SOURCE_VERB = re.compile(
+    r"\s*(?:"
+    + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"}))  # particles, not verbs
+    + r"|weist|meldet|meldete)\b"
+)
+
+
+def names_something(text: str, start: int, end: int, before: str, after: str = "") -> bool:
+    """Whether the quotation ``text[start:end]`` names something rather than quoting words.
+
+    ``before`` is the text before its opening mark, ``after`` the text after its closing
+    mark. A name follows a kind noun ("der Film „…“"), stands in parentheses ("(„gens du
+    voyage“)") or is what something calls itself ("die sich selbst „…“ nennt"); a short
+    capitalised quotation without a sentence stop is a name after a definite article or a
+    source word ("der „Aktion Deutschland hilft“", "laut „tagesschau.de“") or as the subject
+    of a speech verb ("„BBC News“ berichtet").
+    """
+    quoted = text[start:end]
+    tokens = quoted.split()
+    if before.endswith("(") and len(tokens) <= 8:
+        return True
+    last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
+    called = last[-1] in _CALLED or last[-1] == "sich" or last == ["sich", "selbst"]
+    kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
+    if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
+        return True
+    if quoted[-1:] in ".!?…" or len(tokens) > 8:
+        return False
+    word = last[-1] if last[-1] == "Wie" else last[-1].lower()
+    if word == "von" and _bare(last[0]) in DE_SPEECH_VERBS:
+        return False  # "sprach von „…“", "berichtete von „…“": what was said
+    if word in ("laut", "Wie", "von") or (after[:1] == " " and _SOURCE_VERB.match(after)):
+        return True  # a source: "laut „tagesschau.de“", "Wie „heise online“ berichtet"
+    # A definite article before a capitalised name, or before a short name in lower case
+    # ("der „con energy ag“"), but not before a phrase ("der „einen hilflosen Eindruck“").
+    lower_name = len(tokens) <= 3 and not any(t[:1].isupper() for t in tokens)
+    return word in _NAMING and (quoted[:1].isupper() or lower_name) and not _predicate(tokens)
+
+
+def _predicate(tokens: list[str]) -> bool:
+    """Whether quoted words hold a predicate inside them ("der „Heilige Geist wach ist und
+    …“"): a lower-case content word that is not an adjective before its noun."""
+    for word, nxt in itertools.pairwise(tokens[1:]):
+        low = word.lower().strip(",;")
+        if not word[:1].islower() or low in _DETERMINERS or low in _PREPOSITIONS:
+            continue
+        if low not in ("und", "oder", "sowie") and not nxt[:1].isupper():
+            return True
+    return False
+
+
+# A speaker's own words: the first or second person ("Wir halten Kurs", "Ich bin bereit").
+_FIRST_PERSON = re.compile(
+    r"\b(?:ich|Ich|wir|Wir|mir|mich|uns|Uns|unser\w*|Unser\w*|mein\w*|Mein\w*|du|Du|dich|dir|"
+    r"euch|euer\w*)\b"
+)
+
+
+def sounds_spoken(quoted: str, before: str, *, judgement: bool = True) -> bool:
+    """Whether a quotation reads as someone's words whatever its sentence: it speaks in the
+    first person or opens a "dass" clause (not after a kind noun: "dem Lied „Für dich …“"),
+    or, with ``judgement``, follows "als" ("würdigte ihn als „großen Österreicher“")."""
+    last = before.rsplit(None, 2)[-2:]
+    if last and last[-1].strip(":,").lower().endswith(_KIND_NOUNS):
+        return False
+    judged = judgement and last[-1:] == ["als"] and last[:1] != ["sich"]
+    return bool(_FIRST_PERSON.search(quoted) or quoted.startswith("dass ") or judged)
+
+
+def _bare(token: str) -> str:
+    return token.strip('.,;:!?()[]„“”"»«').lower()
+
+
+def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = False) -> int:
+    """Index past the noun phrase that starts at ``tokens[i]``; ``i`` if none starts there.
+
+    A noun phrase is determiners, inflected adjectives, capitalised words (nouns and names),
+    numbers, party tags in parentheses, and genitive or "von"/"für" complements.
+    """
+    j = i
+    while j < len(tokens):
+        raw = tokens[j].group()
+        word = _bare(raw)
+        first = raw.lstrip('(„“"»«')[:1]
+        if word in _DETERMINERS:
+            joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
+            if j > i and not after_det and not joined and word not in ("des", "der"):
+                break  # "biss der Randalierer | den Fluggast": a second noun phrase
+            after_det = True
+        elif first.isupper() or first.isdigit() or raw.startswith("("):
+            after_det = False
+        elif (
+            after_det
+            and word.endswith(_ADJECTIVE_END)
+            and word not in DE_SPEECH_VERBS
+            and _next_is_noun(tokens, j)
+        ):
+            pass  # "die amtierende Familienministerin": an adjective before its noun
+        elif word in ("von", "vom", "für", "aus", "de", "van", "und") and j > i:
+            if not _next_is_noun(tokens, j):
+                break
+        else:
+            break
+        j += 1
+        if raw.endswith((",", ":", ";")):
+            break
+    return j
+
+
+def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
+    """Past a first constituent: a noun phrase and the prepositional phrases hanging on it
+    ("In dem Verfahren vor dem Europäischen Gerichtshof | sieht Osterloh")."""
+    opens_pp = i > 0 and _bare(tokens[i - 1].group()) in _PREPOSITIONS
+    j = _noun_phrase_end(tokens, i, after_det=opens_pp)
+    while j < len(tokens) and _bare(tokens[j].group()) in _PREPOSITIONS and j - i < 20:
+        nxt = _noun_phrase_end(tokens, j + 1, after_det=True)
+        if nxt == j + 1:
+            break
+        j = nxt
+    return j
+
+
+def _next_is_noun(tokens: list[re.Match[str]], j: int) -> bool:
+    """Whether a noun (a capitalised word) follows ``tokens[j]`` within three words, past
+    determiners and adjectives."""
+    for k in (j + 1, j + 2, j + 3):
+        if k < len(tokens):
+            nxt = tokens[k].group().lstrip('(„“"»«')
+            if nxt[:1].isupper() or nxt[:1].isdigit():
+                return True
+            if not _bare(nxt).endswith(_ADJECTIVE_END) and _bare(nxt) not in _DETERMINERS:
+                return False
+    return False
+
+
+def _skip_clause(tokens: list[re.Match[str]], i: int) -> int:
+    """Index past a subordinate clause that ends in a comma ("Als er ankam, ...")."""
+    for j in range(i, min(len(tokens), i + 40)):
+        if tokens[j].group().endswith(","):
+            return j + 1
+    return len(tokens)
+
+
+def _is_verb_like(token: str) -> bool:
+    """A lower-case word that can be the finite verb: not a function word."""
+    raw = token.lstrip('(„“"»«')
+    word = _bare(token)
+    return (
+        bool(word)
+        and raw[:1].islower()
+        and word not in _DETERMINERS
+        and word not in _PREPOSITIONS
+        and word not in ("und", "oder", "aber", "sowie")
+    )
+
+
+_CLAUSE_TOKENS = 80  # words read from a clause's start: subject and verb come well before
+
+
+def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Offsets of the subject noun phrase of the German main clause in ``text[start:end]``.
+
+    ``text`` has its quotes masked. None when the clause does not read as subject + verb or
+    first constituent + verb + subject. Reads the clause's first ``_CLAUSE_TOKENS`` words,
+    so an endless sentence costs no more than a long one.
+    """
+    tokens = list(itertools.islice(_TOKEN.finditer(text, start, end), _CLAUSE_TOKENS))
+    if not tokens:
+        return None
+    i = 0
+    while i < len(tokens) - 1 and _bare(tokens[i].group()) in _FOCUS:
+        i += 1
+    first = _bare(tokens[i].group())
+    if first in _SUBORDINATORS and i == 0:
+        return _subordinate_first(tokens)
+    if first in _PREPOSITIONS:
+        return _inverted(tokens, _constituent_end(tokens, i + 1))
+    if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
+        return _adverb_first(tokens, i)
+    if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
+        return _inverted(tokens, i)  # the clause began before a quoted name: "„AP“ sagte X"
+    if first in _OBJECT_CASE:
+        # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
+        return _inverted(tokens, _constituent_end(tokens, i))
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i or stop >= len(tokens):
+        return None
+    stop = _apposition_end(tokens, stop)
+    if stop >= len(tokens) or not _is_verb_like(tokens[stop].group()):
+        return None
+    if first in POSSESSIVE and not any(t.group()[:1].isupper() for t in tokens[i + 2 : stop]):
+        # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks
+        # ("Ihr Vorsitzender Eberhard Brandt erklärte" names him).
+        return tokens[i].start(), tokens[i].end()
+    return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _subordinate_first(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
+    """A subordinate clause first: the subject follows the main verb after it ("Als die
+    Feuerwehr eintraf, rief der Hausmeister"); a "wie" clause with a speech verb names the
+    source itself ("Wie der Minister erklärte, sieht die Regierung …")."""
+    clause = _skip_clause(tokens, 1)
+    if _bare(tokens[0].group()) == "wie" and any(
+        _bare(t.group()) in DE_SPEECH_VERBS for t in tokens[1:clause]
+    ):
+        stop = _noun_phrase_end(tokens, 1)
+        return (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
+    return _inverted(tokens, clause)
+
+
+def _adverb_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """An adverb first, perhaps with its own phrase: "Höhnisch veröffentlichte der
+    Verfasser", "Passend zu den Gefahren warnte die Moderatorin"."""
+    verb = i + 1
+    if verb < len(tokens) and _bare(tokens[verb].group()) in _PREPOSITIONS:
+        verb = _constituent_end(tokens, verb + 1)
+    return _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
+
+
+def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
+    """Past an apposition or relative clause set off by commas after a subject noun phrase:
+    "Sadiq Khan, einer der Abgeordneten, verurteilte"."""
+    end = stop
+    for j in range(stop - 1, min(len(tokens), stop + 30)):
+        if not tokens[j].group().endswith(","):
+            continue
+        if j + 1 < len(tokens) and _is_verb_like(tokens[j + 1].group()):
+            return j + 1
+    return end
+
+
+def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
+    """The subject right after the finite verb at ``tokens[verb]``."""
+    if verb >= len(tokens) or not _is_verb_like(tokens[verb].group()):
+        return None
+    i = verb + 1
+    while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
+        i += 1
+    if i < len(tokens) and _bare(tokens[i].group()) in ("es", "man"):
+        return None  # "hieß es", "sagte man": no one in particular
+    if i < len(tokens) and _bare(tokens[i].group()) in ("er", "sie"):
+        return tokens[i].start(), tokens[i].end()
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i:
+        return None
+    return tokens[i].start(), tokens[stop - 1].end()
+
+
+# Lower-case words that open a clause after a quotation without being its finite verb.
+_NOT_A_VERB = words("so wie was als dass ob weil wenn und oder aber sondern denn doch nur auch")
+_AFTER_SO = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The speaker named after a quotation's closing mark, up to the sentence's end ``end``.
+
+    "„…“, sagte Jelpke gegenüber Spiegel Online": the noun phrase right after the verb, not
+    the likeliest-looking name further on; "„…“ beenden, so Rice" and "„…“, so die FIFA":
+    the noun phrase after "so" or "laut" anywhere in the rest of the sentence.
+    """
+    tokens = [t for t in _TOKEN.finditer(text, start, end) if _bare(t.group())]
+    if not tokens:
+        return None
+    first = _bare(tokens[0].group())
+    if first in DE_SPEECH_VERBS and tokens[0].group()[:1].islower():
+        return _inverted(tokens, 0)
+    comma = text[start:end].lstrip().startswith(",")
+    if comma and first not in _NOT_A_VERB and _is_verb_like(tokens[0].group()):
+        # "„…“, strich Romney in Arbutus heraus": after the comma the finite verb comes first.
+        found = _inverted(tokens, 0)
+        if found:
+            return found
+    so = _AFTER_SO.search(text, start, end)
+    if so is None:
+        return None
+    rest = list(_TOKEN.finditer(text, so.end(), end))
+    i = 0
+    while i < len(rest) and _bare(rest[i].group()) in _MIDFIELD:
+        i += 1
+    stop = _noun_phrase_end(rest, i)
+    if stop == i:
+        return None
+    return rest[i].start(), rest[stop - 1].end()
+
+
+_ACCORDING = re.compile(
+    r"\b[Nn]ach\s+(?:den\s+|der\s+|dem\s+)?(?:eigenen\s+)?(?:Angaben|Aussagen?|Meinung|Ansicht|"
+    r"Auffassung|Darstellungen?|Einschätzung|Bewertung|Worten|Informationen|Berechnungen|"
+    r"Ankündigung|Idee|Überzeugung)\s+(?:des|der|von|vom)\s+"
+)
+
+
+def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff"
+    between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
+    near = max(start, end - 400)  # the source stands near the quotation it gives
+    matches = list(_ACCORDING.finditer(text, near, end))
+    if not matches:
+        return _for_whom(text, start, end)
+    found = matches[-1]
+    tokens = list(_TOKEN.finditer(text, found.end(), end))
+    stop = _noun_phrase_end(tokens, 0, after_det=True)
+    if stop == 0:
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
+
+
+def _for_whom(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "Für den Theologen Hans Küng sei der Rücktritt „…“": a sentence that opens with "für"
+    and a person gives that person's view."""
+    if not text.startswith("Für ", start):
+        return None
+    tokens = list(_TOKEN.finditer(text, start + 4, end))
+    stop = _noun_phrase_end(tokens, 0, after_det=True)
+    words = [t.group().strip(",()") for t in tokens[:stop]]
+    named = any(a[:1].isupper() and b[:1].isupper() for a, b in itertools.pairwise(words))
+    if stop == 0 or not named:
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
+
+
+_POINTS_BACK = re.compile(r"[\s.!?]*(?:Das|Dies|So)\s+(?=[a-zäöü])")
+
+
+def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "„Ja, es gibt Zumutungen“. Das musste Minister Steinbrück einräumen": the next
+    sentence points back at the quotation with "Das", "Dies" or "So" and names its speaker
+    after the verb."""
+    m = _POINTS_BACK.match(text, start, end)
+    if m is None:
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, m.end(), end), _CLAUSE_TOKENS))
+    return _inverted(tokens, 0) if tokens else None
+
+
+_SO_BEFORE = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "Der Einsatz solle sich, so Gall, „…“": the noun phrase after "so" or "laut" that ends
+    right before the quotation (only a comma or a colon between)."""
+    matches = list(_SO_BEFORE.finditer(text, max(start, end - 200), end))
+    if not matches:
+        return None
+    tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or text[tokens[stop - 1].end() : end].strip(" ,:"):
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
