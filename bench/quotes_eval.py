@@ -58,6 +58,7 @@ def sample(folder: Path) -> dict[str, list[GoldRecord]]:
 
 def _row(label: str, name: str, figures: dict[str, Any]) -> str:
     shown, model = figures["shown"], figures["model_only"] or {}
+    says = figures.get("model_says") or {}
 
     def f(value: Any, digits: int = 3) -> str:
         return "n/a" if value is None else f"{value:.{digits}f}"
@@ -66,6 +67,7 @@ def _row(label: str, name: str, figures: dict[str, Any]) -> str:
         f"| {label} | {name} | {figures['articles']} | {f(shown['quote_recall'])} | "
         f"{f(shown['quote_precision'])} | {f(shown['attribution_accuracy'])} | "
         f"{f(shown['named_speaker_recall'])} | {f(shown['verbatim_rate'])} | "
+        f"{f(says.get('attribution_accuracy'))} | {f(says.get('named_speaker_recall'))} | "
         f"{f(model.get('quote_recall'))} | {f(figures['positions_with_evidence'])} | "
         f"{f(figures['actors_added_by_tool'])} | {f(figures['calls_per_article'], 1)} | "
         f"{f(figures['completion_tokens_per_article'], 0)} | {f(figures['seconds_median'], 1)} | "
@@ -75,9 +77,10 @@ def _row(label: str, name: str, figures: dict[str, Any]) -> str:
 
 HEADER = (
     "| run | set | articles | quote recall | quote precision | attribution | named speakers "
-    "| verbatim | model's own recall | positions with evidence | actors added by tool "
+    "| verbatim | attribution, model's speakers | named, model's speakers "
+    "| model's own recall | positions with evidence | actors added by tool "
     "| calls/article | completion tokens/article | median s/article | failed |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 

@@ -751,6 +751,7 @@ async def structured_call(
     reask_message: Callable[[list[str]], str],
     validation_context: dict[str, Any] | None = None,
     followup: Callable[[T], str | None] | None = None,
+    schema_for: Callable[[Mode], dict[str, Any]] | None = None,
 ) -> Structured[T]:
     """Ask for JSON matching ``output_type``, re-asking until valid or out of attempts.
 
@@ -764,12 +765,13 @@ async def structured_call(
         validation_context: Passed to pydantic (e.g. the actor limit).
         followup: Runs once on the first valid answer; a returned message is sent as one more
             turn (e.g. "these quotes are not in the article"), and its valid answer is kept.
+        schema_for: The schema to send in a mode, when it is narrower than ``output_type``'s
+            (one article's ids, say); the answer is still validated against ``output_type``.
 
     Raises:
         LLMError: The endpoint failed, refused, was filtered or stopped at the length limit.
         OutputValidationError: Still invalid after ``settings.max_reasks`` re-asks.
     """
-    schema = _shared_schema(output_type)
     mode = _initial_mode(chat, settings)
     messages = messages_for(mode == "json_object")
     usage = Usage()
@@ -782,7 +784,7 @@ async def structured_call(
             messages=messages,
             model=settings.model,
             mode=mode,
-            schema=schema,
+            schema=schema_for(mode) if schema_for else _shared_schema(output_type),
             schema_name=output_type.__name__,
             max_tokens=settings.max_output_tokens,
             temperature=settings.temperature,

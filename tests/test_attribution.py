@@ -381,6 +381,15 @@ def test_seed_costa_and_sanchez_have_no_direct_quotes(seed: Attribution) -> None
         assert actor.quotes == ()
 
 
+def test_continued_without_a_quote_is_no_speech(seed: Attribution) -> None:
+    # "Despite expressing continued support for Ukraine, the leaders did not announce..."
+    assert seed.actor("Ukraine") is None
+    lone = analyze("Despite continued support for Kyiv, Olaf Scholz did not announce new aid.")
+    assert lone.actors == () or all(not a.statements for a in lone.actors)
+    quoted = analyze("“We will keep going,” Olaf Scholz continued.")
+    assert quoted.quotes[0].speaker == "Olaf Scholz"
+
+
 def test_seed_headings_are_not_quotes(seed: Attribution) -> None:
     texts = [q.text for q in seed.quotes]
     assert not any("European Leaders Reaffirm" in t for t in texts)

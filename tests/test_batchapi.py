@@ -172,14 +172,11 @@ def test_a_request_line_carries_the_body_an_online_call_sends(
     prepared = prepare(story(1)["text"], settings=run_settings)
     mode: Mode = "json_object" if changes["output_mode"] == "json_object" else "json_schema"
     line = json.loads(request_line("a1", prepared, run_settings, mode))
-    from summarizer.llm import strict_json_schema
-    from summarizer.schema import Draft
-
     request = ChatRequest(
         messages=prepared.messages_for(mode == "json_object"),
         model=run_settings.model,
         mode=mode,
-        schema=strict_json_schema(Draft),
+        schema=prepared.answer_schema(mode),
         schema_name="Draft",
         max_tokens=run_settings.max_output_tokens,
         temperature=run_settings.temperature,

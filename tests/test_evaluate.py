@@ -133,6 +133,9 @@ def test_a_misattributed_quote_lowers_attribution_when_the_model_has_authority(
     assert by_model["shown"]["quote_recall"] == 1.0
     by_engine = _run(gold, [swapped], speaker_authority="engine")
     assert by_engine["shown"]["attribution_accuracy"] == 1.0
+    # One run scores both authorities: the model's speakers, on the same answer.
+    assert by_engine["model_says"]["attribution_accuracy"] == 0.5
+    assert by_model["model_says"]["attribution_accuracy"] == 0.5
 
 
 def test_an_invented_quote_lowers_precision_and_verbatim(gold: Path) -> None:

@@ -87,7 +87,7 @@ def what_a_small_model_did() -> dict[str, Any]:
                 "actor": "Antonio Costa",
                 "kind": "person",
                 "role": "European Council President",
-                "evidence": ["Q3", "S5"],
+                "evidence": ["Q3", "S4"],
                 "stance": "supports",
                 "position": "Peace through strength.",
                 "new_quotes": [
@@ -107,7 +107,7 @@ def test_a_misattributed_quote_follows_the_engine_and_keeps_the_models_name(
     by_actor = {p.actor: p for p in result.positions}
     starmer, costa, scholz = (by_actor[n] for n in ("Keir Starmer", "Antonio Costa", "Olaf Scholz"))
     assert starmer.quotes[0].attribution == "agrees"
-    assert [s.id for s in costa.statements] == ["S5"]
+    assert [s.id for s in costa.statements] == ["S4"]
     moved = next(q for q in scholz.quotes if q.id == "Q3")
     assert (moved.attribution, moved.speaker, moved.cited_by) == (
         "conflict",
@@ -115,7 +115,7 @@ def test_a_misattributed_quote_follows_the_engine_and_keeps_the_models_name(
         "Antonio Costa",
     )
     assert scholz.origin == "engine"  # the model gave Scholz no position, even when re-asked
-    assert costa.evidence == ["Q3", "S5"]
+    assert costa.evidence == ["Q3", "S4"]
 
 
 def test_reported_speech_passed_off_as_a_quote_is_flagged(seed_text: str) -> None:

@@ -32,7 +32,9 @@ VARS = {
         "unattributed": [{"id": "Q2", "text": "Nobody asked us"}],
         "empty": False,
     },
+    "marked_article": "[S1]Weber said the city would pay.",
 }
+VARS["evidence"]["prominent"] = VARS["evidence"]["actors"]  # type: ignore[index]
 
 
 def test_defaults_render_with_options() -> None:

@@ -487,6 +487,11 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
     return replace(quote, speaker=source.speaker, speaker_role=source.speaker_role, cue=how)
 
 
+# Speech verbs only beside a direct quote ("...," he continued); without one they are other
+# words ("despite continued support for Ukraine, the leaders...").
+_QUOTE_ONLY_VERBS = frozenset({"continued", "continues"})
+
+
 def _statements(
     doc: _Doc, spans: Sequence[Span], kinds: Sequence[QuoteKind], speakers: set[str]
 ) -> list[tuple[Subject, Statement]]:
@@ -507,7 +512,7 @@ def _statements(
         if bisect.bisect_right(paragraph_starts, a) - 1 in doc.headings:
             continue
         for verb in SPEECH_VERB.finditer(doc.masked, a, b):
-            if doc.masked[verb.start() - 1] == "-":
+            if doc.masked[verb.start() - 1] == "-" or verb.group().lower() in _QUOTE_ONLY_VERBS:
                 continue
             subject = statement_subject(doc.masked, a, verb)
             resolved = _resolve(doc, subject, speakers) if subject else None

@@ -59,6 +59,10 @@ class Report:
         return _summed(a.score.model for a in self.articles)
 
     @property
+    def model_says(self) -> QuoteCounts:
+        return _summed(a.score.model_says for a in self.articles)
+
+    @property
     def failed(self) -> int:
         return sum(1 for a in self.articles if a.error is not None)
 
@@ -81,6 +85,7 @@ class Report:
             "failed": self.failed,
             "shown": _figures(self.shown),
             "model_only": _figures(self.model_only) if self.engine == "llm" else None,
+            "model_says": _figures(self.model_says) if self.engine == "llm" else None,
             "positions_with_evidence": _ratio(
                 sum(s.with_evidence for s in scores), model_positions
             ),

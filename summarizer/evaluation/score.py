@@ -125,6 +125,9 @@ class ArticleScore:
     Attributes:
         shown: Every quote in ``result.positions``, the tool's added actors included.
         model: Only the quotes under positions the model wrote (``origin == "model"``).
+        model_says: Every shown quote, owned by the actor the model cited it for where it
+            cited it (``cited_by``), else where it is listed: the other ``speaker_authority``
+            on the same answer.
         positions: Positions shown; ``model_positions`` the model wrote, ``with_evidence``
             of those citing at least one quote or statement; ``added`` by the tool.
     """
@@ -132,6 +135,7 @@ class ArticleScore:
     id: str | None
     shown: QuoteCounts
     model: QuoteCounts
+    model_says: QuoteCounts = field(default_factory=QuoteCounts)
     positions: int = 0
     model_positions: int = 0
     with_evidence: int = 0
@@ -155,6 +159,16 @@ def shown_quotes(positions: Iterable[Position]) -> list[ShownQuote]:
     return [ShownQuote(q.text, q.start, q.end, p.actor) for p in positions for q in p.quotes]
 
 
+def cited_quotes(positions: Iterable[Position]) -> list[ShownQuote]:
+    """The quotes as the model attributes them: each owned by the actor that cited it, if
+    one did, else by the actor it is listed under."""
+    return [
+        ShownQuote(q.text, q.start, q.end, q.cited_by or p.actor)
+        for p in positions
+        for q in p.quotes
+    ]
+
+
 def score_article(record: GoldRecord, result: SummaryResult | None) -> ArticleScore:
     """Score what the summary shows, and the model's own positions, against the gold.
 
@@ -166,6 +180,7 @@ def score_article(record: GoldRecord, result: SummaryResult | None) -> ArticleSc
         id=record.id,
         shown=score_quotes(record, shown_quotes(positions)),
         model=score_quotes(record, shown_quotes(model_positions)),
+        model_says=score_quotes(record, cited_quotes(positions)),
         positions=len(positions),
         model_positions=len(model_positions),
         with_evidence=sum(1 for p in model_positions if p.supported),

@@ -23,6 +23,8 @@ FIGURES: list[tuple[str, tuple[str, ...]]] = [
     ("model's positions: attribution", ("model_only", "attribution_accuracy")),
     ("model's positions: named speakers", ("model_only", "named_speaker_recall")),
     ("model's positions: verbatim", ("model_only", "verbatim_rate")),
+    ("attribution if the model's speakers were followed", ("model_says", "attribution_accuracy")),
+    ("named speakers if the model's were followed", ("model_says", "named_speaker_recall")),
     ("positions with evidence", ("positions_with_evidence",)),
     ("actors added by the tool", ("actors_added_by_tool",)),
     ("calls per article", ("calls_per_article",)),

@@ -48,6 +48,7 @@ async def ask(prepared: Prepared, settings: Settings, client: ChatModel) -> Stru
         reask_message=reask,
         # max_reasks 0 means one call, whatever the answer: the repairs still apply.
         followup=check_citations if settings.max_reasks > 0 else None,
+        schema_for=prepared.answer_schema,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from summarizer.attribution import SPEECH_KINDS, Actor, Attribution, FoundQuote, match_actor
 
-__all__ = ["Evidence", "EvidenceActor", "EvidenceItem", "normalise_id"]
+__all__ = ["Evidence", "EvidenceActor", "EvidenceItem", "marked", "normalise_id"]
 
 _PROMPT_WORDS = 40
 _ID = re.compile(r"\b([AQS])\s*0*(\d+)\b", re.IGNORECASE)
@@ -124,6 +124,14 @@ class Evidence:
             return by_id
         return next((a for a in self.actors if a.named(name)), None)
 
+    def prominent(self) -> list[EvidenceActor]:
+        """The actors most quoted first, then by statements, then in document order: the
+        order positions are asked for and shown in."""
+        order = {a.id: n for n, a in enumerate(self.actors)}
+        return sorted(
+            self.actors, key=lambda a: (-len(a.quote_ids), -len(a.statement_ids), order[a.id])
+        )
+
     def quote_at(self, start: int, end: int) -> EvidenceItem | None:
         """The evidence quote overlapping ``[start, end)`` most, if any."""
         best, best_overlap = None, 0
@@ -172,7 +180,29 @@ class Evidence:
             for a in self.actors
         ]
         unattributed = [shown(i) for i in self.items if i.is_quote and i.actor_id is None]
-        return {"actors": actors, "unattributed": unattributed, "empty": not self.items}
+        by_id = {a["id"]: a for a in actors}
+        return {
+            "actors": actors,
+            "prominent": [by_id[a.id] for a in self.prominent()],
+            "unattributed": unattributed,
+            "empty": not self.items,
+        }
+
+
+def marked(text: str, evidence: Evidence) -> str:
+    """``text`` with each evidence item's id in brackets where the item begins: ``“[Q3]We
+    will…”``, ``[S2]She said that…``. ``text`` may be a part of the article: items are found
+    by their words, in document order, and those outside it are left out."""
+    pieces: list[str] = []
+    cursor = 0
+    for item in sorted(evidence.items, key=lambda i: i.start):
+        at = text.find(item.text, cursor)
+        if at < 0:
+            continue
+        pieces += [text[cursor:at], f"[{item.id}]"]
+        cursor = at
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 def normalise_id(raw: str) -> str:

@@ -17,8 +17,9 @@ from typing import Any
 from summarizer.attribution import analyze, language_name
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, InputError
-from summarizer.llm import strict_json_schema
-from summarizer.pipeline.evidence import Evidence
+from summarizer.llm import Mode, strict_json_schema
+from summarizer.pipeline.answer import answer_schema
+from summarizer.pipeline.evidence import Evidence, marked
 from summarizer.pipeline.split import split_article
 from summarizer.schema import Article, Draft
 from summarizer.templates import Message, Templates
@@ -60,6 +61,10 @@ class Prepared:
             return self.messages
         variables = {**self.variables, "include_schema": include_schema}
         return self.templates.render_task(self.template, variables).messages
+
+    def answer_schema(self, mode: Mode) -> dict[str, Any]:
+        """The answer's schema for this prompt's evidence (``pipeline.answer``)."""
+        return answer_schema(self.evidence, mode, max_actors=self.variables["max_actors"])
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,8 @@ def prepare(
         "include_schema": settings.output_mode == "json_object",
         "evidence": evidence.for_prompt(),
     }
+    # For templates that show the ids inside the article rather than (or beside) the list.
+    variables["marked_article"] = marked(variables["article"], evidence)
     rendered = templates.render_task(settings.template, variables)
     tokenizer = tokenizer_for(settings.model, download=settings.tiktoken_download)
     message_tokens = [_count(tokenizer, m) for m in rendered.messages]

@@ -15,7 +15,6 @@ the files are plain JSON, and reading a vLLM output needs no client.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections.abc import Iterator
@@ -32,7 +31,6 @@ from summarizer.llm import (
     http_error,
     request_body,
     send_schema_field,
-    strict_json_schema,
 )
 from summarizer.pipeline import Prepared
 from summarizer.schema import Draft, Usage
@@ -57,11 +55,6 @@ MAX_BYTES = 200 * 1024 * 1024
 """Bytes per batch input file (OpenAI's limit: 200 MB)."""
 
 
-@functools.cache
-def _draft_schema() -> dict[str, Any]:
-    return strict_json_schema(Draft)  # read-only: every request line shares it
-
-
 def batch_mode(settings: Settings) -> Mode:
     """The output mode of batch requests. ``auto`` cannot fall back inside a batch, so it
     means json_schema, which OpenAI's Batch API and vLLM both accept."""
@@ -74,7 +67,7 @@ def request_line(custom_id: str, prepared: Prepared, settings: Settings, mode: M
         messages=prepared.messages_for(mode == "json_object"),
         model=settings.model,
         mode=mode,
-        schema=_draft_schema(),
+        schema=prepared.answer_schema(mode),
         schema_name=Draft.__name__,
         max_tokens=settings.max_output_tokens,
         temperature=settings.temperature,
