@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from summarizer.db import (
     search,
 )
 from summarizer.db.identity import actor_key
+from summarizer.db.schema import FTS
 from summarizer.errors import InputError
 from summarizer.schema import Article
 from tests.conftest import ROOT
@@ -172,7 +174,7 @@ def test_old_and_new_result_shapes_both_import(db_path: Path) -> None:
 
 def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None:
     text = "Scholz said “no troops”."
-    sha = __import__("hashlib").sha256(text.encode()).hexdigest()
+    sha = hashlib.sha256(text.encode()).hexdigest()
     db = open_archive(db_path)
     import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
     filled = fill_articles(
@@ -190,6 +192,55 @@ def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None
     # Re-importing the result line keeps what the archive gave.
     import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
     assert list(db.execute("SELECT date FROM articles")) == [("2025-03-01",)]
+
+
+def assert_full_text_matches_the_tables(db: Any) -> None:
+    """FTS5 checks each index against its table (rank 1: the content too) or raises."""
+    for table in FTS:
+        db.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_full_text_index_follows_replaced_and_filled_rows(db_path: Path) -> None:
+    text = "The summit in Paris ended late."
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    db = open_archive(db_path)
+    import_lines(db, [ERROR], source="run1")
+    first = result_line(
+        "a1", [position("Olaf Scholz", quotes=("Troops now are premature",))], sha=sha
+    )
+    import_lines(db, [first], source="run1")
+    again = result_line("a1", [position("Olaf Scholz", quotes=("A ceasefire first",))], sha=sha)
+    import_lines(db, [again, result_line("e1", [position("Keir Starmer")])], source="run2")
+    fill_articles(db, [("a1", Article(text=text, title="Summit diary"))])
+    fill_articles(db, [("a1", Article(text=text, title="Summit diary, updated"))])
+
+    assert search(db, "premature") == []
+    assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
+    assert [h.title for h in search(db, "paris", kinds=("article",))] == ["Summit diary, updated"]
+    assert_full_text_matches_the_tables(db)
+
+
+def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("No troops",))])], source="o"
+    )
+    db.execute(
+        'CREATE TRIGGER "quotes_au" AFTER UPDATE ON "quotes" BEGIN '
+        "INSERT INTO quotes_fts(rowid, text) VALUES (new.rowid, new.text); END"
+    )
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.conn.commit()
+    db.close()
+
+    db = open_archive(db_path)
+    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [("2",)]
+    assert list(db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")) == []
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("Troops later",))])], source="o"
+    )
+    assert [h.snippet for h in search(db, "troops", kinds=("quote",))] == ["**Troops** later"]
+    assert_full_text_matches_the_tables(db)
 
 
 def test_a_bad_line_is_an_input_error_naming_the_line(db_path: Path) -> None:
