@@ -622,3 +622,90 @@ def test_batch_db_killed_with_sigkill_resumes_to_a_complete_database(tmp_path: P
     assert list(database.execute("SELECT id FROM articles WHERE text IS NULL")) == []
     assert database["positions"].count == sum(len(line["positions"]) for line in lines)
     assert list(database.execute("PRAGMA integrity_check")) == [("ok",)]
+
+
+# ---- mapped archive fields ------------------------------------------------------------------
+
+
+def test_mapped_archive_fields_land_in_the_articles_table(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    rows: list[dict[str, Any]] = [
+        {"id": "s0", "section": "Politics", "words": 420, "tags": ["eu", "nato"]},
+        {"id": "s1", "section": "Europe", "words": 380, "author": "A. Writer"},
+        {"id": "s2", "words": 510},  # no section: NULL, not an error
+    ]
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text(
+        "".join(json.dumps({**r, "text": seed.replace("Paris", r["id"])}) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    first = tmp_path / "first.jsonl"  # s0 done before --db came in: its fields arrive on resume
+    first.write_text(archive_file.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    mapped = ["--extra-field", "section", "--extra-field", "words", "--extra-field", "tags"]
+    ran = runner.invoke(cli, ["batch", str(first), "-o", str(out), "--offline", "-q"])
+    assert ran.exit_code == 0, ran.output
+    batch_db, import_db = tmp_path / "batch.db", tmp_path / "import.db"
+    batch = ["batch", str(archive_file), "-o", str(out), "--offline", "-q", *mapped]
+    load = ["db", "import", str(out), "--archive", str(archive_file), *mapped]
+    for _ in range(2):  # and again: nothing doubles
+        ran = runner.invoke(cli, [*batch, "--db", str(batch_db)])
+        assert ran.exit_code == 0, ran.output
+        ran = runner.invoke(cli, [*load, "--db", str(import_db)])
+        assert ran.exit_code == 0, ran.output
+
+    expected = [
+        ("s0", "Politics", 420, '["eu", "nato"]', "integer"),
+        ("s1", "Europe", 380, None, "integer"),
+        ("s2", None, 510, None, "integer"),
+    ]
+    for path in (batch_db, import_db):
+        db = open_archive(path)
+        got = db.execute(
+            "SELECT id, section, words, tags, typeof(words) FROM articles ORDER BY id"
+        ).fetchall()
+        assert got == expected
+        assert "author" not in db["articles"].columns_dict  # only what was mapped
+        assert_full_text_matches_the_tables(db)
+
+
+def test_mapped_fields_are_faceted_in_datasette(tmp_path: Path) -> None:
+    db_path = tmp_path / "a.db"
+    db = open_archive(db_path)
+    text = "Scholz spoke."
+    line = result_line(
+        "a1", [position("Olaf Scholz")], sha=hashlib.sha256(text.encode()).hexdigest()
+    )
+    add_line(db, line, article=Article(text=text), source="out", extra={"section": "Politics"})
+    db.close()
+
+    done = CliRunner().invoke(cli, ["db", "serve", "--db", str(db_path), "--metadata-only"])
+    assert done.exit_code == 0, done.output
+    metadata = json.loads((tmp_path / "a.db.datasette.json").read_text(encoding="utf-8"))
+    facets = metadata["databases"]["a"]["tables"]["articles"]["facets"]
+    assert "section" in facets
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--db", "DB", "--extra-field", "date"], 1, "has a 'date' column already"),
+        (["--db", "DB", "--extra-field", 'a"b'], 1, "cannot be a column name"),
+        (["--extra-field", "section"], 2, "add --db FILE"),
+    ],
+    ids=["taken", "quote", "no-db"],
+)
+def test_bad_extra_fields_are_one_line(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text('{"id": "a", "text": "Words."}\n', encoding="utf-8")
+    args = [str(tmp_path / "a.db") if a == "DB" else a for a in args]
+    ran = CliRunner().invoke(
+        cli, ["batch", str(archive_file), "-o", str(tmp_path / "o.jsonl"), "--offline", *args]
+    )
+    assert ran.exit_code == code
+    assert message in ran.output
+    assert "Traceback" not in ran.output
+    assert not (tmp_path / "o.jsonl").exists()

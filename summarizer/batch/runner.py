@@ -25,11 +25,11 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
@@ -656,7 +656,7 @@ async def run_batch(
 
     async def emit(outcome: Outcome) -> None:
         sink.write(outcome.line)
-        writer.add(outcome.line, outcome.record.article)
+        writer.add(outcome.line, outcome.record.article, outcome.record.extra)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
         )
@@ -724,10 +724,10 @@ def _stopped(
 class _NoArchive:
     """The writer of a run without ``--db``: takes everything, writes nothing."""
 
-    def add(self, line: str, article: Article | None) -> None:
+    def add(self, line: str, article: Article | None, extra: Mapping[str, Any] | None) -> None:
         return None
 
-    def fill(self, record_id: str, article: Article) -> None:
+    def fill(self, record_id: str, article: Article, extra: Mapping[str, Any] | None) -> None:
         return None
 
     def close(self) -> None:
@@ -755,14 +755,14 @@ def _pending(
     done: AbstractSet[int],
     totals: RunTotals,
     *,
-    skipped: Callable[[str, Article], None] | None = None,
+    skipped: Callable[[str, Article, Mapping[str, Any] | None], None] | None = None,
 ) -> Iterator[Record]:
     """The records not yet in the output; ``skipped`` sees the articles of the others."""
     for record in records:
         if done and record_key(record.number, record.id, folder=record.line is None) in done:
             totals.skipped += 1
             if skipped is not None and record.article is not None:
-                skipped(record.id, record.article)
+                skipped(record.id, record.article, record.extra)
             continue
         yield record
 

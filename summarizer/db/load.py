@@ -23,15 +23,17 @@ from typing import Any, TypeVar
 from sqlite_utils import Database
 
 from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
-from summarizer.db.schema import FTS, TABLES
+from summarizer.db.schema import FTS, TABLES, extra_columns
 from summarizer.errors import InputError
 from summarizer.schema import Article
 
 __all__ = [
     "ArticleRows",
+    "Filling",
     "ImportStats",
     "add_line",
     "article_key",
+    "check_extra_fields",
     "fill_articles",
     "import_lines",
     "prepare",
@@ -44,6 +46,7 @@ _CHILDREN = ("statements", "quotes", "positions")
 _PEOPLE = (None, "person", "group")
 _BULK = 500
 _METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
+_ARTICLE_COLUMNS = frozenset([*TABLES["articles"], "rowid", "oid", "_rowid_"])
 
 
 @dataclass
@@ -165,6 +168,10 @@ def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None
     _write(db, batch, stats or ImportStats())
 
 
+Filling = tuple[str, Article] | tuple[str, Article, Mapping[str, Any] | None]
+"""What ``fill_articles`` takes for one article."""
+
+
 def fill_articles(db: Database, articles: Iterable[Filling], *, only_missing: bool = False) -> int:
     """Add the archive's metadata, text and mapped extra fields to imported articles, matched
     on record id and the text's sha256 (so a changed article never lends its text to an old
@@ -182,10 +189,6 @@ def fill_articles(db: Database, articles: Iterable[Filling], *, only_missing: bo
             rows.append(row)
         filled += _fill(db, rows, only_missing=only_missing)
     return filled
-
-
-Filling = tuple[str, Article] | tuple[str, Article, Mapping[str, Any] | None]
-"""What ``fill_articles`` takes for one article."""
 
 
 def _fill(db: Database, rows: list[dict[str, Any]], *, only_missing: bool) -> int:
@@ -215,6 +218,27 @@ def _apply_article(
         row[name] = (
             json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
         )
+
+
+def check_extra_fields(names: Iterable[str]) -> None:
+    """Mapped archive fields become columns of the articles table under their own names.
+
+    Raises:
+        InputError: A name the table has already, or one SQLite cannot take as a column.
+    """
+    for name in names:
+        folded = name.strip().lower()
+        if folded in _ARTICLE_COLUMNS:
+            raise InputError(
+                f"--extra-field {name!r}: the articles table has a {folded!r} column already; "
+                "the archive's title, date, url and source go there with --title-field, "
+                "--date-field, --url-field and --source-field."
+            )
+        if not folded or '"' in name or folded.startswith("sqlite_"):
+            raise InputError(
+                f"--extra-field {name!r} cannot be a column name; name a field that has no "
+                "double quote and does not start with 'sqlite_'."
+            )
 
 
 def _parse(raw: str, source: str, number: int | None) -> dict[str, Any]:
@@ -441,7 +465,7 @@ def _extra_columns(db: Database, rows: list[dict[str, Any]]) -> list[str]:
     """The articles table's columns for mapped archive fields: those the table has, and new
     ones these rows bring (typed by their first value), added before the write."""
     known = set(TABLES["articles"])
-    have = [c for c in db.table("articles").columns_dict if c not in known]
+    have = extra_columns(db)
     new: dict[str, Any] = {}
     for row in rows:
         for name, value in row.items():

@@ -28,7 +28,7 @@ from sqlite_utils import Database
 
 from summarizer.errors import InputError
 
-__all__ = ["FTS", "SCHEMA_VERSION", "TABLES", "open_archive", "rebuild_fts"]
+__all__ = ["FTS", "SCHEMA_VERSION", "TABLES", "extra_columns", "open_archive", "rebuild_fts"]
 
 SCHEMA_VERSION = 2
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -150,6 +150,11 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
             f"not a summarizer database ({exc}); name another file with --db.", source=where
         ) from exc
     return db
+
+
+def extra_columns(db: Database) -> list[str]:
+    """The articles table's columns for archive fields the user mapped (``--extra-field``)."""
+    return [c for c in db.table("articles").columns_dict if c not in TABLES["articles"]]
 
 
 def _version(db: Database) -> int | None:

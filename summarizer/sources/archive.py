@@ -67,7 +67,8 @@ class Fields:
     """Which field of a record holds what.
 
     ``text`` is a list of candidates: the first one the record has is used. The other fields
-    are optional in every record.
+    are optional in every record. ``extra`` names further fields to carry along as they are
+    (``Record.extra``), for the archive database's articles table.
     """
 
     id: str = "id"
@@ -76,10 +77,12 @@ class Fields:
     date: str = "date"
     url: str = "url"
     source: str = "source"
+    extra: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if isinstance(self.text, str):  # one name given where a list was expected
-            object.__setattr__(self, "text", (self.text,))
+        for name in ("text", "extra"):
+            if isinstance(getattr(self, name), str):  # one name where a list was expected
+                object.__setattr__(self, name, (getattr(self, name),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,8 @@ class Record:
         id: The id field, else ``<file>:<line>``, else the file's path within the folder.
         article: The article, when the record is usable.
         error: Why the record is unusable, with source and line.
+        extra: The ``Fields.extra`` fields the record has, by name; None when none are asked
+            for or the record has none of them.
     """
 
     number: int
@@ -99,6 +104,7 @@ class Record:
     id: str
     article: Article | None = None
     error: InputError | None = None
+    extra: Mapping[str, Any] | None = None
 
 
 def iter_records(
@@ -276,7 +282,9 @@ def _record(
         article = _article(row, fields, f"{display}:{line}")
     except InputError as exc:
         return Record(number, line, record_id, error=_error(exc.reason, display, line))
-    return Record(number, line, record_id, article=article.model_copy(update={"id": record_id}))
+    extra = {name: row[name] for name in fields.extra if row.get(name) not in (None, "")}
+    article = article.model_copy(update={"id": record_id})
+    return Record(number, line, record_id, article=article, extra=extra or None)
 
 
 def article_from_row(row: Mapping[str, Any], fields: Fields, *, where: str) -> Article:
