@@ -220,6 +220,21 @@ def test_full_text_index_follows_replaced_and_filled_rows(db_path: Path) -> None
     assert_full_text_matches_the_tables(db)
 
 
+def test_db_reindex_mends_an_index_edited_around(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("No troops",))])], source="o"
+    )
+    db.execute("UPDATE quotes SET text = 'A ceasefire first'")  # by hand, past the writer
+    db.conn.commit()
+
+    done = CliRunner().invoke(cli, ["db", "reindex", "--db", str(db_path)])
+
+    assert done.exit_code == 0, done.output
+    assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
+    assert_full_text_matches_the_tables(db)
+
+
 def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Path) -> None:
     db = open_archive(db_path)
     import_lines(

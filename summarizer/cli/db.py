@@ -100,6 +100,26 @@ def import_cmd(
     say(f"wrote {db_path}")
 
 
+@db_group.command("reindex")
+@_db_option
+def reindex_cmd(db_path: Path) -> None:
+    """Rebuild the full-text indexes from the tables.
+
+    summarizer keeps them in step as it writes; run this after editing the tables with
+    other tools (sqlite-utils, Datasette plugins, SQL).
+
+    \b
+    Example:
+      summarizer db reindex --db archive.db
+    """
+    from summarizer.db import open_archive
+    from summarizer.db.schema import rebuild_fts
+
+    db = open_archive(db_path, create=False)
+    rebuild_fts(db)
+    say(f"rebuilt the full-text indexes of {db_path}")
+
+
 @db_group.command("report")
 @_db_option
 @click.option(
