@@ -724,3 +724,10 @@ def test_bad_extra_fields_are_one_line(
     assert message in ran.output
     assert "Traceback" not in ran.output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_timeline_counts_its_actor_as_the_index_does(archive: Path) -> None:
+    db = open_archive(archive)
+    for row in actors(db):
+        summary, _ = actor_timeline(db, row.name)
+        assert summary == row
