@@ -731,3 +731,31 @@ def test_a_timeline_counts_its_actor_as_the_index_does(archive: Path) -> None:
     for row in actors(db):
         summary, _ = actor_timeline(db, row.name)
         assert summary == row
+
+
+def test_a_batch_api_output_imports_like_an_online_one(tmp_path: Path) -> None:
+    from summarizer.testing.fakeserver import FakeServer
+    from tests.batchstub import BatchStub, forward_to
+    from tests.test_batchapi import write_archive
+
+    archive_file, out, db = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "a.db"
+    write_archive(archive_file)
+    runner = CliRunner()
+    with FakeServer() as fake, BatchStub(forward_to(fake.base_url)) as stub:
+        via = ["--via", "batch-api", "--base-url", stub.base_url, "--poll-interval", "0.01"]
+        model = ["--model", "fake-model", "--mode", "json_schema", "--no-cache", "-q"]
+        ran = runner.invoke(cli, ["batch", str(archive_file), "-o", str(out), *via, *model])
+    assert ran.exit_code == 0, ran.output
+    for _ in range(2):
+        done = runner.invoke(
+            cli, ["db", "import", str(out), "--archive", str(archive_file), "--db", str(db)]
+        )
+        assert done.exit_code == 0, done.output
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    database = open_archive(db)
+    assert database["articles"].count == len(lines)
+    assert database["positions"].count == sum(len(line.get("positions", [])) for line in lines)
+    assert list(database.execute("SELECT id FROM articles WHERE ok AND text IS NULL")) == []
+    hits = search(database, "hospitals funded", kinds=("quote",))
+    assert {h.actor for h in hits} == {"Maria Lopez"}
