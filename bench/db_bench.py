@@ -317,6 +317,9 @@ def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
         "search, two words": [
             (search, (db, f"{rng.choice(common)} {rng.choice(rare)}"), {}) for _ in range(runs)
         ],
+        "search, one common word + actor": [
+            (search, (db, rng.choice(common)), {"actor": rng.choice(PEOPLE)}) for _ in range(runs)
+        ],
         "search, rare word + actor + since": [
             (search, (db, rng.choice(rare)), {"actor": rng.choice(PEOPLE), "since": "2024-01-01"})
             for _ in range(runs)
@@ -427,7 +430,7 @@ def main() -> None:
                 print(markdown([row]), flush=True)
                 if "query" in only:
                     figures["query"] += latency(path)
-                    print(markdown(figures["query"][-4:]), flush=True)
+                    print(markdown(figures["query"][-5:]), flush=True)
                 os.remove(path)
         if "batch" in only:
             figures["batch"] = batch_overhead(args.batch_articles, folder)
