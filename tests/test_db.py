@@ -217,6 +217,8 @@ def test_full_text_index_follows_replaced_and_filled_rows(db_path: Path) -> None
     assert search(db, "premature") == []
     assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
     assert [h.title for h in search(db, "paris", kinds=("article",))] == ["Summit diary, updated"]
+    assert len(search(db, "paris", actor="Olaf Scholz", kinds=("article",))) == 1
+    assert search(db, "paris", actor="Keir Starmer", kinds=("article",)) == []
     assert_full_text_matches_the_tables(db)
 
 
@@ -459,6 +461,11 @@ def test_search_ranks_and_filters(archive: Path) -> None:
         for h in search(db, "troops", kinds=("quote",), since="2025-03-01", stance="supports")
     ] == ["supports"]
     assert [h.source for h in search(db, "premature", source="Wire", kinds=("quote",))] == ["Wire"]
+    by_sanchez = search(db, "troops", actor="Sánchez")
+    assert {(h.kind, h.actor) for h in by_sanchez} == {
+        ("quote", "Pedro Sánchez"),
+        ("position", "Pedro Sánchez"),
+    }
     assert search(db, "premature", source="Daily") == []
 
 
