@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
@@ -146,29 +146,29 @@ def search(
     chosen = [kind for kind in _KINDS if kind in kinds]
     if not chosen:
         raise InputError("no kinds to search; use quote, position or article.")
-    ctes: list[str] = []
-    parts: list[str] = []
+    found: list[tuple[float, int, str]] = []  # (rank, row, kind): best first, then newest
     for kind in chosen:
         rare = [t for t in terms if not _more_than(db, kind, t, RANK_LIMIT)]
-        if rare:
-            params[f"rank_{kind}"] = " ".join(rare)
-            ctes += _ranked(kind)
-        parts.append(_part(kind, ranked=bool(rare)))
-    columns = ", ".join(field.name for field in fields(Hit))
-    union = " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
-    sql = (
-        (f"WITH {', '.join(ctes)} " if ctes else "")
-        + f"SELECT {columns} FROM ({union}) "
-        + "ORDER BY rank, row DESC LIMIT :limit"  # ties (all unranked hits): newest first
-    )
-    return [Hit(*row) for row in db.execute(sql, params).fetchall()]
+        params["rank"] = " ".join(rare)
+        sql = _best(kind, ranked=bool(rare))
+        found += [(rank, row, kind) for row, rank in db.execute(sql, params).fetchall()]
+    best = sorted(found, key=lambda hit: (hit[0], -hit[1]))[:limit]
+    order = {(kind, row): n for n, (_, row, kind) in enumerate(best)}
+    hits: list[tuple[int, Hit]] = []
+    for kind in chosen:
+        rows = {row: rank for rank, row, k in best if k == kind}
+        if rows:
+            shown = db.execute(_shown(kind), {**params, "rows": json.dumps(list(rows))})
+            hits += [(order[kind, row], Hit(kind, rows[row], *rest)) for row, *rest in shown]
+    return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
 
 
-RANK_LIMIT = 5000
+RANK_LIMIT = 1000
 """A word in more than this many rows of a kind is not used to rank them, only to filter:
-bm25 weighs a word by the rows it occurs in, and counting them means reading every one (tens
-of ms for a common word at 100,000 articles). When every word is that common, the kind is
-listed newest first."""
+bm25 weighs a word by the rows it occurs in, and FTS5 counts them by reading every one, then
+scores and sorts every row that holds the rarer words (about 4 µs a row). When every word is
+that common, the kind is listed newest first."""
+
 
 _WHERE_ARTICLE = (
     "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
@@ -221,41 +221,38 @@ _PARTS = {
 }
 
 
-def _ranked(kind: str) -> list[str]:
-    """A ranked kind's best rows, found before any snippet is made (a snippet of a long
-    article costs more than finding it): every word must match, ranked by the bm25 of the
-    rarer words (``:rank_<kind>``). CROSS JOIN keeps the full-text match the outer loop, so
-    its index is read once rather than once per row."""
+def _best(kind: str, *, ranked: bool) -> str:
+    """A kind's best rows (rowid, rank), before any snippet is made (a snippet of a long
+    article costs more than finding it). Ranked: FTS5 hands over the rows that hold the rarer
+    words (``:rank``) best first; each is checked against the set of rows that hold every
+    word, then joined and filtered, until ``:limit`` pass. Otherwise the newest rows that
+    hold every word, until ``:limit`` pass the filters (rank 0, after the ranked ones). The
+    ``+`` keeps SQLite from handing a set of rows to FTS5 as lookups, one query each."""
     table, _, joins, where, _ = _PARTS[kind]
-    return [
-        f"rank_{kind} AS MATERIALIZED (SELECT rowid AS id, rank AS score FROM {table} "
-        f"WHERE {table} MATCH :rank_{kind})",
-        f"top_{kind} AS MATERIALIZED (SELECT {table}.rowid AS id, r.score AS score "
-        f"FROM {table} CROSS JOIN rank_{kind} r ON r.id = {table}.rowid {joins} "
-        f"WHERE {table} MATCH :q AND {where} ORDER BY r.score LIMIT :limit)",
-    ]
+    if not ranked:
+        return (
+            f"SELECT {table}.rowid, 0.0 FROM {table} {joins} WHERE {table} MATCH :q "
+            f"AND {where} ORDER BY {table}.rowid DESC LIMIT :limit"
+        )
+    return (
+        f"SELECT {table}.rowid, {table}.rank FROM {table} {joins} WHERE {table} MATCH :rank "
+        f"AND +{table}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :q) "
+        f"AND {where} ORDER BY {table}.rank LIMIT :limit"
+    )
 
 
-def _part(kind: str, *, ranked: bool) -> str:
-    """One kind's hits with their snippet, article and actor: the best rows (``_ranked``),
-    or, when every word is too common to rank quickly, the newest (rank 0, after the ranked
-    hits), read from the index newest first until enough pass the filters."""
-    table, column, joins, where, who = _PARTS[kind]
+def _shown(kind: str) -> str:
+    """The chosen rows of a kind (``:rows``, a JSON list of rowids) with their snippet,
+    article and actor, read from the index newest first until all are found."""
+    table, column, joins, _, who = _PARTS[kind]
     snippet = f"snippet({table}, {column}, :m0, :m1, '…', 16)"
     if kind == "article":
         snippet = f"COALESCE({snippet}, a.title)"
-    head = (
-        f"SELECT '{kind}' AS kind, {'top.score' if ranked else '0.0'} AS rank, "
-        f"{snippet} AS snippet, a.key AS article, a.title AS title, a.date AS date, "
-        f"a.source AS source, a.url AS url, {who}, {table}.rowid AS row FROM {table}"
-    )
-    if ranked:  # the matches are few (a rarer word is in them all): scan them, snippet the best
-        return f"{head} CROSS JOIN top_{kind} top ON top.id = {table}.rowid {joins} " + (
-            f"WHERE {table} MATCH :q"
-        )
     return (
-        f"{head} {joins} WHERE {table} MATCH :q AND {where} "
-        f"ORDER BY {table}.rowid DESC LIMIT :limit"
+        f"SELECT {table}.rowid, {snippet}, a.key, a.title, a.date, a.source, a.url, {who} "
+        f"FROM {table} {joins} WHERE {table} MATCH :q "
+        f"AND +{table}.rowid IN (SELECT value FROM json_each(:rows)) "
+        f"ORDER BY {table}.rowid DESC LIMIT json_array_length(:rows)"
     )
 
 
