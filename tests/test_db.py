@@ -766,3 +766,14 @@ def test_a_batch_api_output_imports_like_an_online_one(tmp_path: Path) -> None:
     assert list(database.execute("SELECT id FROM articles WHERE ok AND text IS NULL")) == []
     hits = search(database, "hospitals funded", kinds=("quote",))
     assert {h.actor for h in hits} == {"Maria Lopez"}
+
+
+def test_db_import_extra_fields_need_the_archive(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text(result_line("a1", [position("Olaf Scholz")]) + "\n", encoding="utf-8")
+    ran = CliRunner().invoke(
+        cli, ["db", "import", str(out), "--db", str(tmp_path / "a.db"), "--extra-field", "x"]
+    )
+    assert ran.exit_code == 2
+    assert "add --archive INPUT" in ran.output
+    assert not (tmp_path / "a.db").exists()
