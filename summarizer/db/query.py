@@ -146,20 +146,25 @@ def search(
     chosen = [kind for kind in _KINDS if kind in kinds]
     if not chosen:
         raise InputError("no kinds to search; use quote, position or article.")
-    found: list[tuple[float, int, str]] = []  # (rank, row, kind): best first, then newest
+    found: list[tuple[float, int, str]] = []  # (rank, row, kind)
     for kind in chosen:
         rare = [t for t in terms if not _more_than(db, kind, t, RANK_LIMIT)]
-        params["rank"] = " ".join(rare)
         sql = _best(kind, ranked=bool(rare))
-        found += [(rank, row, kind) for row, rank in db.execute(sql, params).fetchall()]
-    best = sorted(found, key=lambda hit: (hit[0], -hit[1]))[:limit]
+        rows = db.execute(sql, {**params, "rank": " ".join(rare)}).fetchall()
+        found += [(rank, row, kind) for row, rank in rows]
+    best = sorted(found, key=lambda hit: (hit[0], -hit[1]))[:limit]  # ties: newest first
+    return _hits(db, best, params)
+
+
+def _hits(db: Database, best: list[tuple[float, int, str]], params: dict[str, Any]) -> list[Hit]:
+    """The chosen rows, in their order, with snippets, articles and actors."""
     order = {(kind, row): n for n, (_, row, kind) in enumerate(best)}
     hits: list[tuple[int, Hit]] = []
-    for kind in chosen:
-        rows = {row: rank for rank, row, k in best if k == kind}
-        if rows:
-            shown = db.execute(_shown(kind), {**params, "rows": json.dumps(list(rows))})
-            hits += [(order[kind, row], Hit(kind, rows[row], *rest)) for row, *rest in shown]
+    for kind in _KINDS:
+        ranks = {row: rank for rank, row, k in best if k == kind}
+        if ranks:
+            shown = db.execute(_shown(kind), {**params, "rows": json.dumps(list(ranks))})
+            hits += [(order[kind, row], Hit(kind, ranks[row], *rest)) for row, *rest in shown]
     return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
 
 
