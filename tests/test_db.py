@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from summarizer.db import (
     search,
 )
 from summarizer.db.identity import actor_key
+from summarizer.db.schema import FTS
 from summarizer.errors import InputError
 from summarizer.schema import Article
 from tests.conftest import ROOT
@@ -118,6 +120,15 @@ def test_importing_twice_duplicates_nothing(db_path: Path) -> None:
     )
 
 
+def test_the_detected_language_of_a_result_lands_in_the_articles_table(db_path: Path) -> None:
+    line = json.loads(result_line("a1", [position("Olaf Scholz")]))
+    line["provenance"]["language"] = "de"  # results record it in provenance since issue 14
+    import_lines(open_archive(db_path), [json.dumps(line)], source="out.jsonl")
+
+    db = open_archive(db_path)
+    assert [r["language"] for r in db.query("select language from articles")] == ["de"]
+
+
 def test_a_result_replaces_the_error_line_of_an_earlier_run(db_path: Path) -> None:
     db = open_archive(db_path)
     import_lines(db, [ERROR], source="run1")
@@ -172,7 +183,7 @@ def test_old_and_new_result_shapes_both_import(db_path: Path) -> None:
 
 def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None:
     text = "Scholz said “no troops”."
-    sha = __import__("hashlib").sha256(text.encode()).hexdigest()
+    sha = hashlib.sha256(text.encode()).hexdigest()
     db = open_archive(db_path)
     import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
     filled = fill_articles(
@@ -190,6 +201,72 @@ def test_archive_metadata_fills_only_the_matching_article(db_path: Path) -> None
     # Re-importing the result line keeps what the archive gave.
     import_lines(db, [result_line("a1", [position("Scholz")], sha=sha)], source="out")
     assert list(db.execute("SELECT date FROM articles")) == [("2025-03-01",)]
+
+
+def assert_full_text_matches_the_tables(db: Any) -> None:
+    """FTS5 checks each index against its table (rank 1: the content too) or raises."""
+    for table in FTS:
+        db.execute(f"INSERT INTO {table}_fts({table}_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_full_text_index_follows_replaced_and_filled_rows(db_path: Path) -> None:
+    text = "The summit in Paris ended late."
+    sha = hashlib.sha256(text.encode()).hexdigest()
+    db = open_archive(db_path)
+    import_lines(db, [ERROR], source="run1")
+    first = result_line(
+        "a1", [position("Olaf Scholz", quotes=("Troops now are premature",))], sha=sha
+    )
+    import_lines(db, [first], source="run1")
+    again = result_line("a1", [position("Olaf Scholz", quotes=("A ceasefire first",))], sha=sha)
+    import_lines(db, [again, result_line("e1", [position("Keir Starmer")])], source="run2")
+    fill_articles(db, [("a1", Article(text=text, title="Summit diary"))])
+    fill_articles(db, [("a1", Article(text=text, title="Summit diary, updated"))])
+
+    assert search(db, "premature") == []
+    assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
+    assert [h.title for h in search(db, "paris", kinds=("article",))] == ["Summit diary, updated"]
+    assert len(search(db, "paris", actor="Olaf Scholz", kinds=("article",))) == 1
+    assert search(db, "paris", actor="Keir Starmer", kinds=("article",)) == []
+    assert_full_text_matches_the_tables(db)
+
+
+def test_db_reindex_mends_an_index_edited_around(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("No troops",))])], source="o"
+    )
+    db.execute("UPDATE quotes SET text = 'A ceasefire first'")  # by hand, past the writer
+    db.conn.commit()
+
+    done = CliRunner().invoke(cli, ["db", "reindex", "--db", str(db_path)])
+
+    assert done.exit_code == 0, done.output
+    assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
+    assert_full_text_matches_the_tables(db)
+
+
+def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("No troops",))])], source="o"
+    )
+    db.execute(
+        'CREATE TRIGGER "quotes_au" AFTER UPDATE ON "quotes" BEGIN '
+        "INSERT INTO quotes_fts(rowid, text) VALUES (new.rowid, new.text); END"
+    )
+    db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    db.conn.commit()
+    db.close()
+
+    db = open_archive(db_path)
+    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [("2",)]
+    assert list(db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")) == []
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("Troops later",))])], source="o"
+    )
+    assert [h.snippet for h in search(db, "troops", kinds=("quote",))] == ["**Troops** later"]
+    assert_full_text_matches_the_tables(db)
 
 
 def test_a_bad_line_is_an_input_error_naming_the_line(db_path: Path) -> None:
@@ -393,6 +470,11 @@ def test_search_ranks_and_filters(archive: Path) -> None:
         for h in search(db, "troops", kinds=("quote",), since="2025-03-01", stance="supports")
     ] == ["supports"]
     assert [h.source for h in search(db, "premature", source="Wire", kinds=("quote",))] == ["Wire"]
+    by_sanchez = search(db, "troops", actor="Sánchez")
+    assert {(h.kind, h.actor) for h in by_sanchez} == {
+        ("quote", "Pedro Sánchez"),
+        ("position", "Pedro Sánchez"),
+    }
     assert search(db, "premature", source="Daily") == []
 
 
@@ -571,3 +653,136 @@ def test_batch_db_killed_with_sigkill_resumes_to_a_complete_database(tmp_path: P
     assert list(database.execute("SELECT id FROM articles WHERE text IS NULL")) == []
     assert database["positions"].count == sum(len(line["positions"]) for line in lines)
     assert list(database.execute("PRAGMA integrity_check")) == [("ok",)]
+
+
+# ---- mapped archive fields ------------------------------------------------------------------
+
+
+def test_mapped_archive_fields_land_in_the_articles_table(tmp_path: Path) -> None:
+    seed = (ROOT / "examples" / "seed-article.txt").read_text(encoding="utf-8")
+    rows: list[dict[str, Any]] = [
+        {"id": "s0", "section": "Politics", "words": 420, "tags": ["eu", "nato"]},
+        {"id": "s1", "section": "Europe", "words": 380, "author": "A. Writer"},
+        {"id": "s2", "words": 510},  # no section: NULL, not an error
+    ]
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text(
+        "".join(json.dumps({**r, "text": seed.replace("Paris", r["id"])}) + "\n" for r in rows),
+        encoding="utf-8",
+    )
+    first = tmp_path / "first.jsonl"  # s0 done before --db came in: its fields arrive on resume
+    first.write_text(archive_file.read_text(encoding="utf-8").splitlines()[0] + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    mapped = ["--extra-field", "section", "--extra-field", "words", "--extra-field", "tags"]
+    ran = runner.invoke(cli, ["batch", str(first), "-o", str(out), "--offline", "-q"])
+    assert ran.exit_code == 0, ran.output
+    batch_db, import_db = tmp_path / "batch.db", tmp_path / "import.db"
+    batch = ["batch", str(archive_file), "-o", str(out), "--offline", "-q", *mapped]
+    load = ["db", "import", str(out), "--archive", str(archive_file), *mapped]
+    for _ in range(2):  # and again: nothing doubles
+        ran = runner.invoke(cli, [*batch, "--db", str(batch_db)])
+        assert ran.exit_code == 0, ran.output
+        ran = runner.invoke(cli, [*load, "--db", str(import_db)])
+        assert ran.exit_code == 0, ran.output
+
+    expected = [
+        ("s0", "Politics", 420, '["eu", "nato"]', "integer"),
+        ("s1", "Europe", 380, None, "integer"),
+        ("s2", None, 510, None, "integer"),
+    ]
+    for path in (batch_db, import_db):
+        db = open_archive(path)
+        got = db.execute(
+            "SELECT id, section, words, tags, typeof(words) FROM articles ORDER BY id"
+        ).fetchall()
+        assert got == expected
+        assert "author" not in db["articles"].columns_dict  # only what was mapped
+        assert_full_text_matches_the_tables(db)
+
+
+def test_mapped_fields_are_faceted_in_datasette(tmp_path: Path) -> None:
+    db_path = tmp_path / "a.db"
+    db = open_archive(db_path)
+    text = "Scholz spoke."
+    line = result_line(
+        "a1", [position("Olaf Scholz")], sha=hashlib.sha256(text.encode()).hexdigest()
+    )
+    add_line(db, line, article=Article(text=text), source="out", extra={"section": "Politics"})
+    db.close()
+
+    done = CliRunner().invoke(cli, ["db", "serve", "--db", str(db_path), "--metadata-only"])
+    assert done.exit_code == 0, done.output
+    metadata = json.loads((tmp_path / "a.db.datasette.json").read_text(encoding="utf-8"))
+    facets = metadata["databases"]["a"]["tables"]["articles"]["facets"]
+    assert "section" in facets
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--db", "DB", "--extra-field", "date"], 1, "has a 'date' column already"),
+        (["--db", "DB", "--extra-field", 'a"b'], 1, "cannot be a column name"),
+        (["--extra-field", "section"], 2, "add --db FILE"),
+    ],
+    ids=["taken", "quote", "no-db"],
+)
+def test_bad_extra_fields_are_one_line(
+    tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    archive_file = tmp_path / "in.jsonl"
+    archive_file.write_text('{"id": "a", "text": "Words."}\n', encoding="utf-8")
+    args = [str(tmp_path / "a.db") if a == "DB" else a for a in args]
+    ran = CliRunner().invoke(
+        cli, ["batch", str(archive_file), "-o", str(tmp_path / "o.jsonl"), "--offline", *args]
+    )
+    assert ran.exit_code == code
+    assert message in ran.output
+    assert "Traceback" not in ran.output
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_timeline_counts_its_actor_as_the_index_does(archive: Path) -> None:
+    db = open_archive(archive)
+    for row in actors(db):
+        summary, _ = actor_timeline(db, row.name)
+        assert summary == row
+
+
+def test_a_batch_api_output_imports_like_an_online_one(tmp_path: Path) -> None:
+    from summarizer.testing.fakeserver import FakeServer
+    from tests.batchstub import BatchStub, forward_to
+    from tests.test_batchapi import write_archive
+
+    archive_file, out, db = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "a.db"
+    write_archive(archive_file)
+    runner = CliRunner()
+    with FakeServer() as fake, BatchStub(forward_to(fake.base_url)) as stub:
+        via = ["--via", "batch-api", "--base-url", stub.base_url, "--poll-interval", "0.01"]
+        model = ["--model", "fake-model", "--mode", "json_schema", "--no-cache", "-q"]
+        ran = runner.invoke(cli, ["batch", str(archive_file), "-o", str(out), *via, *model])
+    assert ran.exit_code == 0, ran.output
+    for _ in range(2):
+        done = runner.invoke(
+            cli, ["db", "import", str(out), "--archive", str(archive_file), "--db", str(db)]
+        )
+        assert done.exit_code == 0, done.output
+
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    database = open_archive(db)
+    assert database["articles"].count == len(lines)
+    assert database["positions"].count == sum(len(line.get("positions", [])) for line in lines)
+    assert list(database.execute("SELECT id FROM articles WHERE ok AND text IS NULL")) == []
+    hits = search(database, "hospitals funded", kinds=("quote",))
+    assert {h.actor for h in hits} == {"Maria Lopez"}
+
+
+def test_db_import_extra_fields_need_the_archive(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text(result_line("a1", [position("Olaf Scholz")]) + "\n", encoding="utf-8")
+    ran = CliRunner().invoke(
+        cli, ["db", "import", str(out), "--db", str(tmp_path / "a.db"), "--extra-field", "x"]
+    )
+    assert ran.exit_code == 2
+    assert "add --archive INPUT" in ran.output
+    assert not (tmp_path / "a.db").exists()

@@ -3,6 +3,7 @@ Chromium."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import socket
 import subprocess
@@ -17,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from summarizer.db import import_lines, open_archive
+from summarizer.db import fill_articles, import_lines, open_archive
+from summarizer.schema import Article
 from tests.conftest import ROOT
 from tests.test_db import position, result_line
 from tests.test_report import Page, assert_is_a_real_screenshot, chromium
@@ -36,13 +38,15 @@ def served(tmp_path: Path) -> Iterator[str]:
     """A small archive served by `summarizer db serve`; yields its base URL."""
     path = tmp_path / "archive.db"
     db = open_archive(path)
+    texts = {"a1": "Scholz at the summit.", "a2": "Scholz and Starmer at the summit."}
+    sha = {k: hashlib.sha256(v.encode()).hexdigest() for k, v in texts.items()}
     import_lines(
         db,
         [
             result_line(
                 "a1",
                 [position("German Chancellor Olaf Scholz", quotes=("Troops now are premature",))],
-                sha="1" * 64,
+                sha=sha["a1"],
             ),
             result_line(
                 "a2",
@@ -50,13 +54,22 @@ def served(tmp_path: Path) -> Iterator[str]:
                     position("Scholz", stance="conditional", quotes=("Troops after a truce",)),
                     position("Keir Starmer", stance="supports", quotes=("We will send troops",)),
                 ],
-                sha="2" * 64,
+                sha=sha["a2"],
             ),
         ],
         source="out.jsonl",
     )
-    db.execute("UPDATE articles SET date = '2025-02-17', source = 'Wire', title = 'Summit'")
-    db.conn.commit()
+    fill_articles(  # as `db import --archive ... --extra-field section` gives them
+        db,
+        [
+            (
+                key,
+                Article(text=text, date="2025-02-17", source="Wire", title="Summit"),
+                {"section": s},
+            )
+            for (key, text), s in zip(texts.items(), ("Politics", "Europe"), strict=True)
+        ],
+    )
     db.close()
     port = free_port()
     log = tmp_path / "datasette.log"
@@ -106,6 +119,10 @@ def test_datasette_facets_search_and_canned_queries(served: str) -> None:
     # The facets come from the generated metadata, not from the request.
     assert facets["stance"] == {"opposes": 1, "conditional": 1, "supports": 1}
     assert facets["actor"] == {"olaf-scholz": 2, "keir-starmer": 1}
+
+    articles = get(served, "/archive/articles.json")
+    sections = articles["facet_results"]["section"]["results"]
+    assert {r["value"]: r["count"] for r in sections} == {"Politics": 1, "Europe": 1}
 
     found = get(served, "/archive/quotes.json", _search="truce")
     assert [row["text"] for row in found["rows"]] == ["Troops after a truce"]

@@ -30,7 +30,15 @@ def build(path: Path, *, hostile: str = "Bridge vote") -> None:
                 issue="",
             ),
             result_line("a2", [position("Scholz", stance="supports")], sha="2" * 64, issue=""),
-            result_line("a3", [position("Bea Adler", stance="mixed")], sha="3" * 64, issue=""),
+            result_line(
+                "a3",
+                [
+                    position("Bea Adler", stance="mixed"),
+                    {**position("European Union", stance="supports"), "kind": "organisation"},
+                ],
+                sha="3" * 64,
+                issue="",
+            ),
         ],
         source="out.jsonl",
     )
@@ -61,8 +69,9 @@ def test_pages_show_dates_sources_links_and_actors_by_surname(tmp_path: Path) ->
     assert "javascript:" not in second
 
     index = " ".join(Page((site / "actors.html").read_text("utf-8")).text)
-    order = [index.index(name) for name in ("Bea Adler", "Olaf Scholz", "Anna Zimmer")]
-    assert order == sorted(order)  # Adler, Scholz, Zimmer: by surname
+    names = ("Bea Adler", "European Union", "Olaf Scholz", "Anna Zimmer")
+    order = [index.index(name) for name in names]
+    assert order == sorted(order)  # Adler, European Union, Scholz, Zimmer: people by surname
     assert "1 unnamed speakers" in index
 
     scholz = Page((site / "actors" / "olaf-scholz.html").read_text("utf-8"))

@@ -12,8 +12,9 @@ import copy
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from summarizer.batch.costs import Price
 from summarizer.batch.progress import RunTotals
@@ -72,7 +73,9 @@ class FileRun:
             self.say(f"{output}: retrying {self.sink.dropped_errors} records that failed before")
         self._guessed: list[str] = []  # a folder's files whose encoding was guessed
 
-    def records(self, *, skipped: Callable[[str, Article], None] | None = None) -> Iterator[Record]:
+    def records(
+        self, *, skipped: Callable[[str, Article, Mapping[str, Any] | None], None] | None = None
+    ) -> Iterator[Record]:
         """The records not yet in the output, in input order; ``skipped`` sees the articles
         of the others."""
         done = self.sink.done
@@ -80,7 +83,7 @@ class FileRun:
             if done and record_key(record) in done:
                 self.totals.skipped += 1
                 if skipped is not None and record.article is not None:
-                    skipped(record.id, record.article)
+                    skipped(record.id, record.article, record.extra)
                 continue
             yield record
 

@@ -23,9 +23,9 @@ import random
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
@@ -639,7 +639,7 @@ async def run_batch(
 
     async def emit(outcome: Outcome) -> None:
         files.sink.write(outcome.line)
-        writer.add(outcome.line, outcome.record.article)
+        writer.add(outcome.line, outcome.record.article, outcome.record.extra)
         totals.add(
             ok=outcome.ok, cached=outcome.cached, calls=outcome.attempts, usage=outcome.usage
         )
@@ -674,10 +674,10 @@ async def run_batch(
 class _NoArchive:
     """The writer of a run without ``--db``: takes everything, writes nothing."""
 
-    def add(self, line: str, article: Article | None) -> None:
+    def add(self, line: str, article: Article | None, extra: Mapping[str, Any] | None) -> None:
         return None
 
-    def fill(self, record_id: str, article: Article) -> None:
+    def fill(self, record_id: str, article: Article, extra: Mapping[str, Any] | None) -> None:
         return None
 
     def close(self) -> None:

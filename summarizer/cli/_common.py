@@ -135,13 +135,16 @@ def settings(**flags: Any) -> Settings:
     return loaded
 
 
-def fields(flags: dict[str, Any]) -> Fields:
-    """Take the archive field flags out of ``flags`` (the rest are settings)."""
+def fields(flags: dict[str, Any], *, extra: tuple[str, ...] = ()) -> Fields:
+    """Take the archive field flags out of ``flags`` (the rest are settings); ``extra``: the
+    fields to carry into the archive database as they are."""
     from summarizer.sources.archive import Fields
 
     names = {name: flags.pop(f"{name}_field") for name in ("id", "title", "date", "url", "source")}
     text = flags.pop("text_field")
-    return Fields(**names, text=tuple(text)) if text else Fields(**names)
+    if text:
+        return Fields(**names, text=tuple(text), extra=extra)
+    return Fields(**names, extra=extra)
 
 
 def say(message: str) -> None:

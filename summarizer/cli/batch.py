@@ -28,6 +28,24 @@ from summarizer.sources.archive import Format, Input
 __all__ = ["batch", "estimate_cmd"]
 
 
+def _check_db_options(
+    db_path: str | None, extra_fields: tuple[str, ...], *, via: str, dry_run: bool
+) -> None:
+    if db_path is not None and via != "online" and not dry_run:
+        raise click.UsageError(
+            f"--db does not follow a --via {via} run; after it, load the output with "
+            "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
+        )
+    if extra_fields:
+        if db_path is None:
+            raise click.UsageError(
+                "--extra-field only goes into the archive database: add --db FILE."
+            )
+        from summarizer.db import check_extra_fields  # only runs with --db need SQLite
+
+        check_extra_fields(extra_fields)
+
+
 def _batch_api_options(func: Any) -> Any:
     options = [
         click.option(
@@ -88,6 +106,13 @@ def _batch_api_options(func: Any) -> Any:
     type=click.Path(dir_okay=False),
     help="Also write each result into this archive database (see `summarizer search`).",
 )
+@click.option(
+    "--extra-field",
+    "extra_fields",
+    multiple=True,
+    help="With --db: also keep this archive field in the articles table, as a column of "
+    "its own to filter and facet on (repeatable), e.g. --extra-field section.",
+)
 @_batch_api_options
 @click.pass_context
 def batch(
@@ -103,6 +128,7 @@ def batch(
     offline: bool,
     quiet: bool,
     db_path: str | None,
+    extra_fields: tuple[str, ...],
     via: str,
     poll_interval: float,
     no_retry_online: bool,
@@ -127,14 +153,15 @@ def batch(
       summarizer batch archive.jsonl -o out.jsonl --via batch-api   # half price, within 24h
       summarizer batch archive.jsonl -o out.jsonl --via ray --ray-address auto
     """
-    source = Input(archive, format=archive_format, fields=fields(flags), encoding=encoding)
+    source = Input(
+        archive,
+        format=archive_format,
+        fields=fields(flags, extra=extra_fields),
+        encoding=encoding,
+    )
     run_settings = settings(**flags)
     engine: EngineName = "offline" if offline else "llm"
-    if db_path is not None and via != "online" and not dry_run:
-        raise click.UsageError(
-            f"--db does not follow a --via {via} run; after it, load the output with "
-            "`summarizer db import OUT.jsonl --archive INPUT --db FILE`."
-        )
+    _check_db_options(db_path, extra_fields, via=via, dry_run=dry_run)
     cache = open_cache(run_settings.resolved_cache_path(), enabled=not no_cache, create=not dry_run)
     if via == "batch-api" and not dry_run:
         if offline or output == "-" or retry_errors or encoding:

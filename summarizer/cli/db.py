@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from summarizer.batch.results import open_lines
-from summarizer.cli._common import say
+from summarizer.cli._common import fields, say
 
 __all__ = ["actor_cmd", "actors_cmd", "db_group", "search_cmd"]
 
@@ -58,8 +58,19 @@ def db_group() -> None:
 @click.option("--date-field", default="date", show_default=True)
 @click.option("--url-field", default="url", show_default=True)
 @click.option("--source-field", default="source", show_default=True)
+@click.option(
+    "--extra-field",
+    "extra_fields",
+    multiple=True,
+    help="With --archive: also keep this archive field in the articles table, as a column of "
+    "its own to filter and facet on (repeatable), e.g. --extra-field section.",
+)
 def import_cmd(
-    results: Sequence[str], db_path: Path, archive: Path | None, **field_names: Any
+    results: Sequence[str],
+    db_path: Path,
+    archive: Path | None,
+    extra_fields: tuple[str, ...],
+    **field_names: Any,
 ) -> None:
     """Load batch outputs (online or Batch API) into the database; safe to run again.
 
@@ -71,22 +82,42 @@ def import_cmd(
       summarizer db import out.jsonl --archive archive.jsonl --db archive.db
       summarizer search "troops Ukraine" --db archive.db
     """
-    from summarizer.db import fill_articles, import_lines, open_archive
-    from summarizer.sources.archive import Fields, iter_records
+    from summarizer.db import check_extra_fields, fill_articles, import_lines, open_archive
+    from summarizer.sources.archive import iter_records
 
+    if extra_fields and archive is None:
+        raise click.UsageError("--extra-field names fields of the archive: add --archive INPUT.")
+    check_extra_fields(extra_fields)
     db = open_archive(db_path)
     for path in results:
         with open_lines(path) as lines:
             stats = import_lines(db, lines, source="<stdin>" if path == "-" else path)
         say(f"{path}: {stats.summary()}")
     if archive is not None:
-        text = field_names.pop("text_field")
-        names = {k.removesuffix("_field"): v for k, v in field_names.items()}
-        fields = Fields(**names, text=tuple(text)) if text else Fields(**names)
-        records = iter_records(archive, fields=fields)
-        filled = fill_articles(db, ((r.id, r.article) for r in records if r.article))
+        records = iter_records(archive, fields=fields(field_names, extra=extra_fields))
+        filled = fill_articles(db, ((r.id, r.article, r.extra) for r in records if r.article))
         say(f"{archive}: text and metadata for {filled} articles")
     say(f"wrote {db_path}")
+
+
+@db_group.command("reindex")
+@_db_option
+def reindex_cmd(db_path: Path) -> None:
+    """Rebuild the full-text indexes from the tables.
+
+    summarizer keeps them in step as it writes; run this after editing the tables with
+    other tools (sqlite-utils, Datasette plugins, SQL).
+
+    \b
+    Example:
+      summarizer db reindex --db archive.db
+    """
+    from summarizer.db import open_archive
+    from summarizer.db.schema import rebuild_fts
+
+    db = open_archive(db_path, create=False)
+    rebuild_fts(db)
+    say(f"rebuilt the full-text indexes of {db_path}")
 
 
 @db_group.command("report")
@@ -155,11 +186,14 @@ def serve_cmd(db_path: Path, host: str, port: int, title: str, metadata_only: bo
 
     from summarizer.db import open_archive
     from summarizer.db.browse import datasette_metadata
+    from summarizer.db.schema import extra_columns
     from summarizer.errors import ConfigError
 
-    open_archive(db_path, create=False).close()
+    db = open_archive(db_path, create=False)
+    extra = extra_columns(db)
+    db.close()
     metadata = db_path.with_name(db_path.name + ".datasette.json")
-    content = datasette_metadata(db_path.stem, title=title)
+    content = datasette_metadata(db_path.stem, title=title, extra=extra)
     metadata.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", "utf-8")
     say(f"wrote {metadata}")
     if metadata_only:

@@ -4,7 +4,14 @@ Sits below batch and views: it reads result lines and articles, and imports only
 errors, config and the attribution engine's name rules.
 """
 
-from summarizer.db.load import ImportStats, add_line, fill_articles, import_lines, resolve_actors
+from summarizer.db.load import (
+    ImportStats,
+    add_line,
+    check_extra_fields,
+    fill_articles,
+    import_lines,
+    resolve_actors,
+)
 from summarizer.db.query import (
     ActorRow,
     Hit,
@@ -26,6 +33,7 @@ __all__ = [
     "actor_timeline",
     "actors",
     "add_line",
+    "check_extra_fields",
     "fill_articles",
     "find_actor",
     "import_lines",

@@ -6,6 +6,7 @@ only writes the metadata it reads, so it needs nothing beyond the standard libra
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["datasette_metadata"]
@@ -22,13 +23,16 @@ GROUP BY month, stance ORDER BY month, stance
 """.strip()
 
 
-def datasette_metadata(database: str, *, title: str = "Summary archive") -> dict[str, Any]:
+def datasette_metadata(
+    database: str, *, title: str = "Summary archive", extra: Sequence[str] = ()
+) -> dict[str, Any]:
     """Metadata for ``datasette serve``: which columns to facet and search, and two canned
     queries, "quotes by actor" and "stance over time".
 
     Args:
         database: The database's name in Datasette (the file name without ``.db``).
         title: The site's heading.
+        extra: The articles table's columns for mapped archive fields: faceted too.
     """
     return {
         "title": title,
@@ -38,7 +42,7 @@ def datasette_metadata(database: str, *, title: str = "Summary archive") -> dict
                 "tables": {
                     "articles": {
                         "label_column": "title",
-                        "facets": ["source", {"date": "date"}, "ok"],
+                        "facets": ["source", {"date": "date"}, "ok", *extra],
                         "sort_desc": "date",
                         "fts_table": "articles_fts",
                     },

@@ -18,20 +18,22 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
-from summarizer.db.schema import TABLES
+from summarizer.db.schema import FTS, TABLES, extra_columns
 from summarizer.errors import InputError
 from summarizer.schema import Article
 
 __all__ = [
     "ArticleRows",
+    "Filling",
     "ImportStats",
     "add_line",
     "article_key",
+    "check_extra_fields",
     "fill_articles",
     "import_lines",
     "prepare",
@@ -39,10 +41,12 @@ __all__ = [
     "write_rows",
 ]
 
+T = TypeVar("T")
 _CHILDREN = ("statements", "quotes", "positions")
 _PEOPLE = (None, "person", "group")
 _BULK = 500
 _METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
+_ARTICLE_COLUMNS = frozenset([*TABLES["articles"], "rowid", "oid", "_rowid_"])
 
 
 @dataclass
@@ -126,21 +130,36 @@ def import_lines(
     return stats
 
 
-def add_line(db: Database, line: str, *, article: Article | None, source: str) -> None:
-    """Write one batch output line as it completes, with the input article's metadata and
-    text. Actors are resolved across the archive later (``resolve_actors``)."""
-    write_rows(db, [prepare(line, article=article, source=source)])
+def add_line(
+    db: Database,
+    line: str,
+    *,
+    article: Article | None,
+    source: str,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
+    """Write one batch output line as it completes, with the input article's metadata, text
+    and mapped extra fields. Actors are resolved across the archive later
+    (``resolve_actors``)."""
+    write_rows(db, [prepare(line, article=article, source=source, extra=extra)])
 
 
-def prepare(line: str, *, article: Article | None, source: str) -> ArticleRows:
-    """The rows one output line becomes, with the article's text and metadata if given.
+def prepare(
+    line: str,
+    *,
+    article: Article | None,
+    source: str,
+    extra: Mapping[str, Any] | None = None,
+) -> ArticleRows:
+    """The rows one output line becomes, with the article's text and metadata, and the
+    archive fields the user mapped (``extra``: column name to value), if given.
 
     Raises:
         InputError: The line is not a result or error line.
     """
     rows = _rows(_parse(line, source, None), imported_from=source)
     if article is not None:
-        _apply_article(rows.article, article)
+        _apply_article(rows.article, article, extra)
     return rows
 
 
@@ -149,33 +168,77 @@ def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None
     _write(db, batch, stats or ImportStats())
 
 
-def fill_articles(
-    db: Database, articles: Iterable[tuple[str, Article]], *, only_missing: bool = False
-) -> int:
-    """Add the archive's metadata and text to imported articles, matched on record id and
-    the text's sha256 (so a changed article never lends its text to an old result);
-    ``only_missing``: only to articles that have no text yet."""
+Filling = tuple[str, Article] | tuple[str, Article, Mapping[str, Any] | None]
+"""What ``fill_articles`` takes for one article."""
+
+
+def fill_articles(db: Database, articles: Iterable[Filling], *, only_missing: bool = False) -> int:
+    """Add the archive's metadata, text and mapped extra fields to imported articles, matched
+    on record id and the text's sha256 (so a changed article never lends its text to an old
+    result); ``only_missing``: only to articles that have no text yet.
+
+    Args:
+        articles: ``(record id, article)`` or ``(record id, article, extra fields)``.
+    """
     filled = 0
-    condition = "key = :key AND text IS NULL" if only_missing else "key = :key"
-    with db.atomic():
-        for record_id, article in articles:
-            key = article_key(record_id, text_sha256(article.text))
-            values: dict[str, Any] = {}
-            _apply_article(values, article)
-            assignments = ", ".join(f"{name} = COALESCE(:{name}, {name})" for name in values)
-            cursor = db.execute(
-                f"UPDATE articles SET {assignments} WHERE {condition}", {**values, "key": key}
-            )
-            filled += cursor.rowcount
+    for chunk in _chunks(list(articles), _BULK):
+        rows = []
+        for record_id, article, *extra in chunk:
+            row: dict[str, Any] = {"key": article_key(record_id, text_sha256(article.text))}
+            _apply_article(row, article, extra[0] if extra else None)
+            rows.append(row)
+        filled += _fill(db, rows, only_missing=only_missing)
     return filled
 
 
-def _apply_article(row: dict[str, Any], article: Article) -> None:
+def _fill(db: Database, rows: list[dict[str, Any]], *, only_missing: bool) -> int:
+    columns = ["text", "title", "url", "source", "date", *_extra_columns(db, rows)]
+    assignments = ", ".join(f'"{c}" = COALESCE(?, "{c}")' for c in columns)
+    condition = "key = ? AND text IS NULL" if only_missing else "key = ?"
+    keys = json.dumps([row["key"] for row in rows])
+    with db.atomic():
+        _index(db, keys, delete=True, tables=("articles",))
+        cursor = db.conn.executemany(
+            f"UPDATE articles SET {assignments} WHERE {condition}",
+            ([*(row.get(c) for c in columns), row["key"]] for row in rows),
+        )
+        _index(db, keys, tables=("articles",))
+    return cursor.rowcount
+
+
+def _apply_article(
+    row: dict[str, Any], article: Article, extra: Mapping[str, Any] | None = None
+) -> None:
     row["text"] = article.text
     for name in ("title", "url", "source", "date"):
         value = getattr(article, name)
         if value is not None:
             row[name] = value
+    for name, value in (extra or {}).items():
+        row[name] = (
+            json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+        )
+
+
+def check_extra_fields(names: Iterable[str]) -> None:
+    """Mapped archive fields become columns of the articles table under their own names.
+
+    Raises:
+        InputError: A name the table has already, or one SQLite cannot take as a column.
+    """
+    for name in names:
+        folded = name.strip().lower()
+        if folded in _ARTICLE_COLUMNS:
+            raise InputError(
+                f"--extra-field {name!r}: the articles table has a {folded!r} column already; "
+                "the archive's title, date, url and source go there with --title-field, "
+                "--date-field, --url-field and --source-field."
+            )
+        if not folded or '"' in name or folded.startswith("sqlite_"):
+            raise InputError(
+                f"--extra-field {name!r} cannot be a column name; name a field that has no "
+                "double quote and does not start with 'sqlite_'."
+            )
 
 
 def _parse(raw: str, source: str, number: int | None) -> dict[str, Any]:
@@ -228,7 +291,7 @@ def _article_row(line: Mapping[str, Any], key: str, ok: bool, imported_from: str
         "record": line.get("record"),
         "title": line.get("title"),
         "url": line.get("url"),
-        "language": line.get("language"),
+        "language": line.get("language") or prov.get("language"),
         "ok": int(ok),
         "issue": line.get("issue"),
         "summary": line.get("summary"),
@@ -327,38 +390,91 @@ def _json_or_none(value: Any) -> str | None:
 
 
 def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
-    """Replace each article's rows, the whole batch in one transaction and one bulk insert
-    per table (sqlite-utils introspects a table on every call, so per-article calls cost
-    more than the writing)."""
+    """Replace each article's rows and their full-text entries, the whole batch in one
+    transaction with one statement per table (per-article calls, sqlite-utils' per-call
+    introspection and FTS5 triggers each cost more than SQLite's own writing)."""
     latest = {rows.article["key"]: rows for rows in batch}  # a key twice: the later line wins
     if not latest:
         return
     keys = [[key] for key in latest]
     # A result replaces the error line of an earlier run.
     errors = [[article_key(r.article["id"], None)] for r in latest.values() if r.article["ok"]]
+    gone = json.dumps([k for [k] in keys + errors])
+    extra = _extra_columns(db, [rows.article for rows in latest.values()])
     with db.atomic():
+        _index(db, gone, delete=True)
         for table in _CHILDREN:
             db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", keys + errors)
         db.conn.executemany("DELETE FROM articles WHERE key = ?", errors)
-        # Metadata a line lacks (it never has the text) keeps what an earlier import or the
-        # archive gave; the result's own fields are replaced. Rows are grouped by the columns
-        # they set, since upsert_all takes its columns from the first row.
-        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        for rows in latest.values():
-            kept = {k: v for k, v in rows.article.items() if v is not None or k not in _METADATA}
-            shapes[tuple(kept)].append(kept)
-        for group in shapes.values():
-            db.table("articles").upsert_all(group, pk="key", batch_size=_BULK)
+        _upsert_articles(db, [rows.article for rows in latest.values()], extra)
         actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
         _insert(db, "actors", actors.values(), ignore=True)
         for table in ("positions", "quotes", "statements"):
             _insert(db, table, (r for rows in latest.values() for r in getattr(rows, table)))
+        _index(db, json.dumps([k for [k] in keys]))
         db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
     for rows in latest.values():
         stats.results += rows.article["ok"]
         stats.errors += 1 - rows.article["ok"]
         stats.positions += len(rows.positions)
         stats.quotes += len(rows.quotes)
+
+
+def _index(
+    db: Database, keys: str, *, delete: bool = False, tables: Iterable[str] = tuple(FTS)
+) -> None:
+    """Add the full-text entries of these articles' rows (a JSON list of keys), or with
+    ``delete`` take them out (FTS5 needs the indexed values to remove an entry)."""
+    for table in tables:
+        columns = FTS[table]
+        names = ", ".join(columns)
+        column = "key" if table == "articles" else "article"
+        into, what = (
+            (f"{table}_fts({table}_fts, rowid, {names})", f"'delete', rowid, {names}")
+            if delete
+            else (f"{table}_fts(rowid, {names})", f"rowid, {names}")
+        )
+        db.execute(
+            f"INSERT INTO {into} SELECT {what} FROM {table} "
+            f"WHERE {column} IN (SELECT value FROM json_each(?))",
+            [keys],
+        )
+
+
+def _upsert_articles(db: Database, rows: list[dict[str, Any]], extra: list[str]) -> None:
+    """Insert or update article rows. Metadata a line lacks (it never has the text) keeps
+    what an earlier import or the archive gave; the result's own fields are replaced."""
+    columns = [*TABLES["articles"], *extra]
+    names = ", ".join(f'"{c}"' for c in columns)
+    kept = _METADATA.union(extra)
+    updates = ", ".join(
+        f'"{c}" = COALESCE(excluded."{c}", articles."{c}")'
+        if c in kept
+        else f'"{c}" = excluded."{c}"'
+        for c in columns
+        if c != "key"
+    )
+    db.conn.executemany(
+        f"INSERT INTO articles ({names}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT(key) DO UPDATE SET {updates}",
+        ([row.get(c) for c in columns] for row in rows),
+    )
+
+
+def _extra_columns(db: Database, rows: list[dict[str, Any]]) -> list[str]:
+    """The articles table's columns for mapped archive fields: those the table has, and new
+    ones these rows bring (typed by their first value), added before the write."""
+    known = set(TABLES["articles"])
+    have = extra_columns(db)
+    new: dict[str, Any] = {}
+    for row in rows:
+        for name, value in row.items():
+            if name not in known and name not in have and new.get(name) is None:
+                new[name] = value
+    for name, value in new.items():
+        column_type = value.__class__ if isinstance(value, int | float) else str
+        db.table("articles").add_column(name, column_type)
+    return have + list(new)
 
 
 def _insert(
@@ -454,6 +570,6 @@ def _context(
     return roles, neighbours, article_keys
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

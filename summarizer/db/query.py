@@ -89,6 +89,10 @@ def _ready(db: Database) -> None:
 def fts_query(text: str) -> str:
     """The user's words as an FTS5 query: every word must occur, in any order; a word ending
     in ``*`` is a prefix. Quotes and operators in the input are taken literally."""
+    return " ".join(_terms(text))
+
+
+def _terms(text: str) -> list[str]:
     words = re.findall(r"[\w*]+", text)
     terms = [
         f'"{w.rstrip("*")}"*' if w.endswith("*") and w.strip("*") else f'"{w.strip("*")}"'
@@ -97,7 +101,7 @@ def fts_query(text: str) -> str:
     ]
     if not terms:
         raise InputError(f"nothing to search for in {text!r}; give one or more words.")
-    return " ".join(terms)
+    return list(dict.fromkeys(terms))
 
 
 def search(
@@ -127,8 +131,9 @@ def search(
         InputError: An empty query, or an actor the archive does not know.
     """
     _ready(db)
+    terms = _terms(query)
     params: dict[str, Any] = {
-        "q": fts_query(query),
+        "q": " ".join(terms),
         "limit": limit,
         "since": since,
         "until": until,
@@ -141,70 +146,124 @@ def search(
     chosen = [kind for kind in _KINDS if kind in kinds]
     if not chosen:
         raise InputError("no kinds to search; use quote, position or article.")
-    parts = [
-        _part(kind, ranked=not _more_than(db, kind, params["q"], RANK_LIMIT)) for kind in chosen
-    ]
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part} LIMIT :limit)" for part in parts)
-    rows = db.execute(f"{sql} ORDER BY 2 LIMIT :limit", params).fetchall()
-    return [Hit(*row) for row in rows]
+    found: list[tuple[float, int, str]] = []  # (rank, row, kind)
+    for kind in chosen:
+        rare = [t for t in terms if not _more_than(db, kind, t, RANK_LIMIT)]
+        sql = _best(kind, ranked=bool(rare))
+        rows = db.execute(sql, {**params, "rank": " ".join(rare)}).fetchall()
+        found += [(rank, row, kind) for row, rank in rows]
+    best = sorted(found, key=lambda hit: (hit[0], -hit[1]))[:limit]  # ties: newest first
+    return _hits(db, best, params)
 
 
-RANK_LIMIT = 5000
-"""Past this many matching rows a kind is listed newest first instead of ranked: ranking
-costs time per match, and words in much of the archive say little about relevance."""
+def _hits(db: Database, best: list[tuple[float, int, str]], params: dict[str, Any]) -> list[Hit]:
+    """The chosen rows, in their order, with snippets, articles and actors."""
+    order = {(kind, row): n for n, (_, row, kind) in enumerate(best)}
+    hits: list[tuple[int, Hit]] = []
+    for kind in _KINDS:
+        ranks = {row: rank for rank, row, k in best if k == kind}
+        if ranks:
+            shown = db.execute(_shown(kind), {**params, "rows": json.dumps(list(ranks))})
+            hits += [(order[kind, row], Hit(kind, ranks[row], *rest)) for row, *rest in shown]
+    return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
+
+
+RANK_LIMIT = 1000
+"""A word in more than this many rows of a kind is not used to rank them, only to filter:
+bm25 weighs a word by the rows it occurs in, and FTS5 counts them by reading every one, then
+scores and sorts every row that holds the rarer words (about 4 µs a row). When every word is
+that common, the kind is listed newest first."""
+
 
 _WHERE_ARTICLE = (
     "(:since IS NULL OR a.date >= :since) AND (:until IS NULL OR a.date <= :until || '~') "
     "AND (:source IS NULL OR a.source = :source)"
 )
 _WHERE_POSITION = "(:actor IS NULL OR p.actor = :actor) AND (:stance IS NULL OR p.stance = :stance)"
-# kind: (FTS table, snippet column, joins and filters, actor and stance columns)
+_ACTOR_QUOTES = (
+    "SELECT q.rowid FROM positions p JOIN quotes q ON q.position = p.id WHERE p.actor = :actor"
+)
+_ACTOR_POSITIONS = "SELECT rowid FROM positions WHERE actor = :actor"
+_ACTOR_ARTICLES = (
+    "SELECT a.rowid FROM positions p JOIN articles a ON a.key = p.article WHERE p.actor = :actor"
+)
+
+
+def _said_by(table: str, rows: str) -> str:
+    """The actor filter as a set of the index's rows, made once from the actor's positions
+    and checked before any join: an actor is in few rows, a common word in most. (The ``+``
+    keeps SQLite from handing the set to FTS5 as lookups, one full query each.)"""
+    return f"(:actor IS NULL OR +{table}.rowid IN ({rows}))"
+
+
+# kind: (FTS table, snippet column, joins, filters, actor and stance columns)
 _PARTS = {
     "quote": (
         "quotes_fts",
         0,
         "JOIN quotes q ON q.rowid = quotes_fts.rowid JOIN positions p ON p.id = q.position "
-        "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = q.article "
-        f"WHERE quotes_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
-        "ac.name, p.stance",
+        "JOIN actors ac ON ac.id = p.actor JOIN articles a ON a.key = q.article",
+        f"{_said_by('quotes_fts', _ACTOR_QUOTES)} AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name AS actor, p.stance AS stance",
     ),
     "position": (
         "positions_fts",
         2,
         "JOIN positions p ON p.rowid = positions_fts.rowid JOIN actors ac ON ac.id = p.actor "
-        "JOIN articles a ON a.key = p.article "
-        f"WHERE positions_fts MATCH :q AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
-        "ac.name, p.stance",
+        "JOIN articles a ON a.key = p.article",
+        f"{_said_by('positions_fts', _ACTOR_POSITIONS)} AND {_WHERE_ARTICLE} AND {_WHERE_POSITION}",
+        "ac.name AS actor, p.stance AS stance",
     ),
     "article": (
         "articles_fts",
         1,
-        "JOIN articles a ON a.rowid = articles_fts.rowid "
-        f"WHERE articles_fts MATCH :q AND {_WHERE_ARTICLE} AND (:actor IS NULL AND "
-        ":stance IS NULL OR EXISTS (SELECT 1 FROM positions p WHERE p.article = a.key "
-        f"AND {_WHERE_POSITION}))",
-        "NULL, NULL",
+        "JOIN articles a ON a.rowid = articles_fts.rowid",
+        f"{_said_by('articles_fts', _ACTOR_ARTICLES)} AND {_WHERE_ARTICLE} "
+        "AND (:actor IS NULL AND :stance IS NULL OR EXISTS "
+        f"(SELECT 1 FROM positions p WHERE p.article = a.key AND {_WHERE_POSITION}))",
+        "NULL AS actor, NULL AS stance",
     ),
 }
 
 
-def _part(kind: str, *, ranked: bool) -> str:
-    """One kind's query: ranked by bm25 (FTS5's rank), or newest first (rank 0, after the
-    ranked hits) when the words are too common to rank quickly."""
-    table, column, joins, who = _PARTS[kind]
-    rank, order = (f"{table}.rank", f"{table}.rank") if ranked else ("0.0", f"{table}.rowid DESC")
+def _best(kind: str, *, ranked: bool) -> str:
+    """A kind's best rows (rowid, rank), before any snippet is made (a snippet of a long
+    article costs more than finding it). Ranked: FTS5 hands over the rows that hold the rarer
+    words (``:rank``) best first; each is checked against the set of rows that hold every
+    word, then joined and filtered, until ``:limit`` pass. Otherwise the newest rows that
+    hold every word, until ``:limit`` pass the filters (rank 0, after the ranked ones). The
+    ``+`` keeps SQLite from handing a set of rows to FTS5 as lookups, one query each."""
+    table, _, joins, where, _ = _PARTS[kind]
+    if not ranked:
+        return (
+            f"SELECT {table}.rowid, 0.0 FROM {table} {joins} WHERE {table} MATCH :q "
+            f"AND {where} ORDER BY {table}.rowid DESC LIMIT :limit"
+        )
+    return (
+        f"SELECT {table}.rowid, {table}.rank FROM {table} {joins} WHERE {table} MATCH :rank "
+        f"AND +{table}.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH :q) "
+        f"AND {where} ORDER BY {table}.rank LIMIT :limit"
+    )
+
+
+def _shown(kind: str) -> str:
+    """The chosen rows of a kind (``:rows``, a JSON list of rowids) with their snippet,
+    article and actor, read from the index newest first until all are found."""
+    table, column, joins, _, who = _PARTS[kind]
     snippet = f"snippet({table}, {column}, :m0, :m1, '…', 16)"
     if kind == "article":
         snippet = f"COALESCE({snippet}, a.title)"
     return (
-        f"SELECT '{kind}', {rank}, {snippet}, a.key, a.title, a.date, a.source, a.url, {who} "
-        f"FROM {table} {joins} ORDER BY {order}"
+        f"SELECT {table}.rowid, {snippet}, a.key, a.title, a.date, a.source, a.url, {who} "
+        f"FROM {table} {joins} WHERE {table} MATCH :q "
+        f"AND +{table}.rowid IN (SELECT value FROM json_each(:rows)) "
+        f"ORDER BY {table}.rowid DESC LIMIT json_array_length(:rows)"
     )
 
 
 def _more_than(db: Database, kind: str, query: str, count: int) -> bool:
     """Whether more than ``count`` rows of a kind match: a walk of at most ``count`` entries
-    of the index in rowid order, so it costs the same however common the words are."""
+    of the index in rowid order, so it costs the same however common the word is."""
     table = _PARTS[kind][0]
     row = db.execute(
         f"SELECT 1 FROM {table} WHERE {table} MATCH ? LIMIT 1 OFFSET ?", [query, count]
@@ -305,8 +364,26 @@ def timeline(db: Database, actor_id: str) -> tuple[ActorRow, list[TimelineEntry]
         )
         for date, source, title, url, key, role, stance, position, quotes in rows
     ]
-    summary = next(
-        iter(actors(db, only=actor_id)),
-        ActorRow(actor_id, actor_id, None, 0, 0, {}, None, None),
+    return _summary(db, actor_id, entries), entries
+
+
+def _summary(db: Database, actor_id: str, entries: list[TimelineEntry]) -> ActorRow:
+    """The actor's row in the index (as ``actors`` counts it), from their timeline: one
+    query fewer, and a third of the time at 100,000 articles."""
+    found = db.execute("SELECT name, kind FROM actors WHERE id = ?", [actor_id]).fetchone()
+    name, kind = found if found else (actor_id, None)
+    stances: dict[str, int] = {}
+    for entry in entries:
+        if entry.stance:
+            stances[entry.stance] = stances.get(entry.stance, 0) + 1
+    dates = [entry.date for entry in entries if entry.date is not None]
+    return ActorRow(
+        id=actor_id,
+        name=name,
+        kind=kind,
+        articles=len({entry.article for entry in entries}),
+        quotes=sum(len(entry.quotes) for entry in entries),
+        stances=stances,
+        first_seen=min(dates, default=None),
+        last_seen=max(dates, default=None),
     )
-    return summary, entries

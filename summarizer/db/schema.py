@@ -9,8 +9,13 @@ statements  a position's reported speech, with offsets
 meta        schema_version, and whether actors need resolving after new imports
 ```
 
-Full-text search (FTS5, ``unicode61 remove_diacritics 2``, kept in step by triggers) covers
-article titles and text, quotes, and positions.
+Full-text search (FTS5, ``unicode61 remove_diacritics 2``) covers article titles and text,
+quotes, and positions. The writer keeps it in step in the same transaction as the rows
+(``load.py``), one ``INSERT … SELECT`` per table and chunk: per-row triggers cost more than the
+rest of the write together. A database edited by other tools can be re-indexed with
+``summarizer db reindex`` (FTS5's ``rebuild``).
+
+Schema versions: 1 kept the full-text index by triggers; 2 drops them (``_migrate``).
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from sqlite_utils import Database
 
 from summarizer.errors import InputError
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "open_archive"]
+__all__ = ["FTS", "SCHEMA_VERSION", "TABLES", "extra_columns", "open_archive", "rebuild_fts"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TOKENIZE = "unicode61 remove_diacritics 2"
 
 TABLES: dict[str, dict[str, type]] = {  # column order is the tables' column order
@@ -102,11 +107,12 @@ _INDEXES = {
     "quotes": [["position"], ["article"]],
     "statements": [["position"], ["article"]],
 }
-_FTS = {
-    "articles": ["title", "text"],
-    "quotes": ["text"],
-    "positions": ["actor_name", "role", "position"],
+FTS: dict[str, tuple[str, ...]] = {
+    "articles": ("title", "text"),
+    "quotes": ("text",),
+    "positions": ("actor_name", "role", "position"),
 }
+"""The full-text indexed columns of each table; its index is the table ``<name>_fts``."""
 
 
 def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Database:
@@ -131,6 +137,8 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
         version = _version(db)
         if version is None:
             _create(db, where)
+        elif version < SCHEMA_VERSION:
+            _migrate(db, version)
         elif version > SCHEMA_VERSION:
             raise InputError(
                 f"made by a newer summarizer (schema {version}, this one reads up to "
@@ -142,6 +150,11 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
             f"not a summarizer database ({exc}); name another file with --db.", source=where
         ) from exc
     return db
+
+
+def extra_columns(db: Database) -> list[str]:
+    """The articles table's columns for archive fields the user mapped (``--extra-field``)."""
+    return [c for c in db.table("articles").columns_dict if c not in TABLES["articles"]]
 
 
 def _version(db: Database) -> int | None:
@@ -168,9 +181,26 @@ def _create(db: Database, where: str) -> None:
                 {"key": "actors_resolved", "value": "1"},
             ]
         )
-    for name, searched in _FTS.items():
-        db.table(name).enable_fts(searched, create_triggers=True, tokenize=TOKENIZE)
+    for name, searched in FTS.items():
+        db.table(name).enable_fts(list(searched), tokenize=TOKENIZE)
     _views(db)
+
+
+def _migrate(db: Database, version: int) -> None:
+    """Bring an older archive to this schema, in one transaction."""
+    with db.atomic():
+        if version < 2:  # the full-text index was kept by triggers: the writer keeps it now
+            for table in FTS:
+                for suffix in ("ai", "ad", "au"):
+                    db.execute(f'DROP TRIGGER IF EXISTS "{table}_{suffix}"')
+        db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+
+
+def rebuild_fts(db: Database) -> None:
+    """Rebuild the full-text indexes from the tables, for a database edited by other tools."""
+    with db.atomic():
+        for table in FTS:
+            db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
 
 
 def _views(db: Database) -> None:

@@ -13,13 +13,15 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlite_utils import Database
 
 from summarizer.db.load import (
     ArticleRows,
+    Filling,
     fill_articles,
     import_lines,
     prepare,
@@ -42,12 +44,14 @@ LINGER = 0.5
 class _Line:
     line: str
     article: Article | None
+    extra: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
 class _Fill:
     record_id: str
     article: Article
+    extra: Mapping[str, Any] | None
 
 
 class ArchiveWriter:
@@ -82,14 +86,19 @@ class ArchiveWriter:
         self._thread = threading.Thread(target=self._run, name="summarizer-db", daemon=True)
         self._thread.start()
 
-    def add(self, line: str, article: Article | None) -> None:
-        """Queue one output line and its article (blocks only when the writer is far behind)."""
-        self._queue.put(_Line(line, article))
+    def add(
+        self, line: str, article: Article | None, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        """Queue one output line, its article and the record's mapped extra fields (blocks
+        only when the writer is far behind)."""
+        self._queue.put(_Line(line, article, extra))
 
-    def fill(self, record_id: str, article: Article) -> None:
-        """Queue an article whose result an earlier run wrote: its text goes in if the
-        database holds the result without it."""
-        self._queue.put(_Fill(record_id, article))
+    def fill(
+        self, record_id: str, article: Article, extra: Mapping[str, Any] | None = None
+    ) -> None:
+        """Queue an article whose result an earlier run wrote: its text and extra fields go
+        in if the database holds the result without its text."""
+        self._queue.put(_Fill(record_id, article, extra))
 
     def close(self) -> None:
         """Write what is queued, resolve actors across the archive, stop the thread.
@@ -132,12 +141,14 @@ class ArchiveWriter:
             except queue.Empty:
                 break
         rows: list[ArticleRows] = []
-        fills: list[tuple[str, Article]] = []
+        fills: list[Filling] = []
         for item in items:
             if isinstance(item, _Line):
-                rows.append(prepare(item.line, article=item.article, source=self.source))
+                rows.append(
+                    prepare(item.line, article=item.article, source=self.source, extra=item.extra)
+                )
             elif isinstance(item, _Fill):
-                fills.append((item.record_id, item.article))
+                fills.append((item.record_id, item.article, item.extra))
         write_rows(db, rows)
         if fills:
             fill_articles(db, fills, only_missing=True)

@@ -69,7 +69,8 @@ class Fields:
     """Which field of a record holds what.
 
     ``text`` is a list of candidates: the first one the record has is used. The other fields
-    are optional in every record.
+    are optional in every record. ``extra`` names further fields to carry along as they are
+    (``Record.extra``), for the archive database's articles table.
     """
 
     id: str = "id"
@@ -79,10 +80,12 @@ class Fields:
     url: str = "url"
     source: str = "source"
     language: str = "language"  # an ISO 639-1 code; detected per article when absent
+    extra: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        if isinstance(self.text, str):  # one name given where a list was expected
-            object.__setattr__(self, "text", (self.text,))
+        for name in ("text", "extra"):
+            if isinstance(getattr(self, name), str):  # one name where a list was expected
+                object.__setattr__(self, name, (getattr(self, name),))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +112,13 @@ class Record(RecordRef):
     Attributes:
         article: The article, when the record is usable.
         error: Why the record is unusable, with source and line.
+        extra: The ``Fields.extra`` fields the record has, by name; None when none are asked
+            for or the record has none of them.
     """
 
     article: Article | None = None
     error: InputError | None = None
+    extra: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +333,9 @@ def _record(
         article = _article(row, fields, f"{display}:{line}")
     except InputError as exc:
         return Record(number, line, record_id, error=_error(exc.reason, display, line))
-    return Record(number, line, record_id, article=article.model_copy(update={"id": record_id}))
+    extra = {name: row[name] for name in fields.extra if row.get(name) not in (None, "")}
+    article = article.model_copy(update={"id": record_id})
+    return Record(number, line, record_id, article=article, extra=extra or None)
 
 
 def article_from_row(row: Mapping[str, Any], fields: Fields, *, where: str) -> Article:

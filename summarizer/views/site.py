@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from summarizer.db import actors, timeline
+from summarizer.db import ActorRow, actors, timeline
 from summarizer.views.html import _env, _safe_href
 
 __all__ = ["SiteStats", "write_site"]
@@ -58,7 +58,7 @@ def write_site(
     stats = SiteStats()
     (folder / "actors").mkdir(parents=True, exist_ok=True)
     everyone = actors(db)
-    index = sorted((a for a in everyone if _is_named(a.name)), key=lambda a: _surname_key(a.name))
+    index = sorted((a for a in everyone if _is_named(a.name)), key=_sort_key)
     stats.unnamed = len(everyone) - len(index)
     with_page = {a.id for a in index if a.articles >= min_articles}
     page_of = _write_article_pages(db, folder, title, page_size, with_page, stats)
@@ -133,10 +133,12 @@ def _is_named(name: str) -> bool:
     return any(word[:1].isupper() for word in name.split())
 
 
-def _surname_key(name: str) -> tuple[str, str]:
-    words = name.split()
-    folded = [_fold(w) for w in words]
-    return (folded[-1] if folded else "", " ".join(folded))
+def _sort_key(actor: ActorRow) -> tuple[str, str]:
+    """People by surname, then first name; organisations, governments and groups by their
+    whole name ("European Union" under E)."""
+    folded = [_fold(w) for w in actor.name.split()]
+    first = folded[-1] if folded and actor.kind in (None, "person") else " ".join(folded)
+    return (first, " ".join(folded))
 
 
 def _fold(text: str) -> str:
