@@ -11,7 +11,7 @@ from summarizer.attribution import analyze
 from summarizer.config import Settings
 from summarizer.errors import ConfigError
 from summarizer.pipeline import summarize
-from summarizer.pipeline.evidence import Evidence, normalise_id
+from summarizer.pipeline.evidence import Evidence, EvidenceActor, normalise_id
 from summarizer.schema import Stance
 from summarizer.testing import FakeLLM
 
@@ -50,6 +50,20 @@ def test_a_part_shows_the_evidence_inside_it_with_the_same_ids(seed_text: str) -
     whole = evidence.actor_named("Scholz")
     assert whole is not None
     assert (scholz.id, scholz.quote_ids) == (whole.id, ("Q3",))
+
+
+def test_an_actor_is_found_by_its_exact_name_before_a_loose_match() -> None:
+    # Two actors the engine kept apart in a real article: "De Blasio" loosely matches "Bill de
+    # Blasio", which comes first; the schema's slot for "De Blasio" must land on its own actor.
+    evidence = Evidence(
+        actors=(
+            EvidenceActor("A1", "Bill de Blasio", None, (), ("Q1",), ()),
+            EvidenceActor("A2", "De Blasio", None, (), ("Q2",), ()),
+        )
+    )
+    assert evidence.actor_named("De Blasio") == evidence.actors[1]
+    assert evidence.actor_named("Bill de Blasio") == evidence.actors[0]
+    assert evidence.actor_named("Mayor de Blasio") == evidence.actors[0]  # loosely, the first
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,11 @@ class Evidence:
         """The actor ``name`` refers to: an id ("A2"), or one of the actor's names."""
         if (by_id := self.actor(normalise_id(name))) is not None:
             return by_id
-        return next((a for a in self.actors if a.named(name)), None)
+        # The exact name first: a slot's fixed name must find its own actor, not an earlier
+        # one it loosely resembles ("DNC" beside "Democratic National Committee").
+        wanted = name.strip().casefold()
+        exact = (a for a in self.actors if wanted in (n.casefold() for n in (a.name, *a.aliases)))
+        return next(exact, None) or next((a for a in self.actors if a.named(name)), None)
 
     def prominent(self) -> list[EvidenceActor]:
         """The actors most quoted first, then by statements, then in document order: the
