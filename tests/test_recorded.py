@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from summarizer.attribution.language import detect_language
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.llm import OpenAIChat
@@ -161,3 +162,36 @@ def test_house_style_template_changes_the_output_language(monkeypatch: pytest.Mo
     german = {"die", "der", "das", "und", "wird", "werden", "ist", "eine", "über", "wenn", "hat"}
     for text in (parsed.issue, parsed.summary):
         assert german & set(text.lower().replace("?", " ").split()), text
+
+
+GERMAN_ARTICLE = (
+    "Leipzig: Der Stadtrat hat am Mittwoch beschlossen, die Straßenbahnlinie 4 bis zum "
+    "neuen Wohngebiet im Norden zu verlängern.\n\n"
+    "„Wer im Norden wohnt, braucht eine schnelle Verbindung in die Innenstadt“, sagte "
+    "Oberbürgermeisterin Karin Vogt nach der Abstimmung.\n\n"
+    "Der Bund der Steuerzahler kritisierte die Kosten von 80 Millionen Euro. „Das Geld fehlt "
+    "am Ende bei den Schulen“, erklärte dessen Landesvorsitzender Michael Brandt."
+)
+
+
+@pytest.mark.vcr
+async def test_a_german_article_comes_back_in_german() -> None:
+    """Recorded: no language is set; the article's language is detected and the issue,
+    summary and positions are asked for, and come back, in German."""
+    settings = local_settings()
+    assert settings.language is None
+    chat = OpenAIChat(settings)
+    try:
+        result = await asummarize(GERMAN_ARTICLE, settings=settings, client=chat)
+    finally:
+        await chat.aclose()
+    assert result.provenance.language == "de"
+    assert_verbatim(result, GERMAN_ARTICLE)
+    by_actor = {p.actor: p for p in result.positions}
+    assert [q.speaker for q in by_actor["Karin Vogt"].quotes] == ["Karin Vogt"]
+    assert [q.speaker for q in by_actor["Michael Brandt"].quotes] == ["Michael Brandt"]
+    # Judged by the same detector that read the article: the model's own words are German.
+    model_texts = [p.position for p in result.positions if p.origin == "model"]
+    assert model_texts
+    for text in (result.issue, result.summary, " ".join(model_texts)):
+        assert detect_language(text) == "de", text
