@@ -6,7 +6,8 @@
 - ``query``: ``search`` and ``actor`` latency, median and p95, on the generated archives.
 - ``batch``: ``summarizer batch --db`` against the same run without, instant fake model.
 
-Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]``.
+Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]
+[--keep DIR]``; with ``--keep``, ``--only query`` reuses the archives an earlier run kept.
 Figures are printed as Markdown and saved to bench/out/db_bench.json.
 """
 
@@ -279,7 +280,10 @@ def generated(count: int) -> Iterator[tuple[str, Article]]:
 
 
 def import_figures(count: int, folder: Path) -> tuple[dict[str, Any], Path]:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"archive-{count}.db"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # a kept archive from an earlier run is built anew
     out = folder / f"out-{count}.jsonl"
     articles: list[tuple[str, Article]] = []
     with out.open("w", encoding="utf-8") as file:
@@ -417,6 +421,12 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--batch-articles", type=int, default=2000)
     parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="Keep the generated archives in this folder and reuse them on the next run "
+        "(the query figures without rebuilding; no import figures for a reused archive).",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     figures: dict[str, Any] = {}
@@ -428,13 +438,18 @@ def main() -> None:
         if only & {"import", "query"}:
             figures["import"], figures["query"] = [], []
             for count in map(int, args.sizes.split(",")):
-                row, path = import_figures(count, folder)
-                figures["import"].append(row)
-                print(markdown([row]), flush=True)
+                kept = args.keep / f"archive-{count}.db" if args.keep else None
+                if kept is not None and kept.is_file() and "import" not in only:
+                    path = kept
+                else:
+                    row, path = import_figures(count, args.keep or folder)
+                    figures["import"].append(row)
+                    print(markdown([row]), flush=True)
                 if "query" in only:
                     figures["query"] += latency(path)
                     print(markdown(figures["query"][-5:]), flush=True)
-                os.remove(path)
+                if kept is None:
+                    os.remove(path)
         if "batch" in only:
             figures["batch"] = batch_overhead(args.batch_articles, folder)
             print(markdown(figures["batch"]))
