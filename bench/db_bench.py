@@ -3,10 +3,13 @@
 - ``identity``: precision and recall of merging actors across articles, on the dev set's
   named speakers (../shared/eval/quote-attribution-dev, read from there, never copied).
 - ``import``: results per second and bytes per article for generated archives.
-- ``query``: ``search`` and ``actor`` latency, median and p95, on the generated archives.
+- ``query``: ``search`` and ``actor`` latency, median and p95, on the generated archives
+  (warmed by five calls first; the timeline also with the archive evicted from the OS page
+  cache first, where the OS allows).
 - ``batch``: ``summarizer batch --db`` against the same run without, instant fake model.
 
-Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]``.
+Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]
+[--keep DIR]``; with ``--keep``, ``--only query`` reuses the archives an earlier run kept.
 Figures are printed as Markdown and saved to bench/out/db_bench.json.
 """
 
@@ -279,7 +282,10 @@ def generated(count: int) -> Iterator[tuple[str, Article]]:
 
 
 def import_figures(count: int, folder: Path) -> tuple[dict[str, Any], Path]:
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"archive-{count}.db"
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)  # a kept archive from an earlier run is built anew
     out = folder / f"out-{count}.jsonl"
     articles: list[tuple[str, Article]] = []
     with out.open("w", encoding="utf-8") as file:
@@ -308,6 +314,19 @@ def import_figures(count: int, folder: Path) -> tuple[dict[str, Any], Path]:
     }, path
 
 
+COLD = "actor timeline, archive evicted from the OS page cache first"
+
+
+def evict(path: Path) -> None:
+    """Drop the archive's pages from the OS page cache (as after a reboot, or when other jobs
+    needed the memory): the next reads go to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
 def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
     db = open_archive(path, create=False)
     rng = random.Random(7)
@@ -326,10 +345,15 @@ def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
         ],
         "actor timeline": [(actor_timeline, (db, rng.choice(PEOPLE)), {}) for _ in range(runs)],
     }
+    if hasattr(os, "posix_fadvise"):
+        cases[COLD] = [(actor_timeline, (db, rng.choice(PEOPLE)), {}) for _ in range(runs)]
     rows = []
     for label, calls in cases.items():
-        for function, args, kwargs in calls[:5]:
-            function(*args, **kwargs)  # warm the page cache
+        if label == COLD:
+            evict(path)
+        else:
+            for function, args, kwargs in calls[:5]:
+                function(*args, **kwargs)  # warm the page cache
         times = []
         for function, args, kwargs in calls:
             started = time.perf_counter()
@@ -417,6 +441,12 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--batch-articles", type=int, default=2000)
     parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="Keep the generated archives in this folder and reuse them on the next run "
+        "(the query figures without rebuilding; no import figures for a reused archive).",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     figures: dict[str, Any] = {}
@@ -428,13 +458,19 @@ def main() -> None:
         if only & {"import", "query"}:
             figures["import"], figures["query"] = [], []
             for count in map(int, args.sizes.split(",")):
-                row, path = import_figures(count, folder)
-                figures["import"].append(row)
-                print(markdown([row]), flush=True)
+                kept = args.keep / f"archive-{count}.db" if args.keep else None
+                if kept is not None and kept.is_file() and "import" not in only:
+                    path = kept
+                else:
+                    row, path = import_figures(count, args.keep or folder)
+                    figures["import"].append(row)
+                    print(markdown([row]), flush=True)
                 if "query" in only:
-                    figures["query"] += latency(path)
-                    print(markdown(figures["query"][-5:]), flush=True)
-                os.remove(path)
+                    rows = latency(path)
+                    figures["query"] += rows
+                    print(markdown(rows), flush=True)
+                if kept is None:
+                    os.remove(path)
         if "batch" in only:
             figures["batch"] = batch_overhead(args.batch_articles, folder)
             print(markdown(figures["batch"]))

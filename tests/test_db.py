@@ -25,6 +25,7 @@ from summarizer.db import (
     search,
 )
 from summarizer.db.identity import actor_key
+from summarizer.db.query import TIMELINE_SQL
 from summarizer.db.schema import FTS
 from summarizer.errors import InputError
 from summarizer.schema import Article
@@ -260,7 +261,7 @@ def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Pat
     db.close()
 
     db = open_archive(db_path)
-    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [("2",)]
+    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [("3",)]
     assert list(db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")) == []
     import_lines(
         db, [result_line("a1", [position("Olaf Scholz", quotes=("Troops later",))])], source="o"
@@ -747,6 +748,49 @@ def test_a_timeline_counts_its_actor_as_the_index_does(archive: Path) -> None:
     for row in actors(db):
         summary, _ = actor_timeline(db, row.name)
         assert summary == row
+
+
+def test_a_timeline_keeps_each_positions_quotes_in_their_order(db_path: Path) -> None:
+    db = open_archive(db_path)
+    quotes = ("Zebras first", "Apples second", "Middle third")
+    import_lines(db, [result_line("a1", [position("Olaf Scholz", quotes=quotes)])], source="o")
+
+    _, timeline = actor_timeline(db, "Olaf Scholz")
+
+    assert [e.quotes for e in timeline] == [list(quotes)]
+
+
+def test_the_timeline_reads_only_its_covering_indexes(archive: Path) -> None:
+    db = open_archive(archive)
+
+    plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {TIMELINE_SQL}", ["olaf-scholz"])]
+
+    searches = [step for step in plan if step.startswith("SEARCH")]
+    assert len(searches) == 3
+    assert all("USING COVERING INDEX timeline_" in step for step in searches), plan
+
+
+def test_a_version_2_archive_gets_the_timeline_indexes(db_path: Path) -> None:
+    db = open_archive(db_path)
+    import_lines(
+        db, [result_line("a1", [position("Olaf Scholz", quotes=("No troops",))])], source="o"
+    )
+    for index in ("timeline_positions", "timeline_articles", "timeline_quotes"):
+        db.execute(f"DROP INDEX {index}")
+    db.execute('CREATE INDEX "idx_positions_actor" ON "positions" ("actor")')
+    db.execute('CREATE INDEX "idx_quotes_position" ON "quotes" ("position")')
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.conn.commit()
+    db.close()
+
+    db = open_archive(db_path)
+
+    indexes = {
+        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    assert {"timeline_positions", "timeline_articles", "timeline_quotes"} <= indexes
+    assert not {"idx_positions_actor", "idx_quotes_position"} & indexes
+    assert [e.quotes for e in actor_timeline(db, "Olaf Scholz")[1]] == [["No troops"]]
 
 
 def test_a_batch_api_output_imports_like_an_online_one(tmp_path: Path) -> None:
