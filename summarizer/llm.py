@@ -60,6 +60,7 @@ __all__ = [
     "judge_response",
     "request_body",
     "send_schema_field",
+    "shared_json_schema",
     "strict_json_schema",
     "structured_call",
     "watch_streams",
@@ -737,8 +738,9 @@ def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 
 @functools.cache
-def _shared_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """strict_json_schema, built once per model (it costs milliseconds); read-only."""
+def shared_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """strict_json_schema, built once per model (it costs milliseconds); read-only: copy it
+    before changing it."""
     return strict_json_schema(model)
 
 
@@ -784,7 +786,7 @@ async def structured_call(
             messages=messages,
             model=settings.model,
             mode=mode,
-            schema=schema_for(mode) if schema_for else _shared_schema(output_type),
+            schema=schema_for(mode) if schema_for else shared_json_schema(output_type),
             schema_name=output_type.__name__,
             max_tokens=settings.max_output_tokens,
             temperature=settings.temperature,

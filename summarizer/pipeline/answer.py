@@ -19,10 +19,9 @@ Strict Structured Outputs (OpenAI's ``json_schema``) get the id enums only: they
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
-from summarizer.llm import Mode, strict_json_schema
+from summarizer.llm import Mode, shared_json_schema
 from summarizer.pipeline.evidence import Evidence, EvidenceActor
 from summarizer.schema import Draft
 
@@ -33,7 +32,7 @@ _POSITION = "#/$defs/DraftPosition"
 
 def answer_schema(evidence: Evidence, mode: Mode, *, max_actors: int) -> dict[str, Any]:
     """The schema a request for this article's answer sends (a fresh dict, the caller's)."""
-    schema = copy.deepcopy(_draft_schema())
+    schema = copy.deepcopy(shared_json_schema(Draft))
     ids = [item.id for item in evidence.items]
     defs = schema["$defs"]
     if ids:
@@ -65,8 +64,3 @@ def _slot(position: dict[str, Any], actor: EvidenceActor, unsettled: list[str]) 
     properties["evidence"] = {**properties["evidence"], "items": {"enum": own}, "minItems": 1}
     slot["description"] = f"{actor.id} {actor.name}'s position."
     return slot
-
-
-@functools.cache
-def _draft_schema() -> dict[str, Any]:
-    return strict_json_schema(Draft)  # read-only: answer_schema copies it

@@ -28,7 +28,7 @@ from typing import Any
 
 from summarizer.attribution.names import match_actor, name_tokens, split_role
 from summarizer.config import Settings
-from summarizer.llm import ChatModel, Structured, strict_json_schema, structured_call
+from summarizer.llm import ChatModel, Structured, shared_json_schema, structured_call
 from summarizer.pipeline.evidence import Evidence, normalise_id
 from summarizer.pipeline.verbatim import normalize
 from summarizer.schema import ActorKind, Draft, DraftPosition, Overview, Stance
@@ -193,7 +193,7 @@ async def reduce(
         "title": title,
         "language": language or settings.language or "English",
         "summary_sentences": settings.summary_sentences,
-        "schema": json.dumps(strict_json_schema(Overview), ensure_ascii=False),
+        "schema": json.dumps(shared_json_schema(Overview), ensure_ascii=False),
     }
 
     def messages_for(include_schema: bool) -> list[Message]:

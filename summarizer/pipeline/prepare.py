@@ -17,7 +17,7 @@ from typing import Any
 from summarizer.attribution import analyze, language_name
 from summarizer.config import Settings
 from summarizer.errors import BudgetError, InputError
-from summarizer.llm import Mode, strict_json_schema
+from summarizer.llm import Mode, shared_json_schema
 from summarizer.pipeline.answer import answer_schema
 from summarizer.pipeline.evidence import Evidence, marked
 from summarizer.pipeline.split import split_article
@@ -271,7 +271,7 @@ def _prepare_parts(
 
 @functools.cache
 def _draft_schema_json() -> str:
-    return json.dumps(strict_json_schema(Draft), ensure_ascii=False)
+    return json.dumps(shared_json_schema(Draft), ensure_ascii=False)
 
 
 _STATIC_COUNTS: dict[tuple[str, str], int] = {}
