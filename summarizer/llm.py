@@ -826,6 +826,7 @@ async def structured_call(
             if reasks >= settings.max_reasks:
                 raise
             reasks += 1
+            logger.info("Answer %d was invalid, asking again: %s", attempts, invalid.errors)
             messages = [
                 *messages,
                 {"role": "assistant", "content": invalid.raw_output},
@@ -837,6 +838,7 @@ async def structured_call(
         followup_done = True
         if note is None:
             return best
+        logger.info("Answer %d is valid; one more turn: %s", attempts, note)
         messages = [*messages, {"role": "assistant", "content": answer.raw}, _user(note)]
 
 

@@ -54,16 +54,20 @@ def test_a_part_shows_the_evidence_inside_it_with_the_same_ids(seed_text: str) -
 
 def test_an_actor_is_found_by_its_exact_name_before_a_loose_match() -> None:
     # Two actors the engine kept apart in a real article: "De Blasio" loosely matches "Bill de
-    # Blasio", which comes first; the schema's slot for "De Blasio" must land on its own actor.
+    # Blasio", which comes first and even has "De Blasio" among its aliases; the schema's slot
+    # for "De Blasio" must land on its own actor.
     evidence = Evidence(
         actors=(
-            EvidenceActor("A1", "Bill de Blasio", None, (), ("Q1",), ()),
+            EvidenceActor(
+                "A1", "Bill de Blasio", "Mayor", ("De Blasio", "Mayor Bill de Blasio"), ("Q1",), ()
+            ),
             EvidenceActor("A2", "De Blasio", None, (), ("Q2",), ()),
         )
     )
     assert evidence.actor_named("De Blasio") == evidence.actors[1]
     assert evidence.actor_named("Bill de Blasio") == evidence.actors[0]
     assert evidence.actor_named("Mayor de Blasio") == evidence.actors[0]  # loosely, the first
+    assert evidence.actor_named("mayor bill de blasio") == evidence.actors[0]  # an alias
 
 
 @pytest.mark.parametrize(

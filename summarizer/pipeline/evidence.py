@@ -122,11 +122,15 @@ class Evidence:
         """The actor ``name`` refers to: an id ("A2"), or one of the actor's names."""
         if (by_id := self.actor(normalise_id(name))) is not None:
             return by_id
-        # The exact name first: a slot's fixed name must find its own actor, not an earlier
-        # one it loosely resembles ("DNC" beside "Democratic National Committee").
+        # The exact name first, then an exact alias: a slot's fixed name must find its own
+        # actor, not an earlier one it resembles ("DNC" beside "Democratic National Committee")
+        # or one the engine gave the same words as an alias ("De Blasio" beside "Bill de
+        # Blasio", also "De Blasio", when the engine kept the two apart).
         wanted = name.strip().casefold()
-        exact = (a for a in self.actors if wanted in (n.casefold() for n in (a.name, *a.aliases)))
-        return next(exact, None) or next((a for a in self.actors if a.named(name)), None)
+        named = (a for a in self.actors if a.name.casefold() == wanted)
+        alias = (a for a in self.actors if wanted in (n.casefold() for n in a.aliases))
+        loose = (a for a in self.actors if a.named(name))
+        return next(named, None) or next(alias, None) or next(loose, None)
 
     def prominent(self) -> list[EvidenceActor]:
         """The actors most quoted first, then by statements, then in document order: the
