@@ -93,8 +93,9 @@ class DraftPosition(BaseModel):
     )
     kind: ActorKind = Field(description="person, organisation, government or group.")
     role: str = Field(
+        default="",
         description="The actor's role or title as the article gives it, e.g. 'UK Prime "
-        "Minister'; empty string if the article gives none."
+        "Minister'; empty string if the article gives none or the evidence list gives it.",
     )
     evidence: list[str] = Field(
         description="The ids of the quotes (Q…) and reported statements (S…) from the "
@@ -102,12 +103,13 @@ class DraftPosition(BaseModel):
     )
     stance: Stance = Field(description="The actor's stance towards the central issue.")
     position: Text = Field(
-        description="One or two sentences stating the actor's position in their own terms, "
-        "including any conditions they attach."
+        description="One sentence of at most 25 words stating the actor's view in your own "
+        "words, with any condition they attach; not a copy of their quotes."
     )
     new_quotes: list[str] = Field(
+        default_factory=list,
         description="Direct quotes by this actor that the evidence list does not have, copied "
-        "character for character from the article without the quotation marks. Usually []."
+        "character for character from the article without the quotation marks. Usually [].",
     )
 
 

@@ -94,13 +94,17 @@ def test_an_answer_in_the_slots_is_a_valid_draft(seed_text: str) -> None:
         "summary": "Leaders met in Paris.",
         "positions": [
             {
-                "actor": slot["properties"]["actor"]["const"],
-                "kind": "person",
-                "role": "",
-                "evidence": slot["properties"]["evidence"]["items"]["enum"][:1],
-                "stance": "conditional",
-                "position": "A view.",
-                "new_quotes": [],
+                key: value
+                for key, value in {
+                    "actor": slot["properties"]["actor"]["const"],
+                    "kind": "person",
+                    "role": "",
+                    "evidence": slot["properties"]["evidence"]["items"]["enum"][:1],
+                    "stance": "conditional",
+                    "position": "A view.",
+                    "new_quotes": [],
+                }.items()
+                if key in slot["properties"]
             }
             for slot in slots
         ],
@@ -108,6 +112,31 @@ def test_an_answer_in_the_slots_is_a_valid_draft(seed_text: str) -> None:
 
     draft = Draft.model_validate_json(json.dumps(answer))
     assert [p.actor for p in draft.positions][:2] == ["Olaf Scholz", "Keir Starmer"]
+
+
+def test_a_slot_asks_only_for_what_the_engine_does_not_know(seed_text: str) -> None:
+    text = seed_text + '\n\n"We will wait and see what the summit brings," said John Smith.\n'
+    evidence = evidence_of(text)
+    smith = evidence.actor_named("John Smith")
+    scholz = evidence.actor_named("Olaf Scholz")
+    assert smith is not None
+    assert not smith.role
+    assert scholz is not None
+    assert scholz.role == "German Chancellor"
+
+    defs = answer_schema(evidence, "json_object", max_actors=8)["$defs"]
+
+    # The role comes from the evidence where it has one; an evidence actor's quotes are ids.
+    assert list(defs[f"Slot{scholz.id}"]["properties"]) == [
+        "actor", "kind", "evidence", "stance", "position"
+    ]  # fmt: skip
+    assert defs[f"Slot{scholz.id}"]["required"] == list(defs[f"Slot{scholz.id}"]["properties"])
+    assert "role" in defs[f"Slot{smith.id}"]["required"]
+    assert "new_quotes" not in defs[f"Slot{smith.id}"]["properties"]
+    # A free entry, for an actor the engine did not find, is asked for everything.
+    assert defs["DraftPosition"]["required"] == [
+        "actor", "kind", "role", "evidence", "stance", "position", "new_quotes"
+    ]  # fmt: skip
 
 
 def test_an_article_without_quotes_gets_the_plain_list(seed_text: str) -> None:

@@ -85,6 +85,20 @@ def test_cited_ids_become_the_articles_exact_words_in_one_call() -> None:
     assert result.notes == []
 
 
+def test_a_slot_answer_without_role_or_new_quotes_takes_the_role_from_the_evidence() -> None:
+    slot = {
+        k: v for k, v in position("Anna Weber", "Q1").items() if k not in ("role", "new_quotes")
+    }
+    result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([draft(slot)]))
+
+    weber = result.positions[0]
+    assert (weber.actor, weber.role, [q.id for q in weber.quotes]) == (
+        "Anna Weber",
+        "Mayor",
+        ["Q1"],
+    )
+
+
 def test_a_name_instead_of_an_id_is_the_same_actor() -> None:
     answer = draft(position("Weber", "Q1"), position("Jonas Klein", "q2"))
     result = summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([answer]))

@@ -8,8 +8,9 @@ the endpoint enforces it:
 - JSON mode with a schema (llama.cpp, vLLM, which compile it into a grammar): ``positions``
   starts with one slot per engine actor (most quoted first, up to the actor limit), its
   ``actor`` fixed to that actor's name and its ``evidence`` to that actor's own ids and the
-  quotes nobody was found to say, at least one of them; free entries for actors the engine did
-  not find may follow, up to the limit.
+  quotes nobody was found to say, at least one of them; it has no ``new_quotes`` and, when the
+  engine knows the actor's role, no ``role`` (the tool fills both from the evidence); free
+  entries for actors the engine did not find may follow, up to the limit.
 
 The engine finds who said what; the model writes the judgement into a slot it cannot miss.
 Strict Structured Outputs (OpenAI's ``json_schema``) get the id enums only: they accept neither
@@ -60,6 +61,12 @@ def _slot(position: dict[str, Any], actor: EvidenceActor, unsettled: list[str]) 
     slot = copy.deepcopy(position)
     properties = slot["properties"]
     properties["actor"] = {"const": actor.name}
+    # Not asked for what the engine already knows: every token is generation time. The role
+    # comes from the evidence when it has one, and an evidence actor's quotes are its ids.
+    leave_out = {"new_quotes", "role"} if actor.role else {"new_quotes"}
+    for name in leave_out:
+        del properties[name]
+    slot["required"] = [name for name in slot["required"] if name not in leave_out]
     own = [*actor.quote_ids, *actor.statement_ids, *unsettled]
     properties["evidence"] = {**properties["evidence"], "items": {"enum": own}, "minItems": 1}
     slot["description"] = f"{actor.id} {actor.name}'s position."
