@@ -115,14 +115,20 @@ def test_parts_are_split_again_when_their_evidence_grows_their_prompts() -> None
     # budget measured on an empty prompt overflows: the parts are cut again, smaller, and
     # every one fits.
     text = "\n\n".join(p for beat in beats() for p in beat)
-    settings = SETTINGS.model_copy(update={"context_window": 2000, "max_output_tokens": 512})
+    # Room for about 600 tokens of article and evidence beside the prompt's own text (JSON
+    # mode's, which carries the schema) and the answer: the test does not depend on the
+    # length of the shipped prompt.
+    mode = {"output_mode": "json_object", "max_output_tokens": 512}
+    around = prepare(".", settings=SETTINGS.model_copy(update=mode))
+    window = around.prompt_tokens + 512 + 600
+    settings = SETTINGS.model_copy(update={"context_window": window, "max_output_tokens": 512})
     fake = FakeLLM(default=fake_model)
     result = summarize(text, settings=settings, client=fake)
     assert result.provenance.parts == len(part_requests(fake)) > 1
     tokenizer = tokenizer_for(settings.model)
     for request in part_requests(fake):
         assert " quote: " in request.messages[-1]["content"]
-        assert count_messages(tokenizer, request.messages) + 512 <= 2000
+        assert count_messages(tokenizer, request.messages) + 512 <= window
 
 
 def test_no_room_for_any_article_text_is_a_budget_error() -> None:
