@@ -772,13 +772,16 @@ async def structured_call(
             (one article's ids, say); the answer is still validated against ``output_type``.
 
     Raises:
-        LLMError: The endpoint failed, refused, was filtered or stopped at the length limit.
+        LLMError: The endpoint failed, refused or was filtered, or the answer stopped at the
+            length limit again after a re-ask for a shorter one (re-asks count against
+            ``settings.max_reasks``).
         OutputValidationError: Still invalid after ``settings.max_reasks`` re-asks.
     """
     mode = _initial_mode(chat, settings)
     messages = messages_for(mode == "json_object")
     usage = Usage()
     attempts = reasks = 0
+    cut_before = False
     followup_done = followup is None
     best: Structured[T] | None = None
     while True:
@@ -820,19 +823,19 @@ async def structured_call(
                 attempts=attempts,
                 usage=usage,
             )
-        except OutputValidationError as invalid:
+        except (LLMError, OutputValidationError) as failed:
+            turns = _reask_turns(failed, response, reask_message, cut_before=cut_before)
+            if turns is None:
+                raise
             if best is not None:
-                # The follow-up answer broke the format: keep the earlier valid answer.
+                # The follow-up answer failed: keep the earlier valid answer.
                 return Structured(best.value, best.raw, attempts, usage, best.mode, best.model)
             if reasks >= settings.max_reasks:
                 raise
             reasks += 1
-            logger.info("Answer %d was invalid, asking again: %s", attempts, invalid.errors)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": invalid.raw_output},
-                _user(reask_message(invalid.errors)),
-            ]
+            cut_before = cut_before or isinstance(failed, LLMError)
+            logger.info("Answer %d could not be used, asking again: %s", attempts, failed)
+            messages = [*messages, *turns]
             continue
         best = answer
         note = None if followup is None or followup_done else followup(answer.value)
@@ -910,6 +913,36 @@ def repeating_tail(text: str) -> str | None:
         return None
     piece = found.group(1)
     return piece if len(piece) <= 40 else piece[:37] + "..."
+
+
+def _reask_turns(
+    failed: LLMError | OutputValidationError,
+    response: ChatResponse,
+    reask_message: Callable[[list[str]], str],
+    *,
+    cut_before: bool,
+) -> list[Message] | None:
+    """The turns that ask again after an answer that could not be used, or None when asking
+    again cannot help (a refusal, a filter, a second answer cut off at the length limit)."""
+    if isinstance(failed, OutputValidationError):
+        return [
+            {"role": "assistant", "content": failed.raw_output},
+            _user(reask_message(failed.errors)),
+        ]
+    if failed.reason != "length" or cut_before:
+        return None
+    # The cut answer is not sent back: a looping one would only prime the loop again.
+    return [_user(reask_message([_cut_off_note(response)]))]
+
+
+def _cut_off_note(response: ChatResponse) -> str:
+    """What a re-ask tells the model about its answer that ran into the output limit."""
+    loop = repeating_tail(response.content or "")
+    why = f", repeating {loop!r} over and over" if loop else ""
+    return (
+        f"Your previous answer ran past the length limit{why} and was cut off unfinished. "
+        "Answer again, briefly: a summary of a few sentences, and one short sentence per position."
+    )
 
 
 def _usable_content(response: ChatResponse, settings: Settings) -> str:

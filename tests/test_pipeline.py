@@ -272,21 +272,43 @@ def test_truncated_filtered_or_refused_answers_are_errors(
     partial = ChatResponse(
         content='{"issue": "Half', finish_reason=finish_reason, refusal=refusal, usage=Usage()
     )
+    fake = FakeLLM([partial, partial])
     with pytest.raises(LLMError) as info:
-        summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([partial]))
+        summarize(ARTICLE, settings=SETTINGS, client=fake)
     assert info.value.reason == reason
+    # A cut-off answer is asked again once, shorter; a refusal or a filter is not.
+    assert len(fake.requests) == (2 if reason == "length" else 1)
+
+
+# Synthetic: the small local model's answers to three of forty measured articles ran to the
+# 2,048-token limit; the loop's words here are made up.
+LOOPED = '{"issue": "Wer zahlt?", "summary": "' + "Die Schule ist gut. " * 60
 
 
 def test_an_answer_cut_off_in_a_loop_says_so_instead_of_asking_for_more_room() -> None:
-    # Synthetic: a small local model answered a German article this way in a measured run
-    # (cut at 2,048 tokens); the loop's words here are made up.
-    looped = '{"issue": "Wer zahlt?", "summary": "' + "Die Schule ist gut. " * 60
-    cut = ChatResponse(content=looped, finish_reason="length", usage=Usage())
+    cut = ChatResponse(content=LOOPED, finish_reason="length", usage=Usage())
     with pytest.raises(LLMError) as info:
-        summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([cut]))
+        summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([cut, cut]))
     message = str(info.value)
     assert "repeated 'Die Schule ist gut. ' over and over" in message
     assert "Raise SUMMARIZER_MAX_OUTPUT_TOKENS" not in message
+
+
+def test_a_cut_off_answer_gets_one_reask_for_a_shorter_one_without_the_loop() -> None:
+    cut = ChatResponse(content=LOOPED, finish_reason="length", usage=Usage(completion_tokens=2048))
+    fake = FakeLLM([cut, draft()])
+    result = summarize(ARTICLE, settings=SETTINGS, client=fake)
+
+    assert [p.actor for p in result.positions] == ["Anna Weber", "Jonas Klein"]
+    assert result.provenance.attempts == 2
+    assert result.provenance.usage.completion_tokens >= 2048  # the cut answer was paid for
+    first, again = fake.requests
+    assert again.messages[: len(first.messages)] == first.messages
+    (note,) = again.messages[len(first.messages) :]
+    assert note["role"] == "user"
+    assert "cut off unfinished" in note["content"]
+    assert "repeating 'Die Schule ist gut. '" in note["content"]
+    assert "Die Schule ist gut. Die Schule" not in note["content"]  # the loop is not sent back
 
 
 def test_json_schema_rejection_falls_back_once_per_client() -> None:
