@@ -237,6 +237,20 @@ SPEAKER_CASES = [
         id="one-activist",
     ),
     pytest.param(
+        "Intro.\n\nAsked whether the harbour plan by Tom Reed had failed, van Houten said, "
+        "“The plan never had a budget.”",
+        "never had a budget",
+        "Houten",
+        id="lower-case-particle-opens-the-name",
+    ),
+    pytest.param(
+        "Intro.\n\nAt the fair, former Harbour Commissioner Ada Quist told radio host Ben Ort, "
+        "“The docks need dredging.”",
+        "docks need",
+        "Ada Quist",
+        id="lower-case-role-opens-the-name",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
@@ -329,6 +343,18 @@ def test_actor_merges_name_forms_and_keeps_role_apart() -> None:
     assert (actor.name, actor.role) == ("Olaf Scholz", "German Chancellor")
     assert len(actor.quotes) == 1
     assert [s.verb for s in actor.statements] == ["warned"]
+
+
+def test_a_name_with_a_particle_is_one_actor_in_every_form() -> None:
+    text = (
+        "Mayor Lena van der Berg opened the session.\n\n"
+        "Van der Berg said the budget was tight.\n\n"
+        "Asked about the parks, van der Berg said, “The parks stay open.”\n\n"
+        "But, she added, “We will not cut the libraries.”"
+    )
+    result = analyze(text)
+    assert [q.speaker for q in result.quotes] == ["Lena van der Berg"] * 2
+    assert [a.name for a in result.actors] == ["Lena van der Berg"]
 
 
 def test_speaker_of_finds_the_overlapping_quote() -> None:

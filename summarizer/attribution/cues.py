@@ -63,6 +63,10 @@ _DE_ADVERBIAL = words(
 _DE_FILLER = re.compile(r"(?:\s+(?:sich|auch|jedoch|dazu|dann|nun|zudem|weiter|ebenfalls|aber))+")
 _AGE = re.compile(r"\d{1,3}")
 _PARTICIPLE_ENDINGS = ("ing", "ed")
+# Lower-case words that may open a name: particles ("de Blasio") and words before a role.
+_NAME_LEAD = words("de van von da di du del della bin al el ten former late then acting ex")
+_INNER_PARTICLES = words("der den la le")  # after a first particle: "van der Berg"
+_NAME_PHRASE_WORDS = 8
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 # The look-ahead for the words' first letters spares the case-blind alternation most positions.
 _DETERMINER = re.compile(
@@ -280,8 +284,29 @@ def _skippable(phrase: str) -> bool:
         low in ("who", "which", "whose", "where", "der", "die", "das")
         or low in _SUBORDINATORS
         or low in _PREPOSITION
-        or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+        or (
+            first.islower()
+            and low not in _LEADING_OK
+            and low not in PRONOUNS
+            and not _lower_case_name(phrase)
+        )
         or _participial(phrase)
+    )
+
+
+def _lower_case_name(phrase: str) -> bool:
+    """A name that opens in lower case: a particle ("de Blasio") or role words before it
+    ("former UN Ambassador John Bolton", "state attorney Dave Aronberg")."""
+    tokens = phrase.split()
+    lead = next((i for i, w in enumerate(tokens) if w[:1].isupper()), None)
+    if not lead or len(tokens) > _NAME_PHRASE_WORDS:
+        return False
+    lead_words = tokens[:lead]
+    if lead_words[0] in _LEADING_DET:
+        return False  # "der Kanzler", "the mayor": a phrase the other rules read
+    return all(
+        w in _NAME_LEAD or w in _INNER_PARTICLES or is_title(w) or w.strip(".,") in ROLE_NOUNS
+        for w in lead_words
     )
 
 

@@ -442,11 +442,21 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
     return _canonical(doc, subject)
 
 
+_NAME_WORDS = 4
+
+
 def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
     best = doc.index.nearest_fuller(tokens, subject.start)
+    # The nearest fuller name may have a fuller one still ("Blasio" -> "De Blasio" -> "Bill
+    # de Blasio"): follow it, so that one person is one actor. A person's name has a few
+    # words; a longer capitalised run is a headline ("Hollande Says Donald Trump").
+    fuller = best
+    while fuller is not None and len(name_tokens(fuller.name)) <= _NAME_WORDS:
+        best = fuller
+        fuller = doc.index.nearest_fuller(name_tokens(best.name), best.start)
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
