@@ -251,6 +251,20 @@ SPEAKER_CASES = [
         id="lower-case-role-opens-the-name",
     ),
     pytest.param(
+        "Intro.\n\nNora Lind said the levy was drafted by council treasurer Paul Hale and said, "
+        "“Ask him about the numbers.”",
+        "Ask him",
+        "Nora Lind",
+        id="and-said-shares-the-opening-subject",
+    ),
+    pytest.param(
+        "Kai Berger came back.\n\nBerger visited the Ferry Museum in Dover and called the "
+        "exhibit “a triumph of patience.”",
+        "a triumph",
+        "Kai Berger",
+        id="and-called-after-a-place",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

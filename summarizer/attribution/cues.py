@@ -36,6 +36,7 @@ _CONJUNCTION = re.compile(
     r"\b(?:and|but|that|while|as|because|when|who|which|after|before|"
     r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
 )
+_AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
     """in on at during after before for from with by under over since despite unlike like
@@ -259,10 +260,32 @@ def _clause_subject(text: str, a: int, b: int) -> Subject | None:
         # "a headline that said": the subject is the noun phrase before "that".
         prev_a, prev_b = parts[-2]
         return _nominal(text, prev_a, prev_b, last=True) or _classify(text, prev_a, prev_b)
+    if not text[last_a:last_b].strip() and len(parts) > 1 and _AND_BEFORE.search(text, a, last_a):
+        # "Carson took the stage at the Grand Hotel and called": the verb shares the subject
+        # that opens the clause, not the last noun before "and".
+        lead = _leading_subject(text, *parts[-2])
+        if lead:
+            return lead
     for pa, pb in reversed(parts):
         if text[pa:pb].strip():
             return _classify(text, pa, pb)
     return None
+
+
+def _leading_subject(text: str, a: int, b: int) -> Subject | None:
+    """The noun phrase that opens ``text[a:b]`` when it is a pronoun or a (titled) name."""
+    tokens = text[a:b].split()
+    if not tokens:
+        return None
+    if tokens[0].lower() in PRONOUNS:
+        return Subject("pronoun", tokens[0].lower(), None, a + text[a:b].find(tokens[0]))
+    mentions = find_mentions(text, a, b)
+    if not mentions:
+        return None
+    before = text[a : mentions[0].start].split()
+    if any(w.lower() not in _LEADING_OK and not is_title(w) for w in before):
+        return None
+    return _classify(text, a, mentions[0].end)
 
 
 def _participial(phrase: str) -> bool:
