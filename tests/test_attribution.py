@@ -265,6 +265,12 @@ SPEAKER_CASES = [
         id="and-called-after-a-place",
     ),
     pytest.param(
+        "Intro.\n\nSooner or later, the harbour master told reporters, “the ferry will run.”",
+        "ferry will run",
+        "the harbour master",
+        id="adverb-opens-the-sentence",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
@@ -357,6 +363,29 @@ def test_actor_merges_name_forms_and_keeps_role_apart() -> None:
     assert (actor.name, actor.role) == ("Olaf Scholz", "German Chancellor")
     assert len(actor.quotes) == 1
     assert [s.verb for s in actor.statements] == ["warned"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Intro.\n\nWait, it gets worse:\n\n“The bridge is closed again.”", id="wait"),
+        pytest.param("Intro.\n\nSpecifically, “the bridge is closed again.”", id="ly"),
+        pytest.param(
+            "Intro.\n\nNothing, it seems, is settled:\n\n“The bridge is closed again.”",
+            id="indefinite-pronoun",
+        ),
+    ],
+)
+def test_a_sentence_opener_is_no_speaker(text: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes] == [None]
+
+
+def test_a_name_that_opens_a_sentence_stays_a_name() -> None:
+    text = (
+        "Intro.\n\nStirling, the mayor, spoke first: “We will rebuild.”\n\n"
+        "The crowd cheered for Stirling."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Stirling"]
 
 
 def test_a_name_with_a_particle_is_one_actor_in_every_form() -> None:

@@ -18,6 +18,7 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.english import lower_openers
 from summarizer.attribution.german import (
     POSSESSIVE,
     according_to_span,
@@ -614,11 +615,14 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
+    sentences = split_sentences(masked, paragraphs)
+    if language == "en":
+        masked = lower_openers(masked, sentences)
     doc = _Doc(
         text,
         masked,
         paragraphs,
-        split_sentences(masked, paragraphs),
+        sentences,
         find_mentions(masked),
         _headings(text, paragraphs),
         language,
