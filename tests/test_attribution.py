@@ -271,6 +271,12 @@ SPEAKER_CASES = [
         id="adverb-opens-the-sentence",
     ),
     pytest.param(
+        "Intro.\n\nOne man wrote, “The queue was three hours long.”",
+        "queue was",
+        "One man",
+        id="one-man",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
@@ -345,6 +351,9 @@ def test_quote_kind(text: str, kind: str) -> None:
             id="nominal-subset",
         ),
         pytest.param("Antonio Costa", "Pedro Sanchez", False, id="different"),
+        pytest.param("Ravel himself", "Maurice Ravel", True, id="reflexive"),
+        pytest.param("the man", "One man", True, id="common-words"),
+        pytest.param("the woman", "the man", False, id="common-words-differ"),
         pytest.param("", "Scholz", False, id="empty"),
     ],
 )

@@ -144,7 +144,11 @@ def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None
         tokens = tokens[: _head_end(tokens, heads[0])]
     elif det is None:
         return None
-    if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
+    if not tokens or len(tokens) > 7:
+        return None
+    last_word = tokens[-1].lower()
+    # "man" is a function word for German ("sagte man") but a role after "one" or "a".
+    if last_word in FUNCTION_WORDS and not (det is not None and last_word in ROLE_NOUNS):
         return None
     return Subject("nominal", " ".join(tokens), None, first)
 
