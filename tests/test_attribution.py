@@ -397,6 +397,14 @@ def test_a_name_that_opens_a_sentence_stays_a_name() -> None:
     assert [q.speaker for q in analyze(text).quotes] == ["Stirling"]
 
 
+def test_a_quote_signed_on_the_next_line_is_the_signer_s() -> None:
+    text = (
+        "Intro.\n\n“The ferry must run on Sundays.”\n\n- Mara Voss, Dover.\n\n"
+        "“Nobody asked the island.”\n\n—Councillor Ned Price, at the hearing."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Mara Voss", "Ned Price"]
+
+
 def test_a_name_with_a_particle_is_one_actor_in_every_form() -> None:
     text = (
         "Mayor Lena van der Berg opened the session.\n\n"

@@ -228,12 +228,10 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return after
     if before:
         return before
-    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
-        lead_in = _lead_in_cue(doc, span.paragraph - 1)
-        quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
-        if lead_in or quoted_before:
-            return lead_in
-        return _previous_subject(doc, span.paragraph - 1)
+    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark):
+        opener = _opener_cue(doc, spans, i)
+        if opener is not None or span.paragraph:
+            return opener
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
     german = _german_fallback(doc, span, sentence, para_start) if doc.german else None
@@ -244,6 +242,20 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _opener_cue(doc: _Doc, spans: Sequence[Span], i: int) -> Cue | None:
+    """A quote that opens its paragraph: signed on the next line, led in by the paragraph
+    before ("Rutte posted on X:"), or carrying on that paragraph's subject."""
+    span = spans[i]
+    signed = _signature_cue(doc, span)
+    if signed or not span.paragraph:
+        return signed
+    lead_in = _lead_in_cue(doc, span.paragraph - 1)
+    quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
+    if lead_in or quoted_before:
+        return lead_in
+    return _previous_subject(doc, span.paragraph - 1)
 
 
 def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -> Cue | None:
@@ -368,6 +380,27 @@ def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
     if subject is None:
         return None
     return Cue(subject, "previous sentence", verb.group())
+
+
+_SIGNATURE = re.compile(r"[ \t]*[-–—]+[ \t]*(?=[A-Z])")
+
+
+def _signature_cue(doc: _Doc, span: Span) -> Cue | None:
+    """A quote-only paragraph signed on the next line: "“…”" then "- Clinton." or
+    "—Jane Roe, Dayton, Ohio." names the speaker."""
+    if span.close_mark is None or span.paragraph + 1 >= len(doc.paragraphs):
+        return None
+    if doc.text[span.close_mark + 1 : doc.paragraphs[span.paragraph][1]].strip(" \t.,"):
+        return None  # the paragraph goes on after the quote
+    a, b = doc.paragraphs[span.paragraph + 1]
+    dash = _SIGNATURE.match(doc.masked, a, b)
+    if dash is None:
+        return None
+    signer = doc.masked.find(",", dash.end(), b)
+    subject = phrase_subject(doc.masked, dash.end(), signer if signer > 0 else b)
+    if subject is None or subject.kind != "name":
+        return None
+    return Cue(subject, doc.text[a:b].strip(), "")
 
 
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
