@@ -338,6 +338,14 @@ def test_quote_kind(text: str, kind: str) -> None:
     assert analyze(text).quotes[0].kind == kind
 
 
+def test_attribute_values_in_markup_are_not_quotes() -> None:
+    text = (
+        'Intro.\n\n<tweet author="@harbourmaster" date="May 2, 2024">Ferry back on</tweet>.\n\n'
+        "“The ferry runs again,” the harbour master said."
+    )
+    assert [q.text for q in analyze(text).quotes] == ["The ferry runs again"]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
