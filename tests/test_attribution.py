@@ -277,6 +277,13 @@ SPEAKER_CASES = [
         id="one-man",
     ),
     pytest.param(
+        "Intro.\n\nThe mayor’s answer was that “the harbour comes first,” so the council "
+        "should fund the dredging.",
+        "harbour comes first",
+        None,
+        id="english-so-is-a-conjunction",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

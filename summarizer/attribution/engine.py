@@ -272,7 +272,10 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
         german = _german_cue_after(doc, span.close_mark, limit, nxt)
         if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
             return german  # a finished German quote keeps its lead-in over the next sentence
-    return cue_after(doc.masked, span.close_mark, limit)
+    cue = cue_after(doc.masked, span.close_mark, limit)
+    if cue and cue.verb == "so" and not doc.german:
+        return None  # English "…,” so government should help": a conjunction, not "so Rice"
+    return cue
 
 
 def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
