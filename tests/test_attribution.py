@@ -284,6 +284,13 @@ SPEAKER_CASES = [
         id="english-so-is-a-conjunction",
     ),
     pytest.param(
+        "Intro.\n\nMara Voss wrote, “The crossing is cancelled.” "
+        "The reason, according to the port office, is the storm.",
+        "crossing is cancelled",
+        "Mara Voss",
+        id="according-to-in-the-next-sentence",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

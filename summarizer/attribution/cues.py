@@ -470,6 +470,8 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
         return None
     gap = len(text[close + 1 : verb.start()].split())
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
+    if ended and verb.group() == "according":
+        return None  # "“…ends.” The implication, according to X, is …": the next sentence's
     if gap > (4 if ended else 20):
         return None if ended else _closing_attribution(text, close + 1, end)
     if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() in ("according", "laut"):
