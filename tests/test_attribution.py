@@ -291,6 +291,12 @@ SPEAKER_CASES = [
         id="according-to-in-the-next-sentence",
     ),
     pytest.param(
+        "Intro.\n\nVoss told a Port Talbot meeting, calling the plan “a betrayal of the docks.”",
+        "a betrayal",
+        "Voss",
+        id="names-after-the-verb-are-its-objects",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

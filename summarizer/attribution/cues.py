@@ -176,6 +176,11 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
         if word in PRONOUNS and (len(words) <= 3 or i == len(words) - 1):
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
+    if len(mentions) > 1:
+        # "Trump told a North Carolina rally": the names after a speech verb are its objects.
+        verb = SPEECH_VERB.search(text, mentions[0].end, mentions[-1].start)
+        if verb:
+            mentions = [m for m in mentions if m.end <= verb.start()]
     if mentions:
         lead = _nominal_before(text, a, mentions[0].start)
         if lead:
