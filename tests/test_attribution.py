@@ -297,6 +297,19 @@ SPEAKER_CASES = [
         id="names-after-the-verb-are-its-objects",
     ),
     pytest.param(
+        "Intro.\n\nThe ferry is “a lifeline for the island” in the winter months, said "
+        "Ida Marsh, a harbour historian.",
+        "a lifeline",
+        "Ida Marsh",
+        id="comma-said-name-after-a-partial-quote",
+    ),
+    pytest.param(
+        "Intro.\n\n“The levy is fair,” Ada Quist, the treasurer, told the Island Gazette.",
+        "levy is fair",
+        "Ada Quist",
+        id="comma-told-keeps-its-subject",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -36,6 +36,8 @@ _CONJUNCTION = re.compile(
     r"\b(?:and|but|that|while|as|because|when|who|which|after|before|"
     r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
 )
+# Speech verbs whose object follows them ("…, Graham told CBS News"): never inverted.
+_OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
 _AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
@@ -483,10 +485,27 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:
-        subject = subject_left(text, close + 1, verb.start())
+        subject = _inverted_after_comma(text, close + 1, verb, end) or subject_left(
+            text, close + 1, verb.start()
+        )
     if not subject:
         return None if ended else _closing_attribution(text, close + 1, end)
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
+
+
+def _inverted_after_comma(text: str, a: int, verb: re.Match[str], end: int) -> Subject | None:
+    """``…” about the decision, said RoseAnn DeMoro``: after a comma the verb comes first and
+    its subject follows it (a name or a phrase opening with an article), not the words before.
+    """
+    if verb.group() in _OBJECT_VERBS or not text[a : verb.start()].rstrip().endswith(","):
+        return None
+    after = text[verb.end() : end].split()
+    if not after or after[0].lower() in FUNCTION_WORDS - _LEADING_DET:
+        return None  # "…, Donald Trump, tweeted Sunday after …": no subject follows
+    if not (after[0][:1].isupper() or after[0] in _LEADING_DET | _NAME_LEAD):
+        return None
+    subject = subject_right(text, verb.end(), end)
+    return subject if subject is not None and subject.kind != "pronoun" else None
 
 
 def _closing_attribution(text: str, a: int, end: int) -> Cue | None:
