@@ -310,6 +310,13 @@ SPEAKER_CASES = [
         id="comma-told-keeps-its-subject",
     ),
     pytest.param(
+        "Intro.\n\nThe mayor was asked by radio host Tim Ash, who lives on the island, "
+        "“Will the ferry run on Sundays?”",
+        "Will the ferry",
+        "Tim Ash",
+        id="asked-by-the-agent",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

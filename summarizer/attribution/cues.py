@@ -541,6 +541,21 @@ def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | Non
     return subject
 
 
+_BY = re.compile(r"\s+by\s+")
+
+
+def _passive_agent(text: str, verb: re.Match[str], open_mark: int) -> Subject | None:
+    """``Rubio was asked by moderator Gerard Baker whether …“…”``: the one who asks speaks."""
+    if verb.group() != "asked":
+        return None
+    by = _BY.match(text, verb.end(), open_mark)
+    if by is None:
+        return None
+    chunks = _chunks(text, by.end(), open_mark)
+    subject = phrase_subject(text, *chunks[0]) if chunks else None
+    return subject if subject is not None and subject.kind != "pronoun" else None
+
+
 def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
     """A cue before an opening mark in the same sentence: ``Name said: “…”``.
 
@@ -554,7 +569,7 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     for verb in reversed(verbs):
         if verb.group() in ("according", "laut"):
             continue
-        inverted = german_inverted(text, start, verb)
+        inverted = german_inverted(text, start, verb) or _passive_agent(text, verb, open_mark)
         if inverted:
             subject: Subject | None = inverted
         elif verb.group().endswith("ing"):
