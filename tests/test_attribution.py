@@ -317,6 +317,18 @@ SPEAKER_CASES = [
         id="asked-by-the-agent",
     ),
     pytest.param(
+        "Intro.\n\n“We built the pier by hand,” remembered Olga Brandt, the first harbour pilot.",
+        "built the pier",
+        "Olga Brandt",
+        id="remembered",
+    ),
+    pytest.param(
+        "Intro.\n\nLena Ott spoke.\n\n“The island will vote no,” Ott concludes.",
+        "vote no",
+        "Lena Ott",
+        id="concludes",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
