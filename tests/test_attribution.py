@@ -329,6 +329,13 @@ SPEAKER_CASES = [
         id="concludes",
     ),
     pytest.param(
+        "Intro.\n\nThe pier shaped the Harbour Charter of 1901, as the Pier Trust website notes:"
+        "\n\n“The first stones were laid in winter.”",
+        "first stones",
+        "the Pier Trust website",
+        id="as-the-source-notes",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -401,7 +401,7 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
             # "..., when Clinton called him", "..., and then Roe said": the clause has its subject.
             opener = ca + text[ca:cb].find(phrase) + len(phrase.split()[0])
             inner = _clause_subject(text, opener, cb)
-            if inner and inner.kind != "nominal":
+            if inner and (inner.kind != "nominal" or _PLAUSIBLE.search(inner.name)):
                 return inner
         if _AGE.fullmatch(phrase) or _place_tail(text, chunks, len(chunks) - 1 - tried):
             continue  # "Harry Bond, 30, of Raleigh, N.C., said"
