@@ -336,6 +336,12 @@ SPEAKER_CASES = [
         id="as-the-source-notes",
     ),
     pytest.param(
+        "Intro.\n\nLena Ott, at a meeting in Truro, Cornwall, said she was “tired of waiting.”",
+        "tired of waiting",
+        "Lena Ott",
+        id="place-and-its-county",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

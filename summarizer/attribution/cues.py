@@ -38,6 +38,7 @@ _CONJUNCTION = re.compile(
 )
 # Speech verbs whose object follows them ("…, Graham told CBS News"): never inverted.
 _OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
+_PLACE_PREPOSITIONS = words("in at from of near outside")
 _AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
@@ -350,7 +351,12 @@ def _place_tail(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
         return False
     before = text[slice(*chunks[index - 1])].split()
     words = text[slice(*chunks[index])].split()
-    return before[0] in ("of", "from") and len(words) <= 2 and all(w[:1].isupper() for w in words)
+    if len(words) > 2 or not all(w[:1].isupper() for w in words):
+        return False
+    # "of Raleigh, N.C.", "a meeting in Columbus, Ohio,": a place name, then its state.
+    return before[0] in ("of", "from") or (
+        len(before) > 1 and before[-2] in _PLACE_PREPOSITIONS and before[-1][:1].isupper()
+    )
 
 
 def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
