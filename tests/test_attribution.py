@@ -342,6 +342,13 @@ SPEAKER_CASES = [
         id="place-and-its-county",
     ),
     pytest.param(
+        "Intro.\n\nAs Mayor Tom Reed told the Island Press, “The ferry stays.” He added, "
+        "“The pier will be rebuilt.”",
+        "pier will be",
+        "Tom Reed",
+        id="he-is-not-the-press",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -55,7 +55,7 @@ __all__ = ["analyze"]
 
 _ORG_WORDS = words(
     """house senate congress party council committee department ministry university news
-    times post network court union commission office agency bank group company"""
+    times post network court union commission office agency bank group company press"""
 )
 
 
