@@ -349,6 +349,19 @@ SPEAKER_CASES = [
         id="he-is-not-the-press",
     ),
     pytest.param(
+        "Intro.\n\nAnother commenter said, “The queue was worse last year.”",
+        "queue was worse",
+        "Another commenter",
+        id="another-commenter",
+    ),
+    pytest.param(
+        "Intro.\n\n“We came for the harbour jobs,” said one owner of a bakery that sells rye "
+        "bread who asked not to be named for fear of losing her lease.",
+        "harbour jobs",
+        "one owner of a bakery",
+        id="long-relative-clause-after-the-speaker",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -74,9 +74,10 @@ _NAME_PHRASE_WORDS = 8
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 # The look-ahead for the words' first letters spares the case-blind alternation most positions.
 _DETERMINER = re.compile(
-    r"(?=[taohide])\b(?:the|a|an|one|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s",
+    r"(?=[taohide])\b(?:the|a|an|one|another|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s",
     re.IGNORECASE,
 )
+_RELATIVE_CLAUSE = re.compile(r"\s(?:who|whom|whose|which|that)\s")
 _CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
 _INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
 _SO_CUE = re.compile(r"^\W{0,3}so\s+(?=\S)")
@@ -134,12 +135,15 @@ def _pick_mention(text: str, a: int, mentions: list[Mention]) -> Mention:
 def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None:
     """A speaker named by a noun phrase ("a White House spokesman", "the report")."""
     words = text[a:b].split()
-    if not words or len(words) > 12:
+    if not words:
         return None
     dets = list(_DETERMINER.finditer(text, a, b))
     det = (dets[-1] if last else dets[0]).start() if dets else None
     first = det if det is not None else a
     cut = _CUT_AT.search(text, first, b)
+    relative = _RELATIVE_CLAUSE.search(text, a, b)
+    if len(text[a : relative.start() if relative else b].split()) > 12:
+        return None  # a clause, not a noun phrase; a relative clause does not count
     phrase = text[first : cut.start() if cut else b].strip(" \t,.")
     tokens = phrase.split()
     heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
