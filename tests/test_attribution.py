@@ -362,6 +362,20 @@ SPEAKER_CASES = [
         id="long-relative-clause-after-the-speaker",
     ),
     pytest.param(
+        "Intro.\n\nThe ferry and the bridge will both close, Ida Marsh said Tuesday, adding "
+        "that “nobody planned for this.”",
+        "nobody planned",
+        "Ida Marsh",
+        id="said-adding",
+    ),
+    pytest.param(
+        "Intro.\n\n“It helps,” said Marsh, explaining she worked most closely with Tom Reed, "
+        "who charts the harbour: “He knows the tides.”",
+        "knows the tides",
+        "Marsh",
+        id="said-name-explaining",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -39,6 +39,7 @@ _CONJUNCTION = re.compile(
 # Speech verbs whose object follows them ("…, Graham told CBS News"): never inverted.
 _OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
 _PLACE_PREPOSITIONS = words("in at from of near outside")
+_ADDS_WORDS = 4  # words between "said" and "adding" ("said Tuesday in Paris, noting")
 _AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
@@ -551,6 +552,12 @@ def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | Non
     return subject
 
 
+def _adds_to(text: str, said: re.Match[str], participle: re.Match[str]) -> bool:
+    """Whether a participle continues the speech verb before it ("X said Tuesday, adding")."""
+    between = text[said.end() : participle.start()]
+    return between.rstrip().endswith(",") and len(between.split()) <= _ADDS_WORDS
+
+
 _BY = re.compile(r"\s+by\s+")
 
 
@@ -576,12 +583,20 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     lauts = list(_LAUT.finditer(text, start, open_mark))
     laut = lauts[-1] if lauts else None
     verbs = [m for m in SPEECH_VERB.finditer(text, start, open_mark) if text[m.start() - 1] != "-"]
-    for verb in reversed(verbs):
+    for k in range(len(verbs) - 1, -1, -1):
+        verb = verbs[k]
         if verb.group() in ("according", "laut"):
             continue
         inverted = german_inverted(text, start, verb) or _passive_agent(text, verb, open_mark)
+        said_first = verbs[k - 1] if k else None
         if inverted:
             subject: Subject | None = inverted
+        elif said_first and verb.group().endswith("ing") and _adds_to(text, said_first, verb):
+            # "Nefzi said, adding …", "said Skelly, explaining …": the participle's subject is
+            # the speaker just named.
+            subject = subject_left(text, start, said_first.start()) or subject_right(
+                text, said_first.end(), verb.start()
+            )
         elif verb.group().endswith("ing"):
             # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
             subject = sentence_subject(text, sentence, verb.start())
