@@ -376,6 +376,13 @@ SPEAKER_CASES = [
         id="said-name-explaining",
     ),
     pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\n“She never takes the ferry,” said one Quist "
+        "neighbour.",
+        "never takes",
+        "one Quist neighbour",
+        id="name-as-modifier",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

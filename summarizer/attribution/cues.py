@@ -40,6 +40,7 @@ _CONJUNCTION = re.compile(
 _OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
 _PLACE_PREPOSITIONS = words("in at from of near outside")
 _ADDS_WORDS = 4  # words between "said" and "adding" ("said Tuesday in Paris, noting")
+_MODIFIERS = 2  # words between an article and a name it modifies ("a 2008 Clinton veteran")
 _AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
@@ -200,9 +201,27 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
             return _nominal(
                 text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0])
             )
+        modified = _name_as_modifier(text, a, b, mention)
+        if modified:
+            return modified
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
     return _nominal(text, a, b)
+
+
+def _name_as_modifier(text: str, a: int, b: int, mention: Mention) -> Subject | None:
+    """ "one Trump confidant", "a 2008 Clinton veteran": an article before the name and a
+    lower-case noun ending the phrase after it make the name a modifier, not the speaker."""
+    before = text[a : mention.start].split()
+    after = [w.strip(".,;:") for w in text[mention.end : b].split()]
+    if not before or before[0].lower() not in _LEADING_DET or not 1 <= len(after) <= 2:
+        return None
+    if any(not w.isalpha() or not w.islower() or w in FUNCTION_WORDS for w in after):
+        return None
+    if len(before) > _MODIFIERS + 1 or any(w[:1].isupper() for w in before[1:]):
+        return None
+    phrase = " ".join([*before, text[mention.start : mention.end], *after])
+    return Subject("nominal", phrase, None, a + text[a:b].find(before[0]))
 
 
 def _nominal_before(text: str, a: int, b: int) -> Subject | None:
