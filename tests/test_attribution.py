@@ -376,10 +376,10 @@ SPEAKER_CASES = [
         id="said-name-explaining",
     ),
     pytest.param(
-        "Intro.\n\nMayor Ada Quist spoke.\n\n“She never takes the ferry,” said one Quist "
-        "neighbour.",
+        "Intro.\n\nMayor Ada Quist spoke.\n\n“She never takes the ferry,” said a 2008 Quist "
+        "veteran.",
         "never takes",
-        "one Quist neighbour",
+        "a 2008 Quist veteran",
         id="name-as-modifier",
     ),
     pytest.param(
