@@ -383,6 +383,13 @@ SPEAKER_CASES = [
         id="name-as-modifier",
     ),
     pytest.param(
+        "Intro.\n\nMayor Ada Quist opened the pier on Sunday, with the harbour master loudly "
+        "warning: “The tide is turning.”",
+        "tide is turning",
+        "the harbour master",
+        id="with-x-participle",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -41,6 +41,7 @@ _OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
 _PLACE_PREPOSITIONS = words("in at from of near outside")
 _ADDS_WORDS = 4  # words between "said" and "adding" ("said Tuesday in Paris, noting")
 _MODIFIERS = 2  # words between an article and a name it modifies ("a 2008 Clinton veteran")
+_WITH_REACH = 80  # characters before a participle to look for its "with"
 _AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
@@ -577,6 +578,23 @@ def _adds_to(text: str, said: re.Match[str], participle: re.Match[str]) -> bool:
     return between.rstrip().endswith(",") and len(between.split()) <= _ADDS_WORDS
 
 
+_WITH = re.compile(r"\bwith\s+")
+
+
+def _with_subject(text: str, sentence: int, verb: re.Match[str]) -> Subject | None:
+    """The subject of "with X (reportedly) yelling": the words between "with" and the verb."""
+    found = list(_WITH.finditer(text, max(sentence, verb.start() - _WITH_REACH), verb.start()))
+    if not found:
+        return None
+    a, b = found[-1].end(), verb.start()
+    if _CLAUSE_BREAK.search(text, a, b):
+        return None
+    tokens = text[a:b].split()
+    while tokens and tokens[-1].endswith("ly"):
+        b = text.rindex(tokens.pop(), a, b)  # "reportedly", "loudly"
+    return phrase_subject(text, a, b) if tokens else None
+
+
 _BY = re.compile(r"\s+by\s+")
 
 
@@ -617,8 +635,11 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
                 text, said_first.end(), verb.start()
             )
         elif verb.group().endswith("ing"):
-            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
-            subject = sentence_subject(text, sentence, verb.start())
+            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence;
+            # "…, with many marchers chanting": an absolute clause has its own.
+            subject = _with_subject(text, sentence, verb) or sentence_subject(
+                text, sentence, verb.start()
+            )
         else:
             subject = subject_left(text, start, verb.start())
             if subject is None or (
