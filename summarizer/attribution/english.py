@@ -18,7 +18,6 @@ _OPENERS = words(
 # One capitalised word and what follows it: the next word is not capitalised (so the word is
 # not part of a longer name).
 _LEADERS = ' \t\n"“‘(—–-'
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _FIRST_WORD = re.compile(r"[\s\"“‘(—–-]*([A-Z][a-z]+)\b(?!['’][a-z])(?=(\s*,)?\s*(\S?))")
 
 
@@ -45,11 +44,9 @@ def lower_openers(masked: str, sentences: Sequence[tuple[int, int]]) -> str:
         found.append((m.start(1), word))
     if not found:
         return masked
-    wanted = {word for _, word in found}
+    wanted = re.compile(r"\b(?:" + "|".join(sorted({word for _, word in found})) + r")\b")
     named = {
-        o.group()
-        for o in _CAPITALISED.finditer(masked)
-        if o.group() in wanted and not _opens_sentence(masked, o.start(), starts)
+        o.group() for o in wanted.finditer(masked) if not _opens_sentence(masked, o.start(), starts)
     }
     out = list(masked)
     for at, word in found:
