@@ -390,6 +390,13 @@ SPEAKER_CASES = [
         id="with-x-participle",
     ),
     pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\nQuist’s rival Tom Rees spoke too. Rees’ campaign "
+        "called the plan “a rush job.”",
+        "a rush job",
+        "Rees’ campaign",
+        id="s-apostrophe-possessive",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",

@@ -196,12 +196,12 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
         if lead:
             return lead
         mention = _pick_mention(text, a, mentions)
-        after = text[mention.end : b].split()
+        # "Sanders’ campaign": a possessive apostrophe after an s is part of the name.
+        rest = mention.end + (text[mention.end : mention.end + 1] in ("’", "'"))
+        after = text[rest:b].split()
         head = after[0].lower().strip(".,") if after else ""
         if (head in ROLE_NOUNS or is_title(head)) and not mention.role:
-            return _nominal(
-                text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0])
-            )
+            return _nominal(text, a, rest + text[rest:b].find(after[0]) + len(after[0]))
         modified = _name_as_modifier(text, a, b, mention)
         if modified:
             return modified
