@@ -237,6 +237,166 @@ SPEAKER_CASES = [
         id="one-activist",
     ),
     pytest.param(
+        "Intro.\n\nAsked whether the harbour plan by Tom Reed had failed, van Houten said, "
+        "“The plan never had a budget.”",
+        "never had a budget",
+        "Houten",
+        id="lower-case-particle-opens-the-name",
+    ),
+    pytest.param(
+        "Intro.\n\nAt the fair, former Harbour Commissioner Ada Quist told radio host Ben Ort, "
+        "“The docks need dredging.”",
+        "docks need",
+        "Ada Quist",
+        id="lower-case-role-opens-the-name",
+    ),
+    pytest.param(
+        "Intro.\n\nNora Lind said the levy was drafted by council treasurer Paul Hale and said, "
+        "“Ask him about the numbers.”",
+        "Ask him",
+        "Nora Lind",
+        id="and-said-shares-the-opening-subject",
+    ),
+    pytest.param(
+        "Kai Berger came back.\n\nBerger visited the Ferry Museum in Dover and called the "
+        "exhibit “a triumph of patience.”",
+        "a triumph",
+        "Kai Berger",
+        id="and-called-after-a-place",
+    ),
+    pytest.param(
+        "Intro.\n\nSooner or later, the harbour master told reporters, “the ferry will run.”",
+        "ferry will run",
+        "the harbour master",
+        id="adverb-opens-the-sentence",
+    ),
+    pytest.param(
+        "Intro.\n\nOne man wrote, “The queue was three hours long.”",
+        "queue was",
+        "One man",
+        id="one-man",
+    ),
+    pytest.param(
+        "Intro.\n\nThe mayor’s answer was that “the harbour comes first,” so the council "
+        "should fund the dredging.",
+        "harbour comes first",
+        None,
+        id="english-so-is-a-conjunction",
+    ),
+    pytest.param(
+        "Intro.\n\nMara Voss wrote, “The crossing is cancelled.” "
+        "The reason, according to the port office, is the storm.",
+        "crossing is cancelled",
+        "Mara Voss",
+        id="according-to-in-the-next-sentence",
+    ),
+    pytest.param(
+        "Intro.\n\nVoss told a Port Talbot meeting, calling the plan “a betrayal of the docks.”",
+        "a betrayal",
+        "Voss",
+        id="names-after-the-verb-are-its-objects",
+    ),
+    pytest.param(
+        "Intro.\n\nThe ferry is “a lifeline for the island” in the winter months, said "
+        "Ida Marsh, a harbour historian.",
+        "a lifeline",
+        "Ida Marsh",
+        id="comma-said-name-after-a-partial-quote",
+    ),
+    pytest.param(
+        "Intro.\n\n“The levy is fair,” Ada Quist, the treasurer, told the Island Gazette.",
+        "levy is fair",
+        "Ada Quist",
+        id="comma-told-keeps-its-subject",
+    ),
+    pytest.param(
+        "Intro.\n\nThe mayor was asked by radio host Tim Ash, who lives on the island, "
+        "“Will the ferry run on Sundays?”",
+        "Will the ferry",
+        "Tim Ash",
+        id="asked-by-the-agent",
+    ),
+    pytest.param(
+        "Intro.\n\n“We built the pier by hand,” remembered Olga Brandt, the first harbour pilot.",
+        "built the pier",
+        "Olga Brandt",
+        id="remembered",
+    ),
+    pytest.param(
+        "Intro.\n\nLena Ott spoke.\n\n“The island will vote no,” Ott concludes.",
+        "vote no",
+        "Lena Ott",
+        id="concludes",
+    ),
+    pytest.param(
+        "Intro.\n\nThe pier shaped the Harbour Charter of 1901, as the Pier Trust website notes:"
+        "\n\n“The first stones were laid in winter.”",
+        "first stones",
+        "the Pier Trust website",
+        id="as-the-source-notes",
+    ),
+    pytest.param(
+        "Intro.\n\nLena Ott, at a meeting in Truro, Cornwall, said she was “tired of waiting.”",
+        "tired of waiting",
+        "Lena Ott",
+        id="place-and-its-county",
+    ),
+    pytest.param(
+        "Intro.\n\nAs Mayor Tom Reed told the Island Press, “The ferry stays.” He added, "
+        "“The pier will be rebuilt.”",
+        "pier will be",
+        "Tom Reed",
+        id="he-is-not-the-press",
+    ),
+    pytest.param(
+        "Intro.\n\nAnother commenter said, “The queue was worse last year.”",
+        "queue was worse",
+        "Another commenter",
+        id="another-commenter",
+    ),
+    pytest.param(
+        "Intro.\n\n“We came for the harbour jobs,” said one owner of a bakery that sells rye "
+        "bread who asked not to be named for fear of losing her lease.",
+        "harbour jobs",
+        "one owner of a bakery",
+        id="long-relative-clause-after-the-speaker",
+    ),
+    pytest.param(
+        "Intro.\n\nThe ferry and the bridge will both close, Ida Marsh said Tuesday, adding "
+        "that “nobody planned for this.”",
+        "nobody planned",
+        "Ida Marsh",
+        id="said-adding",
+    ),
+    pytest.param(
+        "Intro.\n\n“It helps,” said Marsh, explaining she worked most closely with Tom Reed, "
+        "who charts the harbour: “He knows the tides.”",
+        "knows the tides",
+        "Marsh",
+        id="said-name-explaining",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\n“She never takes the ferry,” said a 2008 Quist "
+        "veteran.",
+        "never takes",
+        "a 2008 Quist veteran",
+        id="name-as-modifier",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist opened the pier on Sunday, with the harbour master loudly "
+        "warning: “The tide is turning.”",
+        "tide is turning",
+        "the harbour master",
+        id="with-x-participle",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\nQuist’s rival Tom Rees spoke too. Rees’ campaign "
+        "called the plan “a rush job.”",
+        "a rush job",
+        "Rees’ campaign",
+        id="s-apostrophe-possessive",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
@@ -298,6 +458,14 @@ def test_quote_kind(text: str, kind: str) -> None:
     assert analyze(text).quotes[0].kind == kind
 
 
+def test_attribute_values_in_markup_are_not_quotes() -> None:
+    text = (
+        'Intro.\n\n<tweet author="@harbourmaster" date="May 2, 2024">Ferry back on</tweet>.\n\n'
+        "“The ferry runs again,” the harbour master said."
+    )
+    assert [q.text for q in analyze(text).quotes] == ["The ferry runs again"]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
@@ -311,6 +479,9 @@ def test_quote_kind(text: str, kind: str) -> None:
             id="nominal-subset",
         ),
         pytest.param("Antonio Costa", "Pedro Sanchez", False, id="different"),
+        pytest.param("Ravel himself", "Maurice Ravel", True, id="reflexive"),
+        pytest.param("the man", "One man", True, id="common-words"),
+        pytest.param("the woman", "the man", False, id="common-words-differ"),
         pytest.param("", "Scholz", False, id="empty"),
     ],
 )
@@ -329,6 +500,49 @@ def test_actor_merges_name_forms_and_keeps_role_apart() -> None:
     assert (actor.name, actor.role) == ("Olaf Scholz", "German Chancellor")
     assert len(actor.quotes) == 1
     assert [s.verb for s in actor.statements] == ["warned"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Intro.\n\nWait, it gets worse:\n\n“The bridge is closed again.”", id="wait"),
+        pytest.param("Intro.\n\nSpecifically, “the bridge is closed again.”", id="ly"),
+        pytest.param(
+            "Intro.\n\nNothing, it seems, is settled:\n\n“The bridge is closed again.”",
+            id="indefinite-pronoun",
+        ),
+    ],
+)
+def test_a_sentence_opener_is_no_speaker(text: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes] == [None]
+
+
+def test_a_name_that_opens_a_sentence_stays_a_name() -> None:
+    text = (
+        "Intro.\n\nStirling, the mayor, spoke first: “We will rebuild.”\n\n"
+        "The crowd cheered for Stirling."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Stirling"]
+
+
+def test_a_quote_signed_on_the_next_line_is_the_signer_s() -> None:
+    text = (
+        "Intro.\n\n“The ferry must run on Sundays.”\n\n- Mara Voss, Dover.\n\n"
+        "“Nobody asked the island.”\n\n—Councillor Ned Price, at the hearing."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Mara Voss", "Ned Price"]
+
+
+def test_a_name_with_a_particle_is_one_actor_in_every_form() -> None:
+    text = (
+        "Mayor Lena van der Berg opened the session.\n\n"
+        "Van der Berg said the budget was tight.\n\n"
+        "Asked about the parks, van der Berg said, “The parks stay open.”\n\n"
+        "But, she added, “We will not cut the libraries.”"
+    )
+    result = analyze(text)
+    assert [q.speaker for q in result.quotes] == ["Lena van der Berg"] * 2
+    assert [a.name for a in result.actors] == ["Lena van der Berg"]
 
 
 def test_speaker_of_finds_the_overlapping_quote() -> None:

@@ -18,6 +18,7 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.english import lower_openers
 from summarizer.attribution.german import (
     POSSESSIVE,
     according_to_span,
@@ -54,7 +55,7 @@ __all__ = ["analyze"]
 
 _ORG_WORDS = words(
     """house senate congress party council committee department ministry university news
-    times post network court union commission office agency bank group company"""
+    times post network court union commission office agency bank group company press"""
 )
 
 
@@ -227,12 +228,10 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return after
     if before:
         return before
-    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
-        lead_in = _lead_in_cue(doc, span.paragraph - 1)
-        quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
-        if lead_in or quoted_before:
-            return lead_in
-        return _previous_subject(doc, span.paragraph - 1)
+    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark):
+        opener = _opener_cue(doc, spans, i)
+        if opener is not None or span.paragraph:
+            return opener
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
     german = _german_fallback(doc, span, sentence, para_start) if doc.german else None
@@ -243,6 +242,20 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _opener_cue(doc: _Doc, spans: Sequence[Span], i: int) -> Cue | None:
+    """A quote that opens its paragraph: signed on the next line, led in by the paragraph
+    before ("Rutte posted on X:"), or carrying on that paragraph's subject."""
+    span = spans[i]
+    signed = _signature_cue(doc, span)
+    if signed or not span.paragraph:
+        return signed
+    lead_in = _lead_in_cue(doc, span.paragraph - 1)
+    quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
+    if lead_in or quoted_before:
+        return lead_in
+    return _previous_subject(doc, span.paragraph - 1)
 
 
 def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -> Cue | None:
@@ -259,7 +272,10 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
         german = _german_cue_after(doc, span.close_mark, limit, nxt)
         if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
             return german  # a finished German quote keeps its lead-in over the next sentence
-    return cue_after(doc.masked, span.close_mark, limit)
+    cue = cue_after(doc.masked, span.close_mark, limit)
+    if cue and cue.verb == "so" and not doc.german:
+        return None  # English "…,” so government should help": a conjunction, not "so Rice"
+    return cue
 
 
 def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
@@ -369,6 +385,27 @@ def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "previous sentence", verb.group())
 
 
+_SIGNATURE = re.compile(r"[ \t]*[-–—]+[ \t]*(?=[A-Z])")
+
+
+def _signature_cue(doc: _Doc, span: Span) -> Cue | None:
+    """A quote-only paragraph signed on the next line: "“…”" then "- Clinton." or
+    "—Jane Roe, Dayton, Ohio." names the speaker."""
+    if span.close_mark is None or span.paragraph + 1 >= len(doc.paragraphs):
+        return None
+    if doc.text[span.close_mark + 1 : doc.paragraphs[span.paragraph][1]].strip(" \t.,"):
+        return None  # the paragraph goes on after the quote
+    a, b = doc.paragraphs[span.paragraph + 1]
+    dash = _SIGNATURE.match(doc.masked, a, b)
+    if dash is None:
+        return None
+    signer = doc.masked.find(",", dash.end(), b)
+    subject = phrase_subject(doc.masked, dash.end(), signer if signer > 0 else b)
+    if subject is None or subject.kind != "name":
+        return None
+    return Cue(subject, doc.text[a:b].strip(), "")
+
+
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
     """A quote-only paragraph after "Carter said that ...": the speaker carries over."""
     _, b = doc.paragraphs[paragraph]
@@ -442,11 +479,21 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
     return _canonical(doc, subject)
 
 
+_NAME_WORDS = 4
+
+
 def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
     best = doc.index.nearest_fuller(tokens, subject.start)
+    # The nearest fuller name may have a fuller one still ("Blasio" -> "De Blasio" -> "Bill
+    # de Blasio"): follow it, so that one person is one actor. A person's name has a few
+    # words; a longer capitalised run is a headline ("Hollande Says Donald Trump").
+    fuller = best
+    while fuller is not None and len(name_tokens(fuller.name)) <= _NAME_WORDS:
+        best = fuller
+        fuller = doc.index.nearest_fuller(name_tokens(best.name), best.start)
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
@@ -604,11 +651,14 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
+    sentences = split_sentences(masked, paragraphs)
+    if language == "en":
+        masked = lower_openers(masked, sentences)
     doc = _Doc(
         text,
         masked,
         paragraphs,
-        split_sentences(masked, paragraphs),
+        sentences,
         find_mentions(masked),
         _headings(text, paragraphs),
         language,
