@@ -24,6 +24,7 @@ import functools
 import json
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -898,6 +899,19 @@ def _user(content: str) -> Message:
     return {"role": "user", "content": content}
 
 
+_LOOP = re.compile(r"(.{4,80}?)\1{3,}\s*$", re.DOTALL)
+
+
+def repeating_tail(text: str) -> str | None:
+    """The piece of text an answer ends by repeating (four times or more), if it does: how a
+    small model's answer runs into the output limit. Shortened for a message."""
+    found = _LOOP.search(text[-2000:])
+    if found is None:
+        return None
+    piece = found.group(1)
+    return piece if len(piece) <= 40 else piece[:37] + "..."
+
+
 def _usable_content(response: ChatResponse, settings: Settings) -> str:
     """The answer text, or an LLMError for refusals, filtering and truncation."""
     rid = response.request_id
@@ -906,9 +920,20 @@ def _usable_content(response: ChatResponse, settings: Settings) -> str:
             f"The model refused: {response.refusal[:200]}", reason="refusal", request_id=rid
         )
     if response.finish_reason == "length":
+        limit = settings.max_output_tokens
+        loop = repeating_tail(response.content or "")
+        if loop is not None:
+            # A small model caught in a loop: more room would only be filled with more of it.
+            raise LLMError(
+                f"The answer was cut off at the {limit}-token output limit while the model "
+                f"repeated {loop!r} over and over, so it was not used. Try again with another "
+                "model or template (a larger model rarely loops).",
+                reason="length",
+                request_id=rid,
+            )
         raise LLMError(
-            f"The answer was cut off at the {settings.max_output_tokens}-token output limit, so "
-            "it was not used. Raise SUMMARIZER_MAX_OUTPUT_TOKENS or lower SUMMARIZER_MAX_ACTORS.",
+            f"The answer was cut off at the {limit}-token output limit, so it was not used. "
+            "Raise SUMMARIZER_MAX_OUTPUT_TOKENS or lower SUMMARIZER_MAX_ACTORS.",
             reason="length",
             request_id=rid,
         )

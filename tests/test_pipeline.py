@@ -277,6 +277,18 @@ def test_truncated_filtered_or_refused_answers_are_errors(
     assert info.value.reason == reason
 
 
+def test_an_answer_cut_off_in_a_loop_says_so_instead_of_asking_for_more_room() -> None:
+    # Synthetic: a small local model answered a German article this way in a measured run
+    # (cut at 2,048 tokens); the loop's words here are made up.
+    looped = '{"issue": "Wer zahlt?", "summary": "' + "Die Schule ist gut. " * 60
+    cut = ChatResponse(content=looped, finish_reason="length", usage=Usage())
+    with pytest.raises(LLMError) as info:
+        summarize(ARTICLE, settings=SETTINGS, client=FakeLLM([cut]))
+    message = str(info.value)
+    assert "repeated 'Die Schule ist gut. ' over and over" in message
+    assert "Raise SUMMARIZER_MAX_OUTPUT_TOKENS" not in message
+
+
 def test_json_schema_rejection_falls_back_once_per_client() -> None:
     fake = FakeLLM(reject_json_schema=True)
     summarize(ARTICLE, settings=SETTINGS, client=fake)
