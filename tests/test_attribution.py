@@ -532,6 +532,43 @@ GERMAN_SPEAKERS = [
         "Jonas Berg",
         id="name-before-its-apposition",
     ),
+    # A sentence in the Konjunktiv whose subject is a thing goes on with the last source.
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Anna Kraus erklärte, ihr lägen „keine Unterlagen“ vor. "
+        "Die Akten seien ihr „ohne jeden Grund verweigert“ worden.",
+        "Anna Kraus",
+        id="konjunktiv-after-a-sentence-with-a-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir sparen“, sagte Finanzminister Jens Vogt. Die Rücklagen stärkten "
+        "die Stadt, und so würden sie auch gesehen. Die Bilanz zeige, „dass der Kurs stimmt“.",
+        "Jens Vogt",
+        id="konjunktiv-run-back-to-its-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nKommissar Jan Petrov bekräftigte das Engagement der Behörde. Die Regeln "
+        "seien im Vertrag festgelegt: „Daran gibt es nichts zu deuteln.“",
+        "Jan Petrov",
+        id="konjunktiv-clause-before-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAm Rande der Sitzung nahm jetzt auch Landrat Peter Blum zu der Frage "
+        "Stellung. Jeder Bürger könne „selbst entscheiden, wann er zahlt“.",
+        "Peter Blum",
+        id="konjunktiv-after-a-person-acting",
+    ),
+    pytest.param(
+        "Einleitung.\n\nLaut Polizei habe es eine Kontrolle gegeben. Dabei sei ein Mann "
+        "festgenommen worden. Dies hätten die Beamten „mit einfacher Gewalt“ verhindert.",
+        "Polizei",
+        id="konjunktiv-run-back-to-laut",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir prüfen das“, sagte Richterin Eva Lenz. Zum Streit führte der "
+        "Rechtsanwalt Hansjörg Elshorst aus, dass die Praxis „in der Branche üblich“ gewesen sei.",
+        "Hansjörg Elshorst",
+        id="konjunktiv-with-a-person-as-subject-keeps-it",
+    ),
 ]
 
 

@@ -22,9 +22,11 @@ from summarizer.attribution.german import (
     POSSESSIVE,
     according_to_span,
     after_quote_span,
+    carried_speaker_span,
     is_reported,
     main_subject_span,
     names_something,
+    only_konjunktiv,
     pointing_back_span,
     so_before_span,
     sounds_spoken,
@@ -273,9 +275,45 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
         return None
     found = main_subject_span(doc.masked, sentence, span.open_mark)
     subject = _german_subject(doc, found) if found else None
+    if not _names_speaker(doc, subject) and only_konjunktiv(doc.masked, *doc.sentence(sentence)):
+        carried = _carried_cue(doc, sentence)
+        if carried:
+            return carried
     if subject is None:
         return None
     return Cue(subject, doc.text[sentence : span.open_mark].strip(" :,"), "")
+
+
+def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
+    """A German sentence in the Konjunktiv with no source of its own: the speaker of the
+    reported speech it goes on with."""
+    k = bisect.bisect_right(doc.starts, sentence) - 1
+
+    def is_person(a: int, b: int) -> bool:
+        return _names_speaker(doc, _german_subject(doc, (a, b)), pronoun=False)
+
+    found = carried_speaker_span(doc.masked, doc.sentences, k, is_person)
+    subject = _german_subject(doc, found) if found else None
+    return Cue(subject, "reported speech before", "") if subject else None
+
+
+def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) -> bool:
+    """Whether a German subject can be a speaker on its own: "er" or "sie", or a person
+    named with a role or a full name somewhere in the article ("Elshorst" for "Hansjörg
+    Elshorst"); "die Studie", "die Bundesregierung" and "man" are not."""
+    if subject is None:
+        return False
+    if subject.kind == "pronoun":
+        return pronoun and subject.name in PERSON_PRONOUNS
+    if subject.kind != "name":
+        return False
+    named = _canonical(doc, subject)
+    words = named.name.split()
+    # A first name and a surname, perhaps with "von" ("Ursula von der Leyen"), but not a
+    # noun with a genitive ("Pflichten der Union").
+    glue = [w for w in words if not w[:1].isupper()]
+    personal = len(words) > 1 and (not glue or glue[0] in ("von", "van", "de", "zu"))
+    return bool(named.role) or any(is_title(w) for w in words) or personal
 
 
 def _quoted_name(doc: _Doc, span: Span) -> bool:
@@ -301,6 +339,11 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
         return None
     found = main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
+    if not verb and not _names_speaker(doc, subject):
+        sentence = doc.sentence(open_mark)
+        carried = only_konjunktiv(doc.masked, *sentence) and _carried_cue(doc, sentence[0])
+        if carried:
+            return carried
     if subject is None:
         return None
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")

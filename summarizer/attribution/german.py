@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Sequence
 
 from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
 
@@ -26,9 +27,11 @@ __all__ = [
     "POSSESSIVE",
     "according_to_span",
     "after_quote_span",
+    "carried_speaker_span",
     "is_reported",
     "main_subject_span",
     "names_something",
+    "only_konjunktiv",
     "pointing_back_span",
     "so_before_span",
     "sounds_spoken",
@@ -53,6 +56,8 @@ _ADVERBS = words(
     einleitend ausdrücklich offen dort hingegen"""
 )
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+# Determiners that may open a genitive after a noun ("am Rande einer Sitzung des Landtags").
+_GENITIVE_DET = words("des der eines einer")
 # Determiners that cannot open a subject (accusative or dative only).
 _OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
 POSSESSIVE = words("sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren")
@@ -62,7 +67,7 @@ _FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
 _MIDFIELD = words(
     """sich auch jedoch dazu dann nun zudem weiter ebenfalls aber bereits noch schon daher
     deshalb außerdem dabei allerdings wiederum gestern heute am zuletzt erneut nochmals
-    später zuvor ausdrücklich"""
+    später zuvor ausdrücklich jetzt inzwischen mittlerweile indessen unterdessen"""
 )
 _TOKEN = re.compile(r"\S+")
 _ADJECTIVE_END = ("e", "en", "er", "es", "em")
@@ -244,7 +249,7 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
         first = raw.lstrip('(„“"»«')[:1]
         if word in _DETERMINERS:
             joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
-            if j > i and not after_det and not joined and word not in ("des", "der"):
+            if j > i and not after_det and not joined and word not in _GENITIVE_DET:
                 break  # "biss der Randalierer | den Fluggast": a second noun phrase
             after_det = True
         elif first.isupper() or first.isdigit() or raw.startswith("("):
@@ -507,3 +512,64 @@ def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if stop == 0 or text[tokens[stop - 1].end() : end].strip(" ,:"):
         return None
     return tokens[0].start(), tokens[stop - 1].end()
+
+
+def only_konjunktiv(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reports speech by its Konjunktiv alone: no speech verb,
+    speech noun or "so"/"laut" names a source, so its subject need not be the speaker ("Die
+    Studie zeige in Wahrheit, „…“" goes on with what the last speaker said)."""
+    return bool(_KONJUNKTIV.search(text, start, end)) and not (
+        SPEECH_VERB.search(text, start, end)
+        or _SPEECH_NOUN.search(text, start, end)
+        or _SO_OR_LAUT.search(text[start:end])
+    )
+
+
+_CARRY_SENTENCES = 3  # how far back a run of Konjunktiv sentences is followed to its source
+
+
+def carried_speaker_span(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    k: int,
+    is_person: Callable[[int, int], bool],
+) -> tuple[int, int] | None:
+    """The speaker of the run of reported speech that sentence ``k`` goes on with.
+
+    Walks back over sentences in the Konjunktiv to the nearest one that names a source with
+    a speech verb, "so"/"laut" or "nach Angaben" ("Hartmann erklärte, ihr lägen „…“. Die
+    Einsicht sei ihr verweigert worden"), and gives that sentence's speaker. An indicative
+    sentence without speech ends the walk: right before sentence ``k`` its subject is the
+    source if ``is_person`` says it names a person ("An die Adresse Brüssels hatte Steinbrück
+    Positives zu vermelden. Erstmals sei …"), else there is none.
+    """
+    for j in range(k - 1, max(-1, k - 1 - _CARRY_SENTENCES), -1):
+        a, b = sentences[j]
+        if SPEECH_VERB.search(text, a, b) or _SO_OR_LAUT.search(text[a:b]):
+            return reported_speaker_span(text, a, b)
+        if not _KONJUNKTIV.search(text, a, b):
+            found = main_subject_span(text, a, b) if j == k - 1 else None
+            return found if found and is_person(*found) else None
+    return None
+
+
+_QUOTE_CLOSE = re.compile(r"[“”\"»«]")
+_LAUT_BEFORE = re.compile(r"\b[Ll]aut\s+")
+
+
+def reported_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The source a sentence of reported speech names, read in German order: after "so" or
+    "laut", in "nach Angaben des …", after a quotation ("„…“, äußerte sich Schavan"), or
+    the subject of its main clause."""
+    for pattern in (_AFTER_SO, _LAUT_BEFORE):
+        found = pattern.search(text, start, end)
+        if found is not None:
+            rest = list(_TOKEN.finditer(text, found.end(), end))
+            stop = _noun_phrase_end(rest, 0, after_det=True)
+            if stop:
+                return rest[0].start(), rest[stop - 1].end()
+    if text[start] in '„“”"»«':
+        close = _QUOTE_CLOSE.search(text, start + 1, end)
+        if close:
+            return after_quote_span(text, close.end(), end)
+    return according_to_span(text, start, end) or main_subject_span(text, start, end)
