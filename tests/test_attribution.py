@@ -569,6 +569,17 @@ GERMAN_SPEAKERS = [
         "Hansjörg Elshorst",
         id="konjunktiv-with-a-person-as-subject-keeps-it",
     ),
+    pytest.param(
+        "Einleitung.\n\nAm 3. Mai sagte Bürgermeisterin Eva Roth: „Wir bauen die Brücke neu.“",
+        "Eva Roth",
+        id="an-ordinal-date-ends-no-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Polizei sperrte den Platz.Mats Weber schreibt dazu in seinem Blog: "
+        "„So geht es nicht weiter.“",
+        "Mats Weber",
+        id="a-stop-without-its-space-ends-a-sentence",
+    ),
 ]
 
 

@@ -23,6 +23,7 @@ from summarizer.attribution.german import (
     according_to_span,
     after_quote_span,
     carried_speaker_span,
+    german_sentences,
     is_reported,
     main_subject_span,
     names_something,
@@ -647,11 +648,12 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
+    sentences = split_sentences(masked, paragraphs)
     doc = _Doc(
         text,
         masked,
         paragraphs,
-        split_sentences(masked, paragraphs),
+        german_sentences(masked, sentences) if language == "de" else sentences,
         find_mentions(masked),
         _headings(text, paragraphs),
         language,

@@ -28,6 +28,7 @@ __all__ = [
     "according_to_span",
     "after_quote_span",
     "carried_speaker_span",
+    "german_sentences",
     "is_reported",
     "main_subject_span",
     "names_something",
@@ -573,3 +574,38 @@ def reported_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | 
         if close:
             return after_quote_span(text, close.end(), end)
     return according_to_span(text, start, end) or main_subject_span(text, start, end)
+
+
+# An ordinal before a month or a count noun ends no sentence: "am 20. August", "im 19.
+# Jahrhundert", "zum 3. Mal".
+_ORDINAL_END = re.compile(r"\b\d{1,2}\.$")
+_ORDINAL_NOUN = re.compile(
+    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|"
+    r"Dezember|Jahrhunderts?|Jahrestag|Mal|Platz|Spieltag|Runde|Etappe)\b"
+)
+# A stop with no space after it, between two words, ends one: "sagte der Papst.Der Bruder".
+_GLUED_STOP = re.compile(r"(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß])")
+
+
+def _ordinal_cut(text: str, last: tuple[int, int], start: int) -> bool:
+    """Whether the sentence ``last`` was cut after an ordinal that ``text[start:]`` goes on."""
+    same_line = "\n" not in text[last[1] : start]
+    return same_line and bool(_ORDINAL_END.search(text, *last) and _ORDINAL_NOUN.match(text, start))
+
+
+def german_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``sentences`` mended for German: joined where an ordinal was taken for a stop, split
+    where a stop lost its space."""
+    joined: list[tuple[int, int]] = []
+    for a, b in sentences:
+        if joined and _ordinal_cut(text, joined[-1], a):
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    out = []
+    for a, b in joined:
+        for cut in _GLUED_STOP.finditer(text, a, b):
+            out.append((a, cut.start()))
+            a = cut.start()
+        out.append((a, b))
+    return out
