@@ -580,6 +580,18 @@ GERMAN_SPEAKERS = [
         "Mats Weber",
         id="a-stop-without-its-space-ends-a-sentence",
     ),
+    pytest.param(
+        "Einleitung.\n\nNach Ansicht von Stadtrat Paul Weber ist damit noch nichts entschieden. "
+        "„Das ist nur ein Entwurf. Der Rat wird ihn ändern.“",
+        "Paul Weber",
+        id="a-quotation-alone-goes-on-from-nach-ansicht",
+    ),
+    pytest.param(
+        "Einleitung.\n\nUm Geld zu sparen, will Bürgermeisterin Ina Graf die Bäder schließen. "
+        "„Nicht jedes Bad ist für die Stadt notwendig.“",
+        "Ina Graf",
+        id="a-quotation-alone-after-an-infinitive-clause-first",
+    ),
 ]
 
 

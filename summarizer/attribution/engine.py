@@ -273,7 +273,9 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
         if carried:
             return carried
     if sentence >= span.open_mark:
-        return None
+        # "Nach Ansicht von Wulff ist … gefallen. „Es ist nur ein Gutachten.“": a quotation
+        # that is its own sentence goes on from the source before it.
+        return _carried_cue(doc, sentence)
     found = main_subject_span(doc.masked, sentence, span.open_mark)
     subject = _german_subject(doc, found) if found else None
     if not _names_speaker(doc, subject) and only_konjunktiv(doc.masked, *doc.sentence(sentence)):
@@ -418,6 +420,8 @@ def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
     _, b = doc.paragraphs[paragraph]
     if paragraph in doc.headings:
         return None
+    if doc.german:
+        return _carried_cue(doc, doc.sentence_after(b - 1)[0])
     start = doc.sentence_start(b - 1)
     verb = SPEECH_VERB.search(doc.masked, start, b)
     subject = sentence_subject(doc.masked, start, verb.start() if verb else b)

@@ -57,6 +57,8 @@ _ADVERBS = words(
     einleitend ausdrücklich offen dort hingegen"""
 )
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+# Prepositions that open an infinitive clause ("Um … zu gewinnen, will Oettinger").
+_INFINITIVE = words("um ohne statt anstatt")
 # Determiners that may open a genitive after a noun ("am Rande einer Sitzung des Landtags").
 _GENITIVE_DET = words("des der eines einer")
 # Determiners that cannot open a subject (accusative or dative only).
@@ -340,7 +342,11 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _SUBORDINATORS and i == 0:
         return _subordinate_first(tokens)
     if first in _PREPOSITIONS:
-        return _inverted(tokens, _constituent_end(tokens, i + 1))
+        # "Um die Zeit dafür zu gewinnen, will Oettinger …": past an infinitive clause too.
+        found = _inverted(tokens, _constituent_end(tokens, i + 1))
+        if found is None and first in _INFINITIVE:
+            found = _inverted(tokens, _skip_clause(tokens, i))
+        return found
     if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
         return _adverb_first(tokens, i)
     if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
@@ -546,7 +552,11 @@ def carried_speaker_span(
     """
     for j in range(k - 1, max(-1, k - 1 - _CARRY_SENTENCES), -1):
         a, b = sentences[j]
-        if SPEECH_VERB.search(text, a, b) or _SO_OR_LAUT.search(text[a:b]):
+        if (
+            SPEECH_VERB.search(text, a, b)
+            or _SO_OR_LAUT.search(text[a:b])
+            or _ACCORDING.search(text, a, b)
+        ):
             return reported_speaker_span(text, a, b)
         if not _KONJUNKTIV.search(text, a, b):
             found = main_subject_span(text, a, b) if j == k - 1 else None
