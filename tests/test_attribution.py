@@ -592,6 +592,37 @@ GERMAN_SPEAKERS = [
         "Ina Graf",
         id="a-quotation-alone-after-an-infinitive-clause-first",
     ),
+    # Where words stand, not who said them: the text quoted from is the source.
+    pytest.param(
+        "Einleitung.\n\nBislang steht in dem Entwurf für das neue Gesetz noch der Satz: „Die "
+        "Daten sind nach einem Jahr zu löschen.“",
+        "Entwurf",
+        id="document-steht-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn der Zeitung fand sich dazu die Feststellung „Mit diesem Heft beginnt "
+        "für die Redaktion eine neue Zeit“.",
+        "Zeitung",
+        id="document-fand-sich-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf dem großen Transparent war die Parole „Wir bleiben hier, wir weichen "
+        "nicht“ zu lesen.",
+        "Transparent",
+        id="document-zu-lesen-auf",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf der documenta-Homepage heißt es zur Wahl des Bildes: „Die Striche "
+        "zählen bis zwölf.“",
+        "documenta-Homepage",
+        id="document-a-compound-in-lower-case-kept-whole",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Fans der Gäste zogen mit Plakaten durch die Stadt, auf denen Sprüche "
+        "wie „Wir sind die Macht in dieser Stadt“ standen.",
+        "Fans der Gäste",
+        id="document-not-in-a-relative-clause",
+    ),
 ]
 
 

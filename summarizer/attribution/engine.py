@@ -23,6 +23,7 @@ from summarizer.attribution.german import (
     according_to_span,
     after_quote_span,
     carried_speaker_span,
+    document_source_span,
     german_sentences,
     is_reported,
     main_subject_span,
@@ -329,11 +330,14 @@ def _quoted_name(doc: _Doc, span: Span) -> bool:
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
-    source = so_before_span(doc.masked, start, open_mark) or according_to_span(
-        doc.masked, doc.sentence(open_mark)[0], open_mark
+    sentence = doc.sentence(open_mark)
+    source = (
+        so_before_span(doc.masked, start, open_mark)
+        or according_to_span(doc.masked, sentence[0], open_mark)
+        or document_source_span(doc.masked, sentence[0], open_mark)
     )
     if source:
-        subject = phrase_subject(doc.masked, *source)
+        subject = _german_subject(doc, source)
         if subject:
             return Cue(subject, doc.text[source[0] : open_mark].strip(" :,"), "")
     region = doc.masked[start:open_mark].rstrip()
@@ -343,7 +347,6 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     found = main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
     if not verb and not _names_speaker(doc, subject):
-        sentence = doc.sentence(open_mark)
         carried = only_konjunktiv(doc.masked, *sentence) and _carried_cue(doc, sentence[0])
         if carried:
             return carried
@@ -367,7 +370,13 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
             if head.role is None and any(is_title(w) for w in role.split()[:3]):
                 return replace(head, role=role)
             return head
-    return phrase_subject(doc.masked, *found)
+    subject = phrase_subject(doc.masked, *found)
+    if subject and subject.kind == "name" and doc.masked[subject.start - 1 : subject.start] == "-":
+        # "der documenta-Homepage": the whole compound, not its capitalised tail.
+        start = doc.masked.rfind(" ", found[0], subject.start) + 1 or found[0]
+        name = doc.masked[start : subject.start] + subject.name
+        return replace(subject, name=name, start=start)
+    return subject
 
 
 _VERB_THEN_NAME = re.compile(

@@ -28,6 +28,7 @@ __all__ = [
     "according_to_span",
     "after_quote_span",
     "carried_speaker_span",
+    "document_source_span",
     "german_sentences",
     "is_reported",
     "main_subject_span",
@@ -255,7 +256,7 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
             if j > i and not after_det and not joined and word not in _GENITIVE_DET:
                 break  # "biss der Randalierer | den Fluggast": a second noun phrase
             after_det = True
-        elif first.isupper() or first.isdigit() or raw.startswith("("):
+        elif first.isupper() or first.isdigit() or raw.startswith("(") or _is_noun(raw):
             after_det = False
         elif (
             after_det
@@ -619,3 +620,53 @@ def german_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tu
             a = cut.start()
         out.append((a, b))
     return out
+
+
+# Verbs that say where words stand rather than who says them: "Auf der Homepage heißt es",
+# "In der Zeitung fand sich die Feststellung", "war die Parole „…“ zu lesen".
+_WHERE_WRITTEN = re.compile(
+    r"\b(?:heißt es|hieß es|steht|stand|stehen|standen|fand sich|findet sich|fanden sich|"
+    r"finden sich)\b|\bzu lesen\b|\bdie Rede\b"
+)
+_RELATIVE = words("denen dessen deren welchem welcher welchen welche")
+_IN_PLACE = re.compile(r"(?:^|(?<=\s))(?:[Ii]n|[Ii]m|[Aa]uf)\s+")
+
+
+def document_source_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The text a sentence quotes from when it says where words stand, not who said them:
+    "Auf der Homepage des Vereins heißt es: „…“" gives "der Homepage des Vereins".
+
+    ``text[start:end]`` is the sentence up to the quotation; the place is the first "in",
+    "im" or "auf" phrase in it with a noun, and the sentence must have such a verb.
+    """
+    stop_at = _sentence_end(text, end)
+    if not _WHERE_WRITTEN.search(text, start, stop_at):
+        return None
+    for found in _IN_PLACE.finditer(text, start, end):
+        # The verb in the same clause: not "protestierten in Tikrit mit Transparenten, auf
+        # denen Sprüche wie „…“ standen".
+        comma_before = text.rfind(",", start, found.start())
+        clause = comma_before + 1 if comma_before >= 0 else start
+        comma = text.find(",", found.end(), stop_at)
+        if not _WHERE_WRITTEN.search(text, clause, stop_at if comma < 0 else comma):
+            continue
+        tokens = list(itertools.islice(_TOKEN.finditer(text, found.end(), end), 20))
+        opens_clause = comma_before >= 0 and not text[clause : found.start()].strip()
+        if not tokens or opens_clause or _bare(tokens[0].group()) in _RELATIVE:
+            continue  # ", auf denen …", ", auf dem geschrieben stand": a relative clause
+        stop = _noun_phrase_end(tokens, 0, after_det=True)
+        if stop and any(_is_noun(t.group()) for t in tokens[:stop]):
+            return tokens[0].start(), tokens[stop - 1].end()
+    return None
+
+
+def _is_noun(token: str) -> bool:
+    """A capitalised word, or a compound whose last part is ("documenta-Homepage")."""
+    word = token.lstrip('(„“"»«')
+    return word[:1].isupper() or word.rsplit("-", 1)[-1][:1].isupper()
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    """The end of the sentence that holds ``pos`` (its next stop or line break)."""
+    found = re.compile(r"[.!?](?:\s|$)|\n").search(text, pos)
+    return found.end() if found else len(text)
