@@ -623,6 +623,43 @@ GERMAN_SPEAKERS = [
         "Fans der Gäste",
         id="document-not-in-a-relative-clause",
     ),
+    # The speech verb's own clause: a relative or subordinate clause has its own subject.
+    pytest.param(
+        "Einleitung.\n\nDamit ist das Ziel verfehlt, das Bürgermeister Karl Ritter im Wahlkampf "
+        "zu seinem Maßstab erklärt hatte: „Wir bauen jedes Jahr tausend neue Wohnungen.“",
+        "Karl Ritter",
+        id="clause-a-person-after-the-relative-pronoun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIm Lokalblatt erschien ein Kommentar, der den Beschluss des Rates als "
+        "„eine teure und unnötige Geste“ bezeichnet, die niemandem helfe.",
+        "Kommentar",
+        id="clause-the-relative-pronoun-speaks-for-its-noun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Streit ist heikel, weil die Landesregierung den Nachbarn im Mai als "
+        "„verlässlichen und engen Partner“ bezeichnet hat.",
+        "Landesregierung",
+        id="clause-subject-after-the-conjunction",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuch der Verband kritisierte den Plan scharf: So sagte Anna Weiß, "
+        "Sprecherin des Verbands: „Das ist nicht durchdacht.“",
+        "Anna Weiß",
+        id="clause-the-last-of-two-after-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nMinister Paul Roth wies den Vorwurf zurück, die Sprecherin der "
+        "Opposition, Eva Kern, erklärte: „Wir bleiben bei unserer Kritik.“",
+        "Eva Kern",
+        id="clause-the-last-of-two-after-a-comma",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Eva Brandt erklärte, wie ihr Sprecher zuvor sagte: „Wir "
+        "halten Kurs.“",
+        "Eva Brandt",
+        id="clause-wie-is-the-same-speech",
+    ),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from summarizer.attribution.cancel import checkpoint
@@ -23,11 +23,14 @@ from summarizer.attribution.german import (
     according_to_span,
     after_quote_span,
     carried_speaker_span,
+    clause_speaker_span,
     document_source_span,
     german_sentences,
     is_reported,
+    last_clause_start,
     main_subject_span,
     names_something,
+    naming_verb_after,
     only_konjunktiv,
     pointing_back_span,
     so_before_span,
@@ -263,6 +266,8 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
         german = _german_cue_after(doc, span.close_mark, limit, nxt)
         if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
             return german  # a finished German quote keeps its lead-in over the next sentence
+        if naming_verb_after(doc.masked, span.close_mark):
+            return None  # "als „…“ bezeichnet, denen …": the verb's subject came before
     return cue_after(doc.masked, span.close_mark, limit)
 
 
@@ -277,6 +282,13 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
         # "Nach Ansicht von Wulff ist … gefallen. „Es ist nur ein Gutachten.“": a quotation
         # that is its own sentence goes on from the source before it.
         return _carried_cue(doc, sentence)
+    named_at = naming_verb_after(doc.masked, span.close_mark) if span.close_mark else None
+    if named_at:
+        # "…, weil die Regierung Georgien als „…“ bezeichnet hat": the verb's clause.
+        clause = clause_speaker_span(doc.masked, sentence, span.open_mark, _person_test(doc))
+        subject = _german_subject(doc, clause) if clause else None
+        if subject:
+            return Cue(subject, doc.text[sentence:named_at].strip(" :,"), "")
     found = main_subject_span(doc.masked, sentence, span.open_mark)
     subject = _german_subject(doc, found) if found else None
     if not _names_speaker(doc, subject) and only_konjunktiv(doc.masked, *doc.sentence(sentence)):
@@ -292,13 +304,26 @@ def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
     """A German sentence in the Konjunktiv with no source of its own: the speaker of the
     reported speech it goes on with."""
     k = bisect.bisect_right(doc.starts, sentence) - 1
+    found = carried_speaker_span(doc.masked, doc.sentences, k, _person_test(doc))
+    subject = _german_subject(doc, found) if found else None
+    return Cue(subject, "reported speech before", "") if subject else None
+
+
+def _full_name(subject: Subject | None) -> bool:
+    """A first name and a surname (two capitalised words, no genitive between)."""
+    if subject is None or subject.kind != "name":
+        return False
+    words = subject.name.split()
+    return len(words) > 1 and all(w[:1].isupper() or w in ("von", "van", "de", "zu") for w in words)
+
+
+def _person_test(doc: _Doc) -> Callable[[int, int], bool]:
+    """Whether the noun phrase at ``doc.masked[a:b]`` names a person (for german.py)."""
 
     def is_person(a: int, b: int) -> bool:
         return _names_speaker(doc, _german_subject(doc, (a, b)), pronoun=False)
 
-    found = carried_speaker_span(doc.masked, doc.sentences, k, is_person)
-    subject = _german_subject(doc, found) if found else None
-    return Cue(subject, "reported speech before", "") if subject else None
+    return is_person
 
 
 def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) -> bool:
@@ -344,7 +369,16 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     verb = SPEECH_VERB.search(doc.masked, start, open_mark)
     if not region or not (region.endswith(":") or verb):
         return None
-    found = main_subject_span(doc.masked, start, open_mark)
+    verbs = list(SPEECH_VERB.finditer(doc.masked, start, open_mark))
+    if verbs:
+        clause = clause_speaker_span(doc.masked, start, verbs[-1].start(), _person_test(doc))
+        subject = _german_subject(doc, clause) if clause else None
+        if subject:
+            return Cue(subject, region.strip(" :,"), verbs[-1].group())
+    found = main_subject_span(
+        doc.masked, last_clause_start(doc.masked, start, open_mark), open_mark
+    )
+    found = found or main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
     if not verb and not _names_speaker(doc, subject):
         carried = only_konjunktiv(doc.masked, *sentence) and _carried_cue(doc, sentence[0])
@@ -365,6 +399,12 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     if comma > found[0]:
         # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
         head = phrase_subject(doc.masked, found[0], comma)
+        role_first = doc.text[found[0] : comma].split()
+        if any(is_title(w) for w in role_first) and not _full_name(head):
+            # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
+            named = phrase_subject(doc.masked, comma + 1, found[1])
+            if _full_name(named) and named is not None:
+                return replace(named, role=named.role or " ".join(role_first).strip(" ,"))
         if head is not None and head.kind == "name":
             role = doc.text[comma + 1 : found[1]].strip(" ,")
             if head.role is None and any(is_title(w) for w in role.split()[:3]):
@@ -504,11 +544,20 @@ def _canonical(doc: _Doc, subject: Subject) -> Subject:
     if not tokens:
         return subject
     best = doc.index.nearest_fuller(tokens, subject.start)
+    if best and doc.german and _of_someone(best.name, subject.name):
+        best = None  # "das Fazit von Sandra Boser" is not a fuller "Sandra Boser"
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
         role = doc.index.first_role(name)
     return Subject("name", name, role, subject.start)
+
+
+def _of_someone(fuller: str, name: str) -> bool:
+    """Whether ``fuller`` is something "von" or "vom" ``name`` rather than a longer form of it
+    ("Fazit von Sandra Boser", "Michal Kadlec von Bayer")."""
+    at = fuller.find(name.split()[0])
+    return at > 0 and fuller[:at].split()[-1:] in (["von"], ["vom"])
 
 
 def _inherit(quotes: list[FoundQuote], spans: Sequence[Span], doc: _Doc) -> list[FoundQuote]:

@@ -28,11 +28,14 @@ __all__ = [
     "according_to_span",
     "after_quote_span",
     "carried_speaker_span",
+    "clause_speaker_span",
     "document_source_span",
     "german_sentences",
     "is_reported",
+    "last_clause_start",
     "main_subject_span",
     "names_something",
+    "naming_verb_after",
     "only_konjunktiv",
     "pointing_back_span",
     "so_before_span",
@@ -406,6 +409,8 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     """The subject right after the finite verb at ``tokens[verb]``."""
     if verb >= len(tokens) or not _is_verb_like(tokens[verb].group()):
         return None
+    if tokens[verb].group().endswith((",", ";", ":")):
+        return None  # "„…“ bezeichnet, denen …": the verb ends its clause, no subject follows
     i = verb + 1
     while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
         i += 1
@@ -670,3 +675,97 @@ def _sentence_end(text: str, pos: int) -> int:
     """The end of the sentence that holds ``pos`` (its next stop or line break)."""
     found = re.compile(r"[.!?](?:\s|$)|\n").search(text, pos)
     return found.end() if found else len(text)
+
+
+# Conjunctions that open a subordinate clause whose subject follows them ("weil die
+# Regierung Georgien als „…“ bezeichnet hat").
+_CLAUSE_OPENERS = words("weil da dass daß nachdem obwohl zumal wonach sodass während wenn")
+_RELATIVE_PRONOUNS = words("der die das welche welcher welches")
+
+
+def clause_speaker_span(
+    text: str, start: int, verb: int, is_person: Callable[[int, int], bool]
+) -> tuple[int, int] | None:
+    """The speaker when the speech verb at ``verb`` sits in a subordinate or relative clause.
+
+    "…, weil die Regierung es als „…“ bezeichnet hat": the subject after the conjunction;
+    "die Marke, die Gerhard Schröder zum Ziel erklärt hatte: „…“": the person after the
+    relative pronoun; "ein Kommentar, der die Entscheidung als „…“ bezeichnet": no person
+    follows the pronoun, so it is the subject and speaks for the noun before the comma.
+    None when the verb's clause is a main clause (no comma or colon before it from ``start``).
+    """
+    cut = max(text.rfind(",", start, verb), text.rfind(":", start, verb))
+    if cut < start:
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, cut + 1, verb), 20))
+    if len(tokens) < 2:
+        return None
+    first = _bare(tokens[0].group())
+    if first not in _CLAUSE_OPENERS and first not in _RELATIVE_PRONOUNS:
+        return None
+    stop = _noun_phrase_end(tokens, 1)
+    found = (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
+    if first in _CLAUSE_OPENERS:
+        return found
+    if found and is_person(*found):
+        return found
+    return _antecedent_span(text, start, cut)
+
+
+def _antecedent_span(text: str, start: int, comma: int) -> tuple[int, int] | None:
+    """The noun phrase that ends at ``comma`` ("erschien ein Kommentar|, der …"), back to its
+    determiner."""
+    tokens = list(_TOKEN.finditer(text, max(start, comma - 200), comma))
+    if not tokens or not tokens[-1].group()[:1].isupper():
+        return None
+    i = len(tokens) - 1
+    while i > 0:
+        word = _bare(tokens[i - 1].group())
+        if word in _DETERMINERS:
+            i -= 1
+            break
+        if not (tokens[i - 1].group()[:1].isupper() or word.endswith(_ADJECTIVE_END)):
+            break
+        i -= 1
+    return tokens[i].start(), tokens[-1].end()
+
+
+# A verb that says what someone called something, right after the quotation: "als „…“
+# bezeichnet hat", "„…“ nannte".
+_NAMING_VERB = re.compile(
+    r"[“”\"»«]\s*(?:bezeichnet|bezeichnete|bezeichneten|genannt|nannte|nannten|nennt|"
+    r"beschrieben|beschrieb|erklärt|betitelt|betitelte)\b"
+)
+
+
+def naming_verb_after(text: str, close: int) -> int | None:
+    """Where a naming verb stands right after the closing mark at ``close``, or None."""
+    found = _NAMING_VERB.match(text, close)
+    return found.end() if found else None
+
+
+def last_clause_start(text: str, start: int, end: int) -> int:
+    """Where the last main clause of ``text[start:end]`` (up to a quotation) begins, when
+    two speech clauses stand one after the other: "Die Kommission kritisierte das Gesetz
+    scharf: So sagte Olli Rehn: „…“", "Eisenmann wies die Behauptung zurück, die Sprecherin
+    Sandra Boser erklärte: „…“". ``start`` when there is only one."""
+    verbs = [m for m in SPEECH_VERB.finditer(text, start, end) if m.group() in DE_SPEECH_VERBS]
+    if len(verbs) < 2:
+        return start
+    last = verbs[-1].start()
+    for cut in (text.rfind(":", verbs[-2].end(), last), text.find(",", verbs[-2].end(), last)):
+        if cut < 0:
+            continue
+        rest = text[cut + 1 : last].split()
+        # A new clause opens with its subject or an adverb, not with a conjunction ("…, wie
+        # Müller sagte": the same speech) or a relative pronoun: "die" opens a main clause
+        # only when its noun phrase is right before the verb ("die Sprecherin erklärte").
+        word = _bare(rest[0]) if rest else "wie"
+        if word in _CLAUSE_OPENERS or word in ("wie", "als"):
+            continue
+        if word in _RELATIVE_PRONOUNS:
+            found = main_subject_span(text, cut + 1, end)
+            if found is None or text[found[1] : last].strip(" ,"):
+                continue
+        return cut + 1
+    return start
