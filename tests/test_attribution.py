@@ -660,6 +660,24 @@ GERMAN_SPEAKERS = [
         "Eva Brandt",
         id="clause-wie-is-the-same-speech",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Reform habe ihren Preis, so Ministerin Eva Kaul weiter: „Wir müssen "
+        "alle etwas abgeben.“",
+        "Eva Kaul",
+        id="so-name-weiter-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nWeiter sagte Trainer Jan Holm: „Wir werden ein offenes Buch sein.“ Dies "
+        "sagte der Präsident des Vereins vor den Fans.",
+        "Jan Holm",
+        id="a-lead-in-wins-over-dies-sagte-next",
+    ),
+    pytest.param(
+        "Einleitung.\n\nTeamchef Paul Frei stellt sich vor seinen Fahrer: „Er ist immer noch der "
+        "Beste von allen.“ wird der Italiener in der Zeitung „Corriere“ zitiert.",
+        "Italiener",
+        id="wird-name-zitiert-after-the-quote",
+    ),
 ]
 
 

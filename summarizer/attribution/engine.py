@@ -263,7 +263,7 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
     para_end = doc.paragraphs[span.paragraph][1]
     limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
     if doc.german:
-        german = _german_cue_after(doc, span.close_mark, limit, nxt)
+        german = _german_cue_after(doc, span.close_mark, limit, nxt, has_lead_in=has_lead_in)
         if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
             return german  # a finished German quote keeps its lead-in over the next sentence
         if naming_verb_after(doc.masked, span.close_mark):
@@ -425,13 +425,16 @@ _VERB_THEN_NAME = re.compile(
 )
 
 
-def _german_cue_after(doc: _Doc, close: int, limit: int, nxt: Span | None) -> Cue | None:
+def _german_cue_after(
+    doc: _Doc, close: int, limit: int, nxt: Span | None, *, has_lead_in: bool = False
+) -> Cue | None:
     """„…“, sagte Jelpke gegenüber Spiegel Online" or "„…“ beenden, so Rice": the German
     speaker after the quotation, read by word order; "„…“, schrieb „Die Zeit“" gives the
-    quoted name that follows (``nxt``, the next quotation)."""
+    quoted name that follows (``nxt``, the next quotation). A next sentence that points
+    back ("Dies sagte der Präsident") counts only for a quote with no lead-in of its own."""
     end = min(doc.sentence(close)[1], limit)
     found = after_quote_span(doc.masked, close + 1, end)
-    if found is None and end < limit:
+    if found is None and end < limit and not has_lead_in:
         found = pointing_back_span(doc.masked, close + 1, min(doc.sentence_after(close)[1], limit))
     subject = phrase_subject(doc.masked, *found) if found else None
     named = nxt is not None and nxt.open_mark == limit and _quoted_name(doc, nxt)

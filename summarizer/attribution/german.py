@@ -426,6 +426,8 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
 
 # Lower-case words that open a clause after a quotation without being its finite verb.
 _NOT_A_VERB = words("so wie was als dass ob weil wenn und oder aber sondern denn doch nur auch")
+_PASSIVE = words("wird wurde werden wurden")
+_QUOTED_BY = re.compile(r"\bzitiert\b")
 _AFTER_SO = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
 
 
@@ -442,6 +444,8 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     first = _bare(tokens[0].group())
     if first in DE_SPEECH_VERBS and tokens[0].group()[:1].islower():
         return _inverted(tokens, 0)
+    if first in _PASSIVE and _QUOTED_BY.search(text, start, _sentence_end(text, start)):
+        return _inverted(tokens, 0)  # "„…“ wird der Franzose im Fachblatt zitiert"
     comma = text[start:end].lstrip().startswith(",")
     if comma and first not in _NOT_A_VERB and _is_verb_like(tokens[0].group()):
         # "„…“, strich Romney in Arbutus heraus": after the comma the finite verb comes first.
@@ -511,6 +515,7 @@ def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | Non
     return _inverted(tokens, 0) if tokens else None
 
 
+_SO_TAIL = re.compile(r"\b(?:weiter|abschließend|außerdem|zudem|ergänzend|damals)\b")
 _SO_BEFORE = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
 
 
@@ -522,7 +527,7 @@ def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
     stop = _noun_phrase_end(tokens, 0)
-    if stop == 0 or text[tokens[stop - 1].end() : end].strip(" ,:"):
+    if stop == 0 or _SO_TAIL.sub("", text[tokens[stop - 1].end() : end]).strip(" ,:"):
         return None
     return tokens[0].start(), tokens[stop - 1].end()
 
