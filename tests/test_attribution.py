@@ -678,6 +678,18 @@ GERMAN_SPEAKERS = [
         "Italiener",
         id="wird-name-zitiert-after-the-quote",
     ),
+    pytest.param(
+        "Einleitung.\n\nUnter dem Motto „Freiheit statt Angst“ zogen die Demonstranten durch die "
+        "Innenstadt und riefen dabei „Wir wollen keine Kameras in unseren Straßen“.",
+        "Demonstranten",
+        id="a-quoted-name-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDabei riefen die Demonstranten vom Frankfurter Hauptbahnhof bis zur "
+        "Paulskirche: „Wir wollen keine Kameras.“",
+        "Demonstranten",
+        id="vom-a-place-is-not-part-of-the-speaker",
+    ),
 ]
 
 

@@ -254,6 +254,13 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
         raw = tokens[j].group()
         word = _bare(raw)
         first = raw.lstrip('(„“"»«')[:1]
+        if raw[:1] in "„»" and j > i:
+            # A quoted name inside the phrase ("dem Motto „…“"): all its words, as one noun.
+            j = _quoted_end(tokens, j)
+            after_det = False
+            if j >= len(tokens) or tokens[j - 1].group().endswith((",", ":", ";")):
+                break
+            continue
         if word in _DETERMINERS:
             joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
             if j > i and not after_det and not joined and word not in _GENITIVE_DET:
@@ -268,7 +275,7 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
             and _next_is_noun(tokens, j)
         ):
             pass  # "die amtierende Familienministerin": an adjective before its noun
-        elif word in ("von", "vom", "für", "aus", "de", "van", "und") and j > i:
+        elif word in ("von", "für", "aus", "de", "van", "und") and j > i:
             if not _next_is_noun(tokens, j):
                 break
         else:
@@ -277,6 +284,14 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
         if raw.endswith((",", ":", ";")):
             break
     return j
+
+
+def _quoted_end(tokens: list[re.Match[str]], j: int) -> int:
+    """Index past the token that closes the quotation opened at ``tokens[j]``."""
+    for k in range(j, min(len(tokens), j + 15)):
+        if re.search("[“«]", tokens[k].group()[1 if k == j else 0 :]):
+            return k + 1
+    return j + 1
 
 
 def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
