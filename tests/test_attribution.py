@@ -690,6 +690,25 @@ GERMAN_SPEAKERS = [
         "Demonstranten",
         id="vom-a-place-is-not-part-of-the-speaker",
     ),
+    pytest.param(
+        "Einleitung.\n\nSpöttisch, offenbar auf die Berichte reagierend, schrieb der Betreiber "
+        "dazu: „Wer gelöscht werden will, muss nur fragen.“",
+        "Betreiber",
+        id="an-adverb-and-a-participle-clause-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nViele gratulierten, so der Bürgermeister Tom Alt, die Rektorin Eva Sand "
+        "(„Ein schöner Tag für uns alle.“), und der Landrat Jan Kurz: „Die Auszeichnung kommt "
+        "zur rechten Zeit.“",
+        "Jan Kurz",
+        id="the-last-of-listed-speakers",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer ältere Bruder des Trainers, Georg Lindner, war seit langem "
+        "eingeweiht. „Mein Bruder wünscht sich mehr Ruhe.“",
+        "Georg Lindner",
+        id="the-name-in-an-apposition",
+    ),
 ]
 
 

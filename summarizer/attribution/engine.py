@@ -28,6 +28,7 @@ from summarizer.attribution.german import (
     german_sentences,
     is_reported,
     last_clause_start,
+    listed_speaker_span,
     main_subject_span,
     names_something,
     naming_verb_after,
@@ -360,6 +361,7 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
         so_before_span(doc.masked, start, open_mark)
         or according_to_span(doc.masked, sentence[0], open_mark)
         or document_source_span(doc.masked, sentence[0], open_mark)
+        or listed_speaker_span(doc.masked, start, open_mark)
     )
     if source:
         subject = _german_subject(doc, source)
@@ -400,7 +402,7 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
         # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
         head = phrase_subject(doc.masked, found[0], comma)
         role_first = doc.text[found[0] : comma].split()
-        if any(is_title(w) for w in role_first) and not _full_name(head):
+        if not _full_name(head):
             # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
             named = phrase_subject(doc.masked, comma + 1, found[1])
             if _full_name(named) and named is not None:

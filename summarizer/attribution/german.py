@@ -33,6 +33,7 @@ __all__ = [
     "german_sentences",
     "is_reported",
     "last_clause_start",
+    "listed_speaker_span",
     "main_subject_span",
     "names_something",
     "naming_verb_after",
@@ -405,7 +406,12 @@ def _adverb_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None
     verb = i + 1
     if verb < len(tokens) and _bare(tokens[verb].group()) in _PREPOSITIONS:
         verb = _constituent_end(tokens, verb + 1)
-    return _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
+    found = _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
+    if found is None and tokens[i].group().endswith(","):
+        # "Höhnisch, wohl auf das Presseecho reagierend, veröffentlichte der Verfasser":
+        # past a participle clause set off by commas.
+        found = _inverted(tokens, _skip_clause(tokens, i + 1))
+    return found
 
 
 def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
@@ -789,3 +795,20 @@ def last_clause_start(text: str, start: int, end: int) -> int:
                 continue
         return cut + 1
     return start
+
+
+_LISTED = re.compile(r"[\s),;]*(?:und|sowie)\s+")
+
+
+def listed_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The last of several speakers listed with their words: "…, Mohammed ElBaradei („…“),
+    und der Ministerpräsident Jens Stoltenberg: „…“" gives the noun phrase after "und"
+    when it runs up to the colon before the quote (``text[start:end]``)."""
+    found = _LISTED.match(text, start, end)
+    if found is None or not text[start:end].rstrip().endswith(":"):
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, found.end(), end), 20))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or stop != len(tokens) or not tokens[-1].group().endswith(":"):
+        return None
+    return tokens[0].start(), tokens[-1].end() - 1
