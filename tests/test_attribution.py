@@ -709,6 +709,18 @@ GERMAN_SPEAKERS = [
         "Georg Lindner",
         id="the-name-in-an-apposition",
     ),
+    pytest.param(
+        "Einleitung.\n\nIn einem Schreiben, das am Abend verschickt wurde, rechtfertigte das "
+        "Ministerium den Einsatz: „Die Soldaten haben sich nur verteidigt.“",
+        "Ministerium",
+        id="a-relative-clause-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Speicherung aller Daten oder, wie sich Senatorin Ilse Kamp "
+        "ausdrückte, „das vorsorgliche Scannen“ der Bevölkerung sei nicht zulässig.",
+        "Ilse Kamp",
+        id="wie-sich-name-ausdrueckte-before-the-quote",
+    ),
 ]
 
 

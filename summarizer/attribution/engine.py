@@ -36,6 +36,7 @@ from summarizer.attribution.german import (
     pointing_back_span,
     so_before_span,
     sounds_spoken,
+    wie_before_span,
 )
 from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
@@ -359,6 +360,7 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     sentence = doc.sentence(open_mark)
     source = (
         so_before_span(doc.masked, start, open_mark)
+        or wie_before_span(doc.masked, start, open_mark)
         or according_to_span(doc.masked, sentence[0], open_mark)
         or document_source_span(doc.masked, sentence[0], open_mark)
         or listed_speaker_span(doc.masked, start, open_mark)

@@ -41,6 +41,7 @@ __all__ = [
     "pointing_back_span",
     "so_before_span",
     "sounds_spoken",
+    "wie_before_span",
 ]
 
 _DETERMINERS = words(
@@ -362,11 +363,7 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _SUBORDINATORS and i == 0:
         return _subordinate_first(tokens)
     if first in _PREPOSITIONS:
-        # "Um die Zeit dafür zu gewinnen, will Oettinger …": past an infinitive clause too.
-        found = _inverted(tokens, _constituent_end(tokens, i + 1))
-        if found is None and first in _INFINITIVE:
-            found = _inverted(tokens, _skip_clause(tokens, i))
-        return found
+        return _preposition_first(tokens, i)
     if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
         return _adverb_first(tokens, i)
     if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
@@ -385,6 +382,24 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         # ("Ihr Vorsitzender Eberhard Brandt erklärte" names him).
         return tokens[i].start(), tokens[i].end()
     return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _preposition_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """A prepositional phrase first, the subject after the verb: "In der Sitzung sagte die
+    Ministerin"; past an infinitive clause ("Um … zu gewinnen, will Oettinger") or a relative
+    clause inside the phrase ("In einem Bericht, der danach erschien, rechtfertigte …")."""
+    end = _constituent_end(tokens, i + 1)
+    found = _inverted(tokens, end)
+    if found is None and _bare(tokens[i].group()) in _INFINITIVE:
+        return _inverted(tokens, _skip_clause(tokens, i))
+    relative = (
+        end < len(tokens)
+        and tokens[end - 1].group().endswith(",")
+        and _bare(tokens[end].group()) in _RELATIVE_PRONOUNS
+    )
+    if found is None and relative:
+        return _inverted(tokens, _skip_clause(tokens, end))
+    return found
 
 
 def _subordinate_first(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
@@ -538,6 +553,24 @@ def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | Non
 
 _SO_TAIL = re.compile(r"\b(?:weiter|abschließend|außerdem|zudem|ergänzend|damals)\b")
 _SO_BEFORE = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+_WIE_BEFORE = re.compile(r"\bwie\s+(?:sich\s+)?(?=\S)")
+
+
+def wie_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "…, wie sich Tauss ausdrückte, „…“": a "wie" clause right before the quotation names
+    its source (the noun phrase after "wie", then one verb)."""
+    matches = list(_WIE_BEFORE.finditer(text, max(start, end - 120), end))
+    if not matches:
+        return None
+    tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or stop + 1 != len(tokens) or not _is_verb_like(tokens[stop].group()):
+        return None
+    if not tokens[stop].group().endswith(",") or text[tokens[stop].end() : end].strip():
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
 
 
 def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
