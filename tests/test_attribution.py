@@ -721,6 +721,12 @@ GERMAN_SPEAKERS = [
         "Ilse Kamp",
         id="wie-sich-name-ausdrueckte-before-the-quote",
     ),
+    pytest.param(
+        "Einleitung.\n\nDas musste Landrat Uwe Haas am Abend einräumen. Obwohl die Einnahmen "
+        "steigen, sei man „von einem Ausgleich weit entfernt“.",
+        "Uwe Haas",
+        id="das-pointing-back-then-the-subject",
+    ),
 ]
 
 

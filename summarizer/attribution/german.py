@@ -371,6 +371,20 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _OBJECT_CASE:
         # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
         return _inverted(tokens, _constituent_end(tokens, i))
+    return _pointing_back_first(tokens, i) or _subject_first(tokens, i)
+
+
+def _pointing_back_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """ "Das musste Minister Steinbrück einräumen": "Das" or "Dies" alone before the verb is
+    the object pointing back; the subject follows the verb."""
+    if _bare(tokens[i].group()) not in ("das", "dies") or i + 1 >= len(tokens):
+        return None
+    return _inverted(tokens, i + 1) if _is_verb_like(tokens[i + 1].group()) else None
+
+
+def _subject_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """The subject first, the finite verb after it (and after an apposition)."""
+    first = _bare(tokens[i].group())
     stop = _noun_phrase_end(tokens, i)
     if stop == i or stop >= len(tokens):
         return None
