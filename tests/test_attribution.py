@@ -727,6 +727,17 @@ GERMAN_SPEAKERS = [
         "Uwe Haas",
         id="das-pointing-back-then-the-subject",
     ),
+    pytest.param(
+        "Einleitung.\n\nDas Buch ist laut einem Jury-Mitglied eine „kluge und komische Geschichte "
+        "über das Scheitern“.",
+        "Jury-Mitglied",
+        id="laut-inside-the-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Trainer Jan Holm rief laut und deutlich: „Wir geben nicht auf.“",
+        "Jan Holm",
+        id="laut-the-adjective-names-no-source",
+    ),
 ]
 
 

@@ -522,11 +522,17 @@ _ACCORDING = re.compile(
 )
 
 
+# "laut einem Jury-Mitglied", "laut Süddeutscher Zeitung": a source, not the adjective.
+_LAUT = re.compile(r"\b[Ll]aut\s+(?=[A-ZÄÖÜ]|(?:de[mnrs]|die|das|eine[mnrs]?)\s)")
+
+
 def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff"
-    between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
+    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff",
+    "laut einem Sprecher" between ``start`` and ``end``: the noun phrase after the genitive,
+    "von" or "laut"."""
     near = max(start, end - 400)  # the source stands near the quotation it gives
-    matches = list(_ACCORDING.finditer(text, near, end))
+    matches = list(_ACCORDING.finditer(text, near, end)) + list(_LAUT.finditer(text, near, end))
+    matches.sort(key=lambda m: m.start())
     if not matches:
         return _for_whom(text, start, end)
     found = matches[-1]
