@@ -738,6 +738,23 @@ GERMAN_SPEAKERS = [
         "Jan Holm",
         id="laut-the-adjective-names-no-source",
     ),
+    pytest.param(
+        "Einleitung.\n\nDer Lokalzeitung sagte Bürgermeister Tim Berg: „Wir bauen die Brücke neu.“",
+        "Tim Berg",
+        id="v2-a-person-after-the-verb-over-a-dative-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nÄhnlich äußerte sich die Kanzlerin Eva Roth: „Die Lage ist unter "
+        "Kontrolle.“",
+        "Eva Roth",
+        id="v2-a-person-after-the-verb-over-an-adverb-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nEin Fernsehsender zitierte Minister Paul Kern mit den Worten: „Ich klebe "
+        "nicht an meinem Stuhl.“",
+        "Fernsehsender",
+        id="v2-zitieren-keeps-its-subject",
+    ),
 ]
 
 

@@ -22,6 +22,7 @@ from summarizer.attribution.german import (
     POSSESSIVE,
     according_to_span,
     after_quote_span,
+    after_verb_span,
     carried_speaker_span,
     clause_speaker_span,
     document_source_span,
@@ -311,6 +312,10 @@ def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "reported speech before", "") if subject else None
 
 
+# German noun endings no first name has: "Bewerbung von Kanada" is no "Ursula von der Leyen".
+_NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "nis", "tum", "ment")
+
+
 def _full_name(subject: Subject | None) -> bool:
     """A first name and a surname (two capitalised words, no genitive between)."""
     if subject is None or subject.kind != "name":
@@ -344,6 +349,7 @@ def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) 
     # noun with a genitive ("Pflichten der Union").
     glue = [w for w in words if not w[:1].isupper()]
     personal = len(words) > 1 and (not glue or glue[0] in ("von", "van", "de", "zu"))
+    personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
     return bool(named.role) or any(is_title(w) for w in words) or personal
 
 
@@ -384,6 +390,13 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     )
     found = found or main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
+    quoting = verbs and verbs[-1].group().startswith("zitier")  # its object is the speaker
+    if verbs and not quoting and not _names_speaker(doc, subject):
+        # V2: what stands first may be an object or an adverb; a person right after the
+        # speech verb is its subject ("Der Zeitung sagte Filep Karma: „…“").
+        after = after_verb_span(doc.masked, verbs[-1].end(), open_mark)
+        if after and _names_speaker(doc, _german_subject(doc, after), pronoun=False):
+            found, subject = after, _german_subject(doc, after)
     if not verb and not _names_speaker(doc, subject):
         carried = only_konjunktiv(doc.masked, *sentence) and _carried_cue(doc, sentence[0])
         if carried:

@@ -27,6 +27,7 @@ __all__ = [
     "POSSESSIVE",
     "according_to_span",
     "after_quote_span",
+    "after_verb_span",
     "carried_speaker_span",
     "clause_speaker_span",
     "document_source_span",
@@ -865,3 +866,18 @@ def listed_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | No
     if stop == 0 or stop != len(tokens) or not tokens[-1].group().endswith(":"):
         return None
     return tokens[0].start(), tokens[-1].end() - 1
+
+
+def after_verb_span(text: str, verb: int, end: int) -> tuple[int, int] | None:
+    """The noun phrase right after the verb that ends at ``verb`` (past "sich" and particles):
+    the subject when something else stands first ("Der Zeitung sagte Filep Karma",
+    "Ähnlich äußerte sich der US-Präsident George W. Bush")."""
+    tokens = list(itertools.islice(_TOKEN.finditer(text, verb, end), _CLAUSE_TOKENS))
+    i = 0
+    while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
+        i += 1
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i:
+        return None
+    stop = _apposition_end(tokens, stop)
+    return tokens[i].start(), tokens[stop - 1].end()
