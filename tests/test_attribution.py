@@ -755,6 +755,12 @@ GERMAN_SPEAKERS = [
         "Fernsehsender",
         id="v2-zitieren-keeps-its-subject",
     ),
+    pytest.param(
+        "Einleitung.\n\nNachdem er gefragt wurde, was seine Partei von den Grünen unterscheide, "
+        "entgegnete Kandidat Paul Sutter empört: „Das wissen Sie doch genau.“",
+        "Paul Sutter",
+        id="v2-a-noun-von-den-is-no-person",
+    ),
 ]
 
 

@@ -348,7 +348,8 @@ def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) 
     # A first name and a surname, perhaps with "von" ("Ursula von der Leyen"), but not a
     # noun with a genitive ("Pflichten der Union").
     glue = [w for w in words if not w[:1].isupper()]
-    personal = len(words) > 1 and (not glue or glue[0] in ("von", "van", "de", "zu"))
+    particles = " ".join(glue).replace("von der", "von")
+    personal = len(words) > 1 and all(w in ("von", "van", "de", "zu") for w in particles.split())
     personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
     return bool(named.role) or any(is_title(w) for w in words) or personal
 
