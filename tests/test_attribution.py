@@ -761,6 +761,13 @@ GERMAN_SPEAKERS = [
         "Paul Sutter",
         id="v2-a-noun-von-den-is-no-person",
     ),
+    pytest.param(
+        "Einleitung.\n\nMinisterin Eva Roth sagte hierzu der Berliner Zeitung, sie halte das für "
+        "„eine gute und richtige Entscheidung“. Sie könne sich weiterhin vorstellen, „dass auch "
+        "andere Länder bald mitmachen“.",
+        "Eva Roth",
+        id="konjunktiv-sie-is-the-source-of-the-run",
+    ),
 ]
 
 

@@ -294,9 +294,13 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
             return Cue(subject, doc.text[sentence:named_at].strip(" :,"), "")
     found = main_subject_span(doc.masked, sentence, span.open_mark)
     subject = _german_subject(doc, found) if found else None
-    if not _names_speaker(doc, subject) and only_konjunktiv(doc.masked, *doc.sentence(sentence)):
+    if not _names_speaker(doc, subject, pronoun=False) and only_konjunktiv(
+        doc.masked, *doc.sentence(sentence)
+    ):
         carried = _carried_cue(doc, sentence)
-        if carried:
+        # "Sie könne sich vorstellen, „…“": "sie" is the source of the run when it is named.
+        pronoun = subject is not None and subject.kind == "pronoun"
+        if carried and (not pronoun or carried.subject.kind == "name"):
             return carried
     if subject is None:
         return None
