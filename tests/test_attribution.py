@@ -798,6 +798,30 @@ def test_german_compound_role_is_kept_apart() -> None:
             id="source-name-after-wie",
         ),
         pytest.param(
+            "Einleitung.\n\nDas Landesamt warnt vor der Schlankheitspille „Reduce Weight Fruta "
+            "Planta“.",
+            "short",
+            id="a-name-after-article-and-noun",
+        ),
+        pytest.param(
+            "Einleitung.\n\nWenige Stunden nach dem Putsch erklärte der neue „Oberste Rat der "
+            "Republik“, wie sich die Junta selbst nennt, die Lage sei ruhig.",
+            "short",
+            id="what-something-calls-itself-after-it",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAm Montag sprach das Gericht das Urteil. „Ein Urteil kann sich nicht "
+            "auf Spekulationen gründen“, so der Richter.",
+            "direct",
+            id="no-name-after-a-finished-sentence",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAuf dem Transparent stand die Parole „Autonome in Bewegung. Gipfel "
+            "angreifen“ in roter Schrift.",
+            "partial",
+            id="words-after-a-speech-noun",
+        ),
+        pytest.param(
             "Einleitung.\n\nDas Werk schließt laut „Rheinische Abendpost“ im Mai.",
             "short",
             id="source-name-after-laut",

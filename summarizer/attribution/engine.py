@@ -712,7 +712,7 @@ def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     quoted, before = doc.text[span.start : span.end], _before(doc, span)
     if _spoken(doc, span, kind):
         return False
-    after = doc.text[span.close_mark + 1 : span.close_mark + 30] if span.close_mark else ""
+    after = doc.text[span.close_mark + 1 : span.close_mark + 80] if span.close_mark else ""
     if names_something(doc.text, span.start, span.end, before, after):
         return True
     a, b = doc.sentence(span.open_mark)

@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 
-from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
+from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, is_title, words
 
 __all__ = [
     "POSSESSIVE",
@@ -197,6 +197,7 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
     called = last[-1] in _CALLED or last[-1] == "sich" or last == ["sich", "selbst"]
     kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
+    kind = kind or bool(_CALLS_ITSELF.match(after)) or _apposed(last, quoted)
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
         return True
     if quoted[-1:] in ".!?…" or len(tokens) > 8:
@@ -210,6 +211,23 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     # ("der „con energy ag“"), but not before a phrase ("der „einen hilflosen Eindruck“").
     lower_name = len(tokens) <= 3 and not any(t[:1].isupper() for t in tokens)
     return word in _NAMING and (quoted[:1].isupper() or lower_name) and not _predicate(tokens)
+
+
+# "der neue „Oberste Rat“, wie sich die Junta selbst nennt": what something calls itself.
+_CALLS_ITSELF = re.compile(r",\s*wie\s+sich\s+[^,.;:]{1,60}?\s(?:selbst\s+)?nenn(?:t|en)\b")
+_DEFINITE = words("der die das dem den des")
+
+
+def _apposed(last: list[str], quoted: str) -> bool:
+    """A capitalised quotation right after "der/die/das + noun" names that noun ("der
+    Schlankheitspille „Reduce Weight“", "Die Sprechchöre „Tod dem Diktator“"), unless the
+    noun is a person's role ("der Sprecher „…“") or the words speak in the first person."""
+    if len(last) < 2 or last[0].lower() not in _DEFINITE or not last[1][:1].isupper():
+        return False
+    noun = last[1]
+    if noun[-1:] in ".!?;" or is_title(noun) or _SPEECH_NOUN.fullmatch(noun):
+        return False  # a sentence ended, a person's role, or words ("die Parole „…“")
+    return quoted[:1].isupper() and ". " not in quoted and not _FIRST_PERSON.search(quoted)
 
 
 def _predicate(tokens: list[str]) -> bool:
