@@ -769,9 +769,12 @@ def _is_noun(token: str) -> bool:
     return word[:1].isupper() or word.rsplit("-", 1)[-1][:1].isupper()
 
 
+_STOP = re.compile(r"[.!?](?:\s|$)|\n")
+
+
 def _sentence_end(text: str, pos: int) -> int:
     """The end of the sentence that holds ``pos`` (its next stop or line break)."""
-    found = re.compile(r"[.!?](?:\s|$)|\n").search(text, pos)
+    found = _STOP.search(text, pos)
     return found.end() if found else len(text)
 
 
