@@ -425,7 +425,7 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
         if not _full_name(head):
             # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
             named = phrase_subject(doc.masked, comma + 1, found[1])
-            if _full_name(named) and named is not None:
+            if named is not None and _full_name(named):
                 return replace(named, role=named.role or " ".join(role_first).strip(" ,"))
         if head is not None and head.kind == "name":
             role = doc.text[comma + 1 : found[1]].strip(" ,")
