@@ -746,6 +746,242 @@ GERMAN_SPEAKERS = [
         "Jonas Berg",
         id="name-before-its-apposition",
     ),
+    # A sentence in the Konjunktiv whose subject is a thing goes on with the last source.
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Anna Kraus erklärte, ihr lägen „keine Unterlagen“ vor. "
+        "Die Akten seien ihr „ohne jeden Grund verweigert“ worden.",
+        "Anna Kraus",
+        id="konjunktiv-after-a-sentence-with-a-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir sparen“, sagte Finanzminister Jens Vogt. Die Rücklagen stärkten "
+        "die Stadt, und so würden sie auch gesehen. Die Bilanz zeige, „dass der Kurs stimmt“.",
+        "Jens Vogt",
+        id="konjunktiv-run-back-to-its-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nKommissar Jan Petrov bekräftigte das Engagement der Behörde. Die Regeln "
+        "seien im Vertrag festgelegt: „Daran gibt es nichts zu deuteln.“",
+        "Jan Petrov",
+        id="konjunktiv-clause-before-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAm Rande der Sitzung nahm jetzt auch Landrat Peter Blum zu der Frage "
+        "Stellung. Jeder Bürger könne „selbst entscheiden, wann er zahlt“.",
+        "Peter Blum",
+        id="konjunktiv-after-a-person-acting",
+    ),
+    pytest.param(
+        "Einleitung.\n\nLaut Polizei habe es eine Kontrolle gegeben. Dabei sei ein Mann "
+        "festgenommen worden. Dies hätten die Beamten „mit einfacher Gewalt“ verhindert.",
+        "Polizei",
+        id="konjunktiv-run-back-to-laut",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir prüfen das“, sagte Richterin Eva Lenz. Zum Streit führte der "
+        "Rechtsanwalt Hansjörg Elshorst aus, dass die Praxis „in der Branche üblich“ gewesen sei.",
+        "Hansjörg Elshorst",
+        id="konjunktiv-with-a-person-as-subject-keeps-it",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAm 3. Mai sagte Bürgermeisterin Eva Roth: „Wir bauen die Brücke neu.“",
+        "Eva Roth",
+        id="an-ordinal-date-ends-no-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Polizei sperrte den Platz.Mats Weber schreibt dazu in seinem Blog: "
+        "„So geht es nicht weiter.“",
+        "Mats Weber",
+        id="a-stop-without-its-space-ends-a-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nNach Ansicht von Stadtrat Paul Weber ist damit noch nichts entschieden. "
+        "„Das ist nur ein Entwurf. Der Rat wird ihn ändern.“",
+        "Paul Weber",
+        id="a-quotation-alone-goes-on-from-nach-ansicht",
+    ),
+    pytest.param(
+        "Einleitung.\n\nUm Geld zu sparen, will Bürgermeisterin Ina Graf die Bäder schließen. "
+        "„Nicht jedes Bad ist für die Stadt notwendig.“",
+        "Ina Graf",
+        id="a-quotation-alone-after-an-infinitive-clause-first",
+    ),
+    # Where words stand, not who said them: the text quoted from is the source.
+    pytest.param(
+        "Einleitung.\n\nBislang steht in dem Entwurf für das neue Gesetz noch der Satz: „Die "
+        "Daten sind nach einem Jahr zu löschen.“",
+        "Entwurf",
+        id="document-steht-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn der Zeitung fand sich dazu die Feststellung „Mit diesem Heft beginnt "
+        "für die Redaktion eine neue Zeit“.",
+        "Zeitung",
+        id="document-fand-sich-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf dem großen Transparent war die Parole „Wir bleiben hier, wir weichen "
+        "nicht“ zu lesen.",
+        "Transparent",
+        id="document-zu-lesen-auf",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf der documenta-Homepage heißt es zur Wahl des Bildes: „Die Striche "
+        "zählen bis zwölf.“",
+        "documenta-Homepage",
+        id="document-a-compound-in-lower-case-kept-whole",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Fans der Gäste zogen mit Plakaten durch die Stadt, auf denen Sprüche "
+        "wie „Wir sind die Macht in dieser Stadt“ standen.",
+        "Fans der Gäste",
+        id="document-not-in-a-relative-clause",
+    ),
+    # The speech verb's own clause: a relative or subordinate clause has its own subject.
+    pytest.param(
+        "Einleitung.\n\nDamit ist das Ziel verfehlt, das Bürgermeister Karl Ritter im Wahlkampf "
+        "zu seinem Maßstab erklärt hatte: „Wir bauen jedes Jahr tausend neue Wohnungen.“",
+        "Karl Ritter",
+        id="clause-a-person-after-the-relative-pronoun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIm Lokalblatt erschien ein Kommentar, der den Beschluss des Rates als "
+        "„eine teure und unnötige Geste“ bezeichnet, die niemandem helfe.",
+        "Kommentar",
+        id="clause-the-relative-pronoun-speaks-for-its-noun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Streit ist heikel, weil die Landesregierung den Nachbarn im Mai als "
+        "„verlässlichen und engen Partner“ bezeichnet hat.",
+        "Landesregierung",
+        id="clause-subject-after-the-conjunction",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuch der Verband kritisierte den Plan scharf: So sagte Anna Weiß, "
+        "Sprecherin des Verbands: „Das ist nicht durchdacht.“",
+        "Anna Weiß",
+        id="clause-the-last-of-two-after-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nMinister Paul Roth wies den Vorwurf zurück, die Sprecherin der "
+        "Opposition, Eva Kern, erklärte: „Wir bleiben bei unserer Kritik.“",
+        "Eva Kern",
+        id="clause-the-last-of-two-after-a-comma",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Eva Brandt erklärte, wie ihr Sprecher zuvor sagte: „Wir "
+        "halten Kurs.“",
+        "Eva Brandt",
+        id="clause-wie-is-the-same-speech",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Reform habe ihren Preis, so Ministerin Eva Kaul weiter: „Wir müssen "
+        "alle etwas abgeben.“",
+        "Eva Kaul",
+        id="so-name-weiter-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nWeiter sagte Trainer Jan Holm: „Wir werden ein offenes Buch sein.“ Dies "
+        "sagte der Präsident des Vereins vor den Fans.",
+        "Jan Holm",
+        id="a-lead-in-wins-over-dies-sagte-next",
+    ),
+    pytest.param(
+        "Einleitung.\n\nTeamchef Paul Frei stellt sich vor seinen Fahrer: „Er ist immer noch der "
+        "Beste von allen.“ wird der Italiener in der Zeitung „Corriere“ zitiert.",
+        "Italiener",
+        id="wird-name-zitiert-after-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nUnter dem Motto „Freiheit statt Angst“ zogen die Demonstranten durch die "
+        "Innenstadt und riefen dabei „Wir wollen keine Kameras in unseren Straßen“.",
+        "Demonstranten",
+        id="a-quoted-name-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDabei riefen die Demonstranten vom Frankfurter Hauptbahnhof bis zur "
+        "Paulskirche: „Wir wollen keine Kameras.“",
+        "Demonstranten",
+        id="vom-a-place-is-not-part-of-the-speaker",
+    ),
+    pytest.param(
+        "Einleitung.\n\nSpöttisch, offenbar auf die Berichte reagierend, schrieb der Betreiber "
+        "dazu: „Wer gelöscht werden will, muss nur fragen.“",
+        "Betreiber",
+        id="an-adverb-and-a-participle-clause-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nViele gratulierten, so der Bürgermeister Tom Alt, die Rektorin Eva Sand "
+        "(„Ein schöner Tag für uns alle.“), und der Landrat Jan Kurz: „Die Auszeichnung kommt "
+        "zur rechten Zeit.“",
+        "Jan Kurz",
+        id="the-last-of-listed-speakers",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer ältere Bruder des Trainers, Georg Lindner, war seit langem "
+        "eingeweiht. „Mein Bruder wünscht sich mehr Ruhe.“",
+        "Georg Lindner",
+        id="the-name-in-an-apposition",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn einem Schreiben, das am Abend verschickt wurde, rechtfertigte das "
+        "Ministerium den Einsatz: „Die Soldaten haben sich nur verteidigt.“",
+        "Ministerium",
+        id="a-relative-clause-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Speicherung aller Daten oder, wie sich Senatorin Ilse Kamp "
+        "ausdrückte, „das vorsorgliche Scannen“ der Bevölkerung sei nicht zulässig.",
+        "Ilse Kamp",
+        id="wie-sich-name-ausdrueckte-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDas musste Landrat Uwe Haas am Abend einräumen. Obwohl die Einnahmen "
+        "steigen, sei man „von einem Ausgleich weit entfernt“.",
+        "Uwe Haas",
+        id="das-pointing-back-then-the-subject",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDas Buch ist laut einem Jury-Mitglied eine „kluge und komische Geschichte "
+        "über das Scheitern“.",
+        "Jury-Mitglied",
+        id="laut-inside-the-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Trainer Jan Holm rief laut und deutlich: „Wir geben nicht auf.“",
+        "Jan Holm",
+        id="laut-the-adjective-names-no-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Lokalzeitung sagte Bürgermeister Tim Berg: „Wir bauen die Brücke neu.“",
+        "Tim Berg",
+        id="v2-a-person-after-the-verb-over-a-dative-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nÄhnlich äußerte sich die Kanzlerin Eva Roth: „Die Lage ist unter "
+        "Kontrolle.“",
+        "Eva Roth",
+        id="v2-a-person-after-the-verb-over-an-adverb-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nEin Fernsehsender zitierte Minister Paul Kern mit den Worten: „Ich klebe "
+        "nicht an meinem Stuhl.“",
+        "Fernsehsender",
+        id="v2-zitieren-keeps-its-subject",
+    ),
+    pytest.param(
+        "Einleitung.\n\nNachdem er gefragt wurde, was seine Partei von den Grünen unterscheide, "
+        "entgegnete Kandidat Paul Sutter empört: „Das wissen Sie doch genau.“",
+        "Paul Sutter",
+        id="v2-a-noun-von-den-is-no-person",
+    ),
+    pytest.param(
+        "Einleitung.\n\nMinisterin Eva Roth sagte hierzu der Berliner Zeitung, sie halte das für "
+        "„eine gute und richtige Entscheidung“. Sie könne sich weiterhin vorstellen, „dass auch "
+        "andere Länder bald mitmachen“.",
+        "Eva Roth",
+        id="konjunktiv-sie-is-the-source-of-the-run",
+    ),
 ]
 
 
@@ -774,6 +1010,30 @@ def test_german_compound_role_is_kept_apart() -> None:
             "Einleitung.\n\nWie die „Rheinische Abendpost“ berichtet, schließt das Werk im Mai.",
             "short",
             id="source-name-after-wie",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDas Landesamt warnt vor der Schlankheitspille „Reduce Weight Fruta "
+            "Planta“.",
+            "short",
+            id="a-name-after-article-and-noun",
+        ),
+        pytest.param(
+            "Einleitung.\n\nWenige Stunden nach dem Putsch erklärte der neue „Oberste Rat der "
+            "Republik“, wie sich die Junta selbst nennt, die Lage sei ruhig.",
+            "short",
+            id="what-something-calls-itself-after-it",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAm Montag sprach das Gericht das Urteil. „Ein Urteil kann sich nicht "
+            "auf Spekulationen gründen“, so der Richter.",
+            "direct",
+            id="no-name-after-a-finished-sentence",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAuf dem Transparent stand die Parole „Autonome in Bewegung. Gipfel "
+            "angreifen“ in roter Schrift.",
+            "partial",
+            id="words-after-a-speech-noun",
         ),
         pytest.param(
             "Einleitung.\n\nDas Werk schließt laut „Rheinische Abendpost“ im Mai.",
