@@ -1,7 +1,10 @@
 """Score the offline attribution engine on the quote-attribution dev set (English and German).
 
 Usage: python bench/attribution_eval.py [--eval-dir ../shared/eval] [--errors 20] [--limit N]
-       [--half first|second]
+       [--half first|second] [--german FILE ...]
+
+``--german FILE`` scores more German records in the same format, each as a row of its own
+(a held-out split made by bench/wikinews_split.py).
 
 The articles are read from the eval folder and never copied into the repository. Scoring
 follows the dev set's README: a tool quote matches a gold quote when one contains the other or
@@ -79,11 +82,14 @@ def main() -> None:
     parser.add_argument("--errors", type=int, default=0, help="print this many errors per set")
     parser.add_argument("--limit", type=int, default=None, help="articles per set")
     parser.add_argument("--half", choices=("first", "second"), help="score half of each set")
+    parser.add_argument("--german", type=Path, action="append", default=[], help="more records")
     args = parser.parse_args()
     folder = args.eval_dir / "quote-attribution-dev"
     rows = []
-    for label, filename in SETS.items():
-        s = run(folder / filename, args.limit, args.half)
+    sets = [(label, folder / filename) for label, filename in SETS.items()]
+    sets += [(f"German ({path.name})", path) for path in args.german]
+    for label, path in sets:
+        s = run(path, args.limit, args.half)
         c = s.counts
         rows.append(
             f"| {label} | {s.articles} | {_ratio(c.precision)} | {_ratio(c.recall)} | "

@@ -237,6 +237,166 @@ SPEAKER_CASES = [
         id="one-activist",
     ),
     pytest.param(
+        "Intro.\n\nAsked whether the harbour plan by Tom Reed had failed, van Houten said, "
+        "“The plan never had a budget.”",
+        "never had a budget",
+        "Houten",
+        id="lower-case-particle-opens-the-name",
+    ),
+    pytest.param(
+        "Intro.\n\nAt the fair, former Harbour Commissioner Ada Quist told radio host Ben Ort, "
+        "“The docks need dredging.”",
+        "docks need",
+        "Ada Quist",
+        id="lower-case-role-opens-the-name",
+    ),
+    pytest.param(
+        "Intro.\n\nNora Lind said the levy was drafted by council treasurer Paul Hale and said, "
+        "“Ask him about the numbers.”",
+        "Ask him",
+        "Nora Lind",
+        id="and-said-shares-the-opening-subject",
+    ),
+    pytest.param(
+        "Kai Berger came back.\n\nBerger visited the Ferry Museum in Dover and called the "
+        "exhibit “a triumph of patience.”",
+        "a triumph",
+        "Kai Berger",
+        id="and-called-after-a-place",
+    ),
+    pytest.param(
+        "Intro.\n\nSooner or later, the harbour master told reporters, “the ferry will run.”",
+        "ferry will run",
+        "the harbour master",
+        id="adverb-opens-the-sentence",
+    ),
+    pytest.param(
+        "Intro.\n\nOne man wrote, “The queue was three hours long.”",
+        "queue was",
+        "One man",
+        id="one-man",
+    ),
+    pytest.param(
+        "Intro.\n\nThe mayor’s answer was that “the harbour comes first,” so the council "
+        "should fund the dredging.",
+        "harbour comes first",
+        None,
+        id="english-so-is-a-conjunction",
+    ),
+    pytest.param(
+        "Intro.\n\nMara Voss wrote, “The crossing is cancelled.” "
+        "The reason, according to the port office, is the storm.",
+        "crossing is cancelled",
+        "Mara Voss",
+        id="according-to-in-the-next-sentence",
+    ),
+    pytest.param(
+        "Intro.\n\nVoss told a Port Talbot meeting, calling the plan “a betrayal of the docks.”",
+        "a betrayal",
+        "Voss",
+        id="names-after-the-verb-are-its-objects",
+    ),
+    pytest.param(
+        "Intro.\n\nThe ferry is “a lifeline for the island” in the winter months, said "
+        "Ida Marsh, a harbour historian.",
+        "a lifeline",
+        "Ida Marsh",
+        id="comma-said-name-after-a-partial-quote",
+    ),
+    pytest.param(
+        "Intro.\n\n“The levy is fair,” Ada Quist, the treasurer, told the Island Gazette.",
+        "levy is fair",
+        "Ada Quist",
+        id="comma-told-keeps-its-subject",
+    ),
+    pytest.param(
+        "Intro.\n\nThe mayor was asked by radio host Tim Ash, who lives on the island, "
+        "“Will the ferry run on Sundays?”",
+        "Will the ferry",
+        "Tim Ash",
+        id="asked-by-the-agent",
+    ),
+    pytest.param(
+        "Intro.\n\n“We built the pier by hand,” remembered Olga Brandt, the first harbour pilot.",
+        "built the pier",
+        "Olga Brandt",
+        id="remembered",
+    ),
+    pytest.param(
+        "Intro.\n\nLena Ott spoke.\n\n“The island will vote no,” Ott concludes.",
+        "vote no",
+        "Lena Ott",
+        id="concludes",
+    ),
+    pytest.param(
+        "Intro.\n\nThe pier shaped the Harbour Charter of 1901, as the Pier Trust website notes:"
+        "\n\n“The first stones were laid in winter.”",
+        "first stones",
+        "the Pier Trust website",
+        id="as-the-source-notes",
+    ),
+    pytest.param(
+        "Intro.\n\nLena Ott, at a meeting in Truro, Cornwall, said she was “tired of waiting.”",
+        "tired of waiting",
+        "Lena Ott",
+        id="place-and-its-county",
+    ),
+    pytest.param(
+        "Intro.\n\nAs Mayor Tom Reed told the Island Press, “The ferry stays.” He added, "
+        "“The pier will be rebuilt.”",
+        "pier will be",
+        "Tom Reed",
+        id="he-is-not-the-press",
+    ),
+    pytest.param(
+        "Intro.\n\nAnother commenter said, “The queue was worse last year.”",
+        "queue was worse",
+        "Another commenter",
+        id="another-commenter",
+    ),
+    pytest.param(
+        "Intro.\n\n“We came for the harbour jobs,” said one owner of a bakery that sells rye "
+        "bread who asked not to be named for fear of losing her lease.",
+        "harbour jobs",
+        "one owner of a bakery",
+        id="long-relative-clause-after-the-speaker",
+    ),
+    pytest.param(
+        "Intro.\n\nThe ferry and the bridge will both close, Ida Marsh said Tuesday, adding "
+        "that “nobody planned for this.”",
+        "nobody planned",
+        "Ida Marsh",
+        id="said-adding",
+    ),
+    pytest.param(
+        "Intro.\n\n“It helps,” said Marsh, explaining she worked most closely with Tom Reed, "
+        "who charts the harbour: “He knows the tides.”",
+        "knows the tides",
+        "Marsh",
+        id="said-name-explaining",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\n“She never takes the ferry,” said a 2008 Quist "
+        "veteran.",
+        "never takes",
+        "a 2008 Quist veteran",
+        id="name-as-modifier",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist opened the pier on Sunday, with the harbour master loudly "
+        "warning: “The tide is turning.”",
+        "tide is turning",
+        "the harbour master",
+        id="with-x-participle",
+    ),
+    pytest.param(
+        "Intro.\n\nMayor Ada Quist spoke.\n\nQuist’s rival Tom Rees spoke too. Rees’ campaign "
+        "called the plan “a rush job.”",
+        "a rush job",
+        "Rees’ campaign",
+        id="s-apostrophe-possessive",
+    ),
+    pytest.param(
         "Einleitung.\n\nBei der Eröffnung äußerte sich der Bürgermeister Jan Vogt erleichtert: "
         "„Die Brücke ist endlich fertig.“",
         "Brücke ist endlich",
@@ -298,6 +458,14 @@ def test_quote_kind(text: str, kind: str) -> None:
     assert analyze(text).quotes[0].kind == kind
 
 
+def test_attribute_values_in_markup_are_not_quotes() -> None:
+    text = (
+        'Intro.\n\n<tweet author="@harbourmaster" date="May 2, 2024">Ferry back on</tweet>.\n\n'
+        "“The ferry runs again,” the harbour master said."
+    )
+    assert [q.text for q in analyze(text).quotes] == ["The ferry runs again"]
+
+
 @pytest.mark.parametrize(
     ("a", "b", "same"),
     [
@@ -311,6 +479,9 @@ def test_quote_kind(text: str, kind: str) -> None:
             id="nominal-subset",
         ),
         pytest.param("Antonio Costa", "Pedro Sanchez", False, id="different"),
+        pytest.param("Ravel himself", "Maurice Ravel", True, id="reflexive"),
+        pytest.param("the man", "One man", True, id="common-words"),
+        pytest.param("the woman", "the man", False, id="common-words-differ"),
         pytest.param("", "Scholz", False, id="empty"),
     ],
 )
@@ -329,6 +500,49 @@ def test_actor_merges_name_forms_and_keeps_role_apart() -> None:
     assert (actor.name, actor.role) == ("Olaf Scholz", "German Chancellor")
     assert len(actor.quotes) == 1
     assert [s.verb for s in actor.statements] == ["warned"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Intro.\n\nWait, it gets worse:\n\n“The bridge is closed again.”", id="wait"),
+        pytest.param("Intro.\n\nSpecifically, “the bridge is closed again.”", id="ly"),
+        pytest.param(
+            "Intro.\n\nNothing, it seems, is settled:\n\n“The bridge is closed again.”",
+            id="indefinite-pronoun",
+        ),
+    ],
+)
+def test_a_sentence_opener_is_no_speaker(text: str) -> None:
+    assert [q.speaker for q in analyze(text).quotes] == [None]
+
+
+def test_a_name_that_opens_a_sentence_stays_a_name() -> None:
+    text = (
+        "Intro.\n\nStirling, the mayor, spoke first: “We will rebuild.”\n\n"
+        "The crowd cheered for Stirling."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Stirling"]
+
+
+def test_a_quote_signed_on_the_next_line_is_the_signer_s() -> None:
+    text = (
+        "Intro.\n\n“The ferry must run on Sundays.”\n\n- Mara Voss, Dover.\n\n"
+        "“Nobody asked the island.”\n\n—Councillor Ned Price, at the hearing."
+    )
+    assert [q.speaker for q in analyze(text).quotes] == ["Mara Voss", "Ned Price"]
+
+
+def test_a_name_with_a_particle_is_one_actor_in_every_form() -> None:
+    text = (
+        "Mayor Lena van der Berg opened the session.\n\n"
+        "Van der Berg said the budget was tight.\n\n"
+        "Asked about the parks, van der Berg said, “The parks stay open.”\n\n"
+        "But, she added, “We will not cut the libraries.”"
+    )
+    result = analyze(text)
+    assert [q.speaker for q in result.quotes] == ["Lena van der Berg"] * 2
+    assert [a.name for a in result.actors] == ["Lena van der Berg"]
 
 
 def test_speaker_of_finds_the_overlapping_quote() -> None:
@@ -532,6 +746,242 @@ GERMAN_SPEAKERS = [
         "Jonas Berg",
         id="name-before-its-apposition",
     ),
+    # A sentence in the Konjunktiv whose subject is a thing goes on with the last source.
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Anna Kraus erklärte, ihr lägen „keine Unterlagen“ vor. "
+        "Die Akten seien ihr „ohne jeden Grund verweigert“ worden.",
+        "Anna Kraus",
+        id="konjunktiv-after-a-sentence-with-a-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir sparen“, sagte Finanzminister Jens Vogt. Die Rücklagen stärkten "
+        "die Stadt, und so würden sie auch gesehen. Die Bilanz zeige, „dass der Kurs stimmt“.",
+        "Jens Vogt",
+        id="konjunktiv-run-back-to-its-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nKommissar Jan Petrov bekräftigte das Engagement der Behörde. Die Regeln "
+        "seien im Vertrag festgelegt: „Daran gibt es nichts zu deuteln.“",
+        "Jan Petrov",
+        id="konjunktiv-clause-before-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAm Rande der Sitzung nahm jetzt auch Landrat Peter Blum zu der Frage "
+        "Stellung. Jeder Bürger könne „selbst entscheiden, wann er zahlt“.",
+        "Peter Blum",
+        id="konjunktiv-after-a-person-acting",
+    ),
+    pytest.param(
+        "Einleitung.\n\nLaut Polizei habe es eine Kontrolle gegeben. Dabei sei ein Mann "
+        "festgenommen worden. Dies hätten die Beamten „mit einfacher Gewalt“ verhindert.",
+        "Polizei",
+        id="konjunktiv-run-back-to-laut",
+    ),
+    pytest.param(
+        "Einleitung.\n\n„Wir prüfen das“, sagte Richterin Eva Lenz. Zum Streit führte der "
+        "Rechtsanwalt Hansjörg Elshorst aus, dass die Praxis „in der Branche üblich“ gewesen sei.",
+        "Hansjörg Elshorst",
+        id="konjunktiv-with-a-person-as-subject-keeps-it",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAm 3. Mai sagte Bürgermeisterin Eva Roth: „Wir bauen die Brücke neu.“",
+        "Eva Roth",
+        id="an-ordinal-date-ends-no-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Polizei sperrte den Platz.Mats Weber schreibt dazu in seinem Blog: "
+        "„So geht es nicht weiter.“",
+        "Mats Weber",
+        id="a-stop-without-its-space-ends-a-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nNach Ansicht von Stadtrat Paul Weber ist damit noch nichts entschieden. "
+        "„Das ist nur ein Entwurf. Der Rat wird ihn ändern.“",
+        "Paul Weber",
+        id="a-quotation-alone-goes-on-from-nach-ansicht",
+    ),
+    pytest.param(
+        "Einleitung.\n\nUm Geld zu sparen, will Bürgermeisterin Ina Graf die Bäder schließen. "
+        "„Nicht jedes Bad ist für die Stadt notwendig.“",
+        "Ina Graf",
+        id="a-quotation-alone-after-an-infinitive-clause-first",
+    ),
+    # Where words stand, not who said them: the text quoted from is the source.
+    pytest.param(
+        "Einleitung.\n\nBislang steht in dem Entwurf für das neue Gesetz noch der Satz: „Die "
+        "Daten sind nach einem Jahr zu löschen.“",
+        "Entwurf",
+        id="document-steht-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn der Zeitung fand sich dazu die Feststellung „Mit diesem Heft beginnt "
+        "für die Redaktion eine neue Zeit“.",
+        "Zeitung",
+        id="document-fand-sich-in",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf dem großen Transparent war die Parole „Wir bleiben hier, wir weichen "
+        "nicht“ zu lesen.",
+        "Transparent",
+        id="document-zu-lesen-auf",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuf der documenta-Homepage heißt es zur Wahl des Bildes: „Die Striche "
+        "zählen bis zwölf.“",
+        "documenta-Homepage",
+        id="document-a-compound-in-lower-case-kept-whole",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Fans der Gäste zogen mit Plakaten durch die Stadt, auf denen Sprüche "
+        "wie „Wir sind die Macht in dieser Stadt“ standen.",
+        "Fans der Gäste",
+        id="document-not-in-a-relative-clause",
+    ),
+    # The speech verb's own clause: a relative or subordinate clause has its own subject.
+    pytest.param(
+        "Einleitung.\n\nDamit ist das Ziel verfehlt, das Bürgermeister Karl Ritter im Wahlkampf "
+        "zu seinem Maßstab erklärt hatte: „Wir bauen jedes Jahr tausend neue Wohnungen.“",
+        "Karl Ritter",
+        id="clause-a-person-after-the-relative-pronoun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIm Lokalblatt erschien ein Kommentar, der den Beschluss des Rates als "
+        "„eine teure und unnötige Geste“ bezeichnet, die niemandem helfe.",
+        "Kommentar",
+        id="clause-the-relative-pronoun-speaks-for-its-noun",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Streit ist heikel, weil die Landesregierung den Nachbarn im Mai als "
+        "„verlässlichen und engen Partner“ bezeichnet hat.",
+        "Landesregierung",
+        id="clause-subject-after-the-conjunction",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuch der Verband kritisierte den Plan scharf: So sagte Anna Weiß, "
+        "Sprecherin des Verbands: „Das ist nicht durchdacht.“",
+        "Anna Weiß",
+        id="clause-the-last-of-two-after-a-colon",
+    ),
+    pytest.param(
+        "Einleitung.\n\nMinister Paul Roth wies den Vorwurf zurück, die Sprecherin der "
+        "Opposition, Eva Kern, erklärte: „Wir bleiben bei unserer Kritik.“",
+        "Eva Kern",
+        id="clause-the-last-of-two-after-a-comma",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Ministerin Eva Brandt erklärte, wie ihr Sprecher zuvor sagte: „Wir "
+        "halten Kurs.“",
+        "Eva Brandt",
+        id="clause-wie-is-the-same-speech",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Reform habe ihren Preis, so Ministerin Eva Kaul weiter: „Wir müssen "
+        "alle etwas abgeben.“",
+        "Eva Kaul",
+        id="so-name-weiter-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nWeiter sagte Trainer Jan Holm: „Wir werden ein offenes Buch sein.“ Dies "
+        "sagte der Präsident des Vereins vor den Fans.",
+        "Jan Holm",
+        id="a-lead-in-wins-over-dies-sagte-next",
+    ),
+    pytest.param(
+        "Einleitung.\n\nTeamchef Paul Frei stellt sich vor seinen Fahrer: „Er ist immer noch der "
+        "Beste von allen.“ wird der Italiener in der Zeitung „Corriere“ zitiert.",
+        "Italiener",
+        id="wird-name-zitiert-after-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nUnter dem Motto „Freiheit statt Angst“ zogen die Demonstranten durch die "
+        "Innenstadt und riefen dabei „Wir wollen keine Kameras in unseren Straßen“.",
+        "Demonstranten",
+        id="a-quoted-name-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDabei riefen die Demonstranten vom Frankfurter Hauptbahnhof bis zur "
+        "Paulskirche: „Wir wollen keine Kameras.“",
+        "Demonstranten",
+        id="vom-a-place-is-not-part-of-the-speaker",
+    ),
+    pytest.param(
+        "Einleitung.\n\nSpöttisch, offenbar auf die Berichte reagierend, schrieb der Betreiber "
+        "dazu: „Wer gelöscht werden will, muss nur fragen.“",
+        "Betreiber",
+        id="an-adverb-and-a-participle-clause-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nViele gratulierten, so der Bürgermeister Tom Alt, die Rektorin Eva Sand "
+        "(„Ein schöner Tag für uns alle.“), und der Landrat Jan Kurz: „Die Auszeichnung kommt "
+        "zur rechten Zeit.“",
+        "Jan Kurz",
+        id="the-last-of-listed-speakers",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer ältere Bruder des Trainers, Georg Lindner, war seit langem "
+        "eingeweiht. „Mein Bruder wünscht sich mehr Ruhe.“",
+        "Georg Lindner",
+        id="the-name-in-an-apposition",
+    ),
+    pytest.param(
+        "Einleitung.\n\nIn einem Schreiben, das am Abend verschickt wurde, rechtfertigte das "
+        "Ministerium den Einsatz: „Die Soldaten haben sich nur verteidigt.“",
+        "Ministerium",
+        id="a-relative-clause-inside-the-first-phrase",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDie Speicherung aller Daten oder, wie sich Senatorin Ilse Kamp "
+        "ausdrückte, „das vorsorgliche Scannen“ der Bevölkerung sei nicht zulässig.",
+        "Ilse Kamp",
+        id="wie-sich-name-ausdrueckte-before-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDas musste Landrat Uwe Haas am Abend einräumen. Obwohl die Einnahmen "
+        "steigen, sei man „von einem Ausgleich weit entfernt“.",
+        "Uwe Haas",
+        id="das-pointing-back-then-the-subject",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDas Buch ist laut einem Jury-Mitglied eine „kluge und komische Geschichte "
+        "über das Scheitern“.",
+        "Jury-Mitglied",
+        id="laut-inside-the-sentence",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Trainer Jan Holm rief laut und deutlich: „Wir geben nicht auf.“",
+        "Jan Holm",
+        id="laut-the-adjective-names-no-source",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Lokalzeitung sagte Bürgermeister Tim Berg: „Wir bauen die Brücke neu.“",
+        "Tim Berg",
+        id="v2-a-person-after-the-verb-over-a-dative-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nÄhnlich äußerte sich die Kanzlerin Eva Roth: „Die Lage ist unter "
+        "Kontrolle.“",
+        "Eva Roth",
+        id="v2-a-person-after-the-verb-over-an-adverb-first",
+    ),
+    pytest.param(
+        "Einleitung.\n\nEin Fernsehsender zitierte Minister Paul Kern mit den Worten: „Ich klebe "
+        "nicht an meinem Stuhl.“",
+        "Fernsehsender",
+        id="v2-zitieren-keeps-its-subject",
+    ),
+    pytest.param(
+        "Einleitung.\n\nNachdem er gefragt wurde, was seine Partei von den Grünen unterscheide, "
+        "entgegnete Kandidat Paul Sutter empört: „Das wissen Sie doch genau.“",
+        "Paul Sutter",
+        id="v2-a-noun-von-den-is-no-person",
+    ),
+    pytest.param(
+        "Einleitung.\n\nMinisterin Eva Roth sagte hierzu der Berliner Zeitung, sie halte das für "
+        "„eine gute und richtige Entscheidung“. Sie könne sich weiterhin vorstellen, „dass auch "
+        "andere Länder bald mitmachen“.",
+        "Eva Roth",
+        id="konjunktiv-sie-is-the-source-of-the-run",
+    ),
 ]
 
 
@@ -560,6 +1010,30 @@ def test_german_compound_role_is_kept_apart() -> None:
             "Einleitung.\n\nWie die „Rheinische Abendpost“ berichtet, schließt das Werk im Mai.",
             "short",
             id="source-name-after-wie",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDas Landesamt warnt vor der Schlankheitspille „Reduce Weight Fruta "
+            "Planta“.",
+            "short",
+            id="a-name-after-article-and-noun",
+        ),
+        pytest.param(
+            "Einleitung.\n\nWenige Stunden nach dem Putsch erklärte der neue „Oberste Rat der "
+            "Republik“, wie sich die Junta selbst nennt, die Lage sei ruhig.",
+            "short",
+            id="what-something-calls-itself-after-it",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAm Montag sprach das Gericht das Urteil. „Ein Urteil kann sich nicht "
+            "auf Spekulationen gründen“, so der Richter.",
+            "direct",
+            id="no-name-after-a-finished-sentence",
+        ),
+        pytest.param(
+            "Einleitung.\n\nAuf dem Transparent stand die Parole „Autonome in Bewegung. Gipfel "
+            "angreifen“ in roter Schrift.",
+            "partial",
+            id="words-after-a-speech-noun",
         ),
         pytest.param(
             "Einleitung.\n\nDas Werk schließt laut „Rheinische Abendpost“ im Mai.",

@@ -36,6 +36,13 @@ _CONJUNCTION = re.compile(
     r"\b(?:and|but|that|while|as|because|when|who|which|after|before|"
     r"und|aber|dass|als|während|nachdem|weil)\b(?=\s|$)"
 )
+# Speech verbs whose object follows them ("…, Graham told CBS News"): never inverted.
+_OBJECT_VERBS = words("told tells telling asked asks asking urged urges")
+_PLACE_PREPOSITIONS = words("in at from of near outside")
+_ADDS_WORDS = 4  # words between "said" and "adding" ("said Tuesday in Paris, noting")
+_MODIFIERS = 2  # words between an article and a name it modifies ("a 2008 Clinton veteran")
+_WITH_REACH = 80  # characters before a participle to look for its "with"
+_AND_BEFORE = re.compile(r"\b(?:and|but|und|aber)\s*$")
 _RELATIVE = re.compile(r"\b(?:that|which|who|der|die|das)\s*$")
 _PREPOSITION = words(
     """in on at during after before for from with by under over since despite unlike like
@@ -63,12 +70,17 @@ _DE_ADVERBIAL = words(
 _DE_FILLER = re.compile(r"(?:\s+(?:sich|auch|jedoch|dazu|dann|nun|zudem|weiter|ebenfalls|aber))+")
 _AGE = re.compile(r"\d{1,3}")
 _PARTICIPLE_ENDINGS = ("ing", "ed")
+# Lower-case words that may open a name: particles ("de Blasio") and words before a role.
+_NAME_LEAD = words("de van von da di du del della bin al el ten former late then acting ex")
+_INNER_PARTICLES = words("der den la le")  # after a first particle: "van der Berg"
+_NAME_PHRASE_WORDS = 8
 _LEADING_OK = words("the a an his her their its our my one der die das ein eine")
 # The look-ahead for the words' first letters spares the case-blind alternation most positions.
 _DETERMINER = re.compile(
-    r"(?=[taohide])\b(?:the|a|an|one|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s",
+    r"(?=[taohide])\b(?:the|a|an|one|another|his|her|their|its|our|der|die|das|ein|eine|einer|eines)\s",
     re.IGNORECASE,
 )
+_RELATIVE_CLAUSE = re.compile(r"\s(?:who|whom|whose|which|that)\s")
 _CUT_AT = re.compile(r"\s(?:in|at|on|with|from|during|after|to|for|who|which|that|im|am|vom)\s")
 _INVERTED_OK = re.compile(r"^[\s,.!?…]*$")
 _SO_CUE = re.compile(r"^\W{0,3}so\s+(?=\S)")
@@ -126,12 +138,15 @@ def _pick_mention(text: str, a: int, mentions: list[Mention]) -> Mention:
 def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None:
     """A speaker named by a noun phrase ("a White House spokesman", "the report")."""
     words = text[a:b].split()
-    if not words or len(words) > 12:
+    if not words:
         return None
     dets = list(_DETERMINER.finditer(text, a, b))
     det = (dets[-1] if last else dets[0]).start() if dets else None
     first = det if det is not None else a
     cut = _CUT_AT.search(text, first, b)
+    relative = _RELATIVE_CLAUSE.search(text, a, b)
+    if len(text[a : relative.start() if relative else b].split()) > 12:
+        return None  # a clause, not a noun phrase; a relative clause does not count
     phrase = text[first : cut.start() if cut else b].strip(" \t,.")
     tokens = phrase.split()
     heads = [i for i, w in enumerate(tokens) if w.lower().strip(".,") in ROLE_NOUNS or is_title(w)]
@@ -139,7 +154,11 @@ def _nominal(text: str, a: int, b: int, *, last: bool = False) -> Subject | None
         tokens = tokens[: _head_end(tokens, heads[0])]
     elif det is None:
         return None
-    if not tokens or tokens[-1].lower() in FUNCTION_WORDS or len(tokens) > 7:
+    if not tokens or len(tokens) > 7:
+        return None
+    last_word = tokens[-1].lower()
+    # "man" is a function word for German ("sagte man") but a role after "one" or "a".
+    if last_word in FUNCTION_WORDS and not (det is not None and last_word in ROLE_NOUNS):
         return None
     return Subject("nominal", " ".join(tokens), None, first)
 
@@ -167,20 +186,43 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
         if word in PRONOUNS and (len(words) <= 3 or i == len(words) - 1):
             return Subject("pronoun", word, None, a + text[a:b].find(words[i]))
     mentions = find_mentions(text, a, b)
+    if len(mentions) > 1:
+        # "Trump told a North Carolina rally": the names after a speech verb are its objects.
+        verb = SPEECH_VERB.search(text, mentions[0].end, mentions[-1].start)
+        if verb:
+            mentions = [m for m in mentions if m.end <= verb.start()]
     if mentions:
         lead = _nominal_before(text, a, mentions[0].start)
         if lead:
             return lead
         mention = _pick_mention(text, a, mentions)
-        after = text[mention.end : b].split()
+        # "Sanders’ campaign": a possessive apostrophe after an s is part of the name.
+        rest = mention.end + (text[mention.end : mention.end + 1] in ("’", "'"))
+        after = text[rest:b].split()
         head = after[0].lower().strip(".,") if after else ""
         if (head in ROLE_NOUNS or is_title(head)) and not mention.role:
-            return _nominal(
-                text, a, mention.end + text[mention.end : b].find(after[0]) + len(after[0])
-            )
+            return _nominal(text, a, rest + text[rest:b].find(after[0]) + len(after[0]))
+        modified = _name_as_modifier(text, a, b, mention)
+        if modified:
+            return modified
         role = mention.role or _lowercase_role(text, a, mention.start)
         return Subject("name", mention.name, role, mention.start)
     return _nominal(text, a, b)
+
+
+def _name_as_modifier(text: str, a: int, b: int, mention: Mention) -> Subject | None:
+    """ "one Trump confidant", "a 2008 Clinton veteran": an article before the name and a
+    lower-case noun ending the phrase after it make the name a modifier, not the speaker."""
+    before = text[a : mention.start].split()
+    after = [w.strip(".,;:") for w in text[mention.end : b].split()]
+    if not before or before[0].lower() not in _LEADING_DET or not 1 <= len(after) <= 2:
+        return None
+    if any(not w.isalpha() or not w.islower() or w in FUNCTION_WORDS for w in after):
+        return None
+    if len(before) > _MODIFIERS + 1 or any(w[:1].isupper() for w in before[1:]):
+        return None
+    phrase = " ".join([*before, text[mention.start : mention.end], *after])
+    return Subject("nominal", phrase, None, a + text[a:b].find(before[0]))
 
 
 def _nominal_before(text: str, a: int, b: int) -> Subject | None:
@@ -255,10 +297,32 @@ def _clause_subject(text: str, a: int, b: int) -> Subject | None:
         # "a headline that said": the subject is the noun phrase before "that".
         prev_a, prev_b = parts[-2]
         return _nominal(text, prev_a, prev_b, last=True) or _classify(text, prev_a, prev_b)
+    if not text[last_a:last_b].strip() and len(parts) > 1 and _AND_BEFORE.search(text, a, last_a):
+        # "Carson took the stage at the Grand Hotel and called": the verb shares the subject
+        # that opens the clause, not the last noun before "and".
+        lead = _leading_subject(text, *parts[-2])
+        if lead:
+            return lead
     for pa, pb in reversed(parts):
         if text[pa:pb].strip():
             return _classify(text, pa, pb)
     return None
+
+
+def _leading_subject(text: str, a: int, b: int) -> Subject | None:
+    """The noun phrase that opens ``text[a:b]`` when it is a pronoun or a (titled) name."""
+    tokens = text[a:b].split()
+    if not tokens:
+        return None
+    if tokens[0].lower() in PRONOUNS:
+        return Subject("pronoun", tokens[0].lower(), None, a + text[a:b].find(tokens[0]))
+    mentions = find_mentions(text, a, b)
+    if not mentions:
+        return None
+    before = text[a : mentions[0].start].split()
+    if any(w.lower() not in _LEADING_OK and not is_title(w) for w in before):
+        return None
+    return _classify(text, a, mentions[0].end)
 
 
 def _participial(phrase: str) -> bool:
@@ -280,8 +344,29 @@ def _skippable(phrase: str) -> bool:
         low in ("who", "which", "whose", "where", "der", "die", "das")
         or low in _SUBORDINATORS
         or low in _PREPOSITION
-        or (first.islower() and low not in _LEADING_OK and low not in PRONOUNS)
+        or (
+            first.islower()
+            and low not in _LEADING_OK
+            and low not in PRONOUNS
+            and not _lower_case_name(phrase)
+        )
         or _participial(phrase)
+    )
+
+
+def _lower_case_name(phrase: str) -> bool:
+    """A name that opens in lower case: a particle ("de Blasio") or role words before it
+    ("former UN Ambassador John Bolton", "state attorney Dave Aronberg")."""
+    tokens = phrase.split()
+    lead = next((i for i, w in enumerate(tokens) if w[:1].isupper()), None)
+    if not lead or len(tokens) > _NAME_PHRASE_WORDS:
+        return False
+    lead_words = tokens[:lead]
+    if lead_words[0] in _LEADING_DET:
+        return False  # "der Kanzler", "the mayor": a phrase the other rules read
+    return all(
+        w in _NAME_LEAD or w in _INNER_PARTICLES or is_title(w) or w.strip(".,") in ROLE_NOUNS
+        for w in lead_words
     )
 
 
@@ -291,7 +376,12 @@ def _place_tail(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
         return False
     before = text[slice(*chunks[index - 1])].split()
     words = text[slice(*chunks[index])].split()
-    return before[0] in ("of", "from") and len(words) <= 2 and all(w[:1].isupper() for w in words)
+    if len(words) > 2 or not all(w[:1].isupper() for w in words):
+        return False
+    # "of Raleigh, N.C.", "a meeting in Columbus, Ohio,": a place name, then its state.
+    return before[0] in ("of", "from") or (
+        len(before) > 1 and before[-2] in _PLACE_PREPOSITIONS and before[-1][:1].isupper()
+    )
 
 
 def _names_before(text: str, chunks: list[tuple[int, int]], index: int) -> bool:
@@ -342,7 +432,7 @@ def subject_left(text: str, a: int, b: int) -> Subject | None:
             # "..., when Clinton called him", "..., and then Roe said": the clause has its subject.
             opener = ca + text[ca:cb].find(phrase) + len(phrase.split()[0])
             inner = _clause_subject(text, opener, cb)
-            if inner and inner.kind != "nominal":
+            if inner and (inner.kind != "nominal" or _PLAUSIBLE.search(inner.name)):
                 return inner
         if _AGE.fullmatch(phrase) or _place_tail(text, chunks, len(chunks) - 1 - tried):
             continue  # "Harry Bond, 30, of Raleigh, N.C., said"
@@ -418,16 +508,35 @@ def cue_after(text: str, close: int, limit: int) -> Cue | None:
         return None
     gap = len(text[close + 1 : verb.start()].split())
     ended = text[close - 1] in ".!?" and re.match(r"\s*[A-Z]", region)
+    if ended and verb.group() == "according":
+        return None  # "“…ends.” The implication, according to X, is …": the next sentence's
     if gap > (4 if ended else 20):
         return None if ended else _closing_attribution(text, close + 1, end)
     if _INVERTED_OK.match(text[close + 1 : verb.start()]) or verb.group() in ("according", "laut"):
         start = verb.end() + (3 if verb.group() == "according" else 0)
         subject = subject_right(text, start, end)
     else:
-        subject = subject_left(text, close + 1, verb.start())
+        subject = _inverted_after_comma(text, close + 1, verb, end) or subject_left(
+            text, close + 1, verb.start()
+        )
     if not subject:
         return None if ended else _closing_attribution(text, close + 1, end)
     return Cue(subject, region.strip(" ,.:").strip(), verb.group())
+
+
+def _inverted_after_comma(text: str, a: int, verb: re.Match[str], end: int) -> Subject | None:
+    """``…” about the decision, said RoseAnn DeMoro``: after a comma the verb comes first and
+    its subject follows it (a name or a phrase opening with an article), not the words before.
+    """
+    if verb.group() in _OBJECT_VERBS or not text[a : verb.start()].rstrip().endswith(","):
+        return None
+    after = text[verb.end() : end].split()
+    if not after or after[0].lower() in FUNCTION_WORDS - _LEADING_DET:
+        return None  # "…, Donald Trump, tweeted Sunday after …": no subject follows
+    if not (after[0][:1].isupper() or after[0] in _LEADING_DET | _NAME_LEAD):
+        return None
+    subject = subject_right(text, verb.end(), end)
+    return subject if subject is not None and subject.kind != "pronoun" else None
 
 
 def _closing_attribution(text: str, a: int, end: int) -> Cue | None:
@@ -463,6 +572,44 @@ def german_inverted(text: str, start: int, verb: re.Match[str]) -> Subject | Non
     return subject
 
 
+def _adds_to(text: str, said: re.Match[str], participle: re.Match[str]) -> bool:
+    """Whether a participle continues the speech verb before it ("X said Tuesday, adding")."""
+    between = text[said.end() : participle.start()]
+    return between.rstrip().endswith(",") and len(between.split()) <= _ADDS_WORDS
+
+
+_WITH = re.compile(r"\bwith\s+")
+
+
+def _with_subject(text: str, sentence: int, verb: re.Match[str]) -> Subject | None:
+    """The subject of "with X (reportedly) yelling": the words between "with" and the verb."""
+    found = list(_WITH.finditer(text, max(sentence, verb.start() - _WITH_REACH), verb.start()))
+    if not found:
+        return None
+    a, b = found[-1].end(), verb.start()
+    if _CLAUSE_BREAK.search(text, a, b):
+        return None
+    tokens = text[a:b].split()
+    while tokens and tokens[-1].endswith("ly"):
+        b = text.rindex(tokens.pop(), a, b)  # "reportedly", "loudly"
+    return phrase_subject(text, a, b) if tokens else None
+
+
+_BY = re.compile(r"\s+by\s+")
+
+
+def _passive_agent(text: str, verb: re.Match[str], open_mark: int) -> Subject | None:
+    """``Rubio was asked by moderator Gerard Baker whether …“…”``: the one who asks speaks."""
+    if verb.group() != "asked":
+        return None
+    by = _BY.match(text, verb.end(), open_mark)
+    if by is None:
+        return None
+    chunks = _chunks(text, by.end(), open_mark)
+    subject = phrase_subject(text, *chunks[0]) if chunks else None
+    return subject if subject is not None and subject.kind != "pronoun" else None
+
+
 def cue_before(text: str, start: int, open_mark: int, sentence: int | None = None) -> Cue | None:
     """A cue before an opening mark in the same sentence: ``Name said: “…”``.
 
@@ -473,15 +620,26 @@ def cue_before(text: str, start: int, open_mark: int, sentence: int | None = Non
     lauts = list(_LAUT.finditer(text, start, open_mark))
     laut = lauts[-1] if lauts else None
     verbs = [m for m in SPEECH_VERB.finditer(text, start, open_mark) if text[m.start() - 1] != "-"]
-    for verb in reversed(verbs):
+    for k in range(len(verbs) - 1, -1, -1):
+        verb = verbs[k]
         if verb.group() in ("according", "laut"):
             continue
-        inverted = german_inverted(text, start, verb)
+        inverted = german_inverted(text, start, verb) or _passive_agent(text, verb, open_mark)
+        said_first = verbs[k - 1] if k else None
         if inverted:
             subject: Subject | None = inverted
+        elif said_first and verb.group().endswith("ing") and _adds_to(text, said_first, verb):
+            # "Nefzi said, adding …", "said Skelly, explaining …": the participle's subject is
+            # the speaker just named.
+            subject = subject_left(text, start, said_first.start()) or subject_right(
+                text, said_first.end(), verb.start()
+            )
         elif verb.group().endswith("ing"):
-            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence.
-            subject = sentence_subject(text, sentence, verb.start())
+            # "Scholz was opposed, calling it ...": a participle's subject heads the sentence;
+            # "…, with many marchers chanting": an absolute clause has its own.
+            subject = _with_subject(text, sentence, verb) or sentence_subject(
+                text, sentence, verb.start()
+            )
         else:
             subject = subject_left(text, start, verb.start())
             if subject is None or (

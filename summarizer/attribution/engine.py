@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from summarizer.attribution.cancel import checkpoint
@@ -18,16 +18,27 @@ from summarizer.attribution.cues import (
     statement_subject,
     subject_left,
 )
+from summarizer.attribution.english import lower_openers
 from summarizer.attribution.german import (
     POSSESSIVE,
     according_to_span,
     after_quote_span,
+    after_verb_span,
+    carried_speaker_span,
+    clause_speaker_span,
+    document_source_span,
+    german_sentences,
     is_reported,
+    last_clause_start,
+    listed_speaker_span,
     main_subject_span,
     names_something,
+    naming_verb_after,
+    only_konjunktiv,
     pointing_back_span,
     so_before_span,
     sounds_spoken,
+    wie_before_span,
 )
 from summarizer.attribution.index import MentionIndex
 from summarizer.attribution.language import detect_language
@@ -54,7 +65,7 @@ __all__ = ["analyze"]
 
 _ORG_WORDS = words(
     """house senate congress party council committee department ministry university news
-    times post network court union commission office agency bank group company"""
+    times post network court union commission office agency bank group company press"""
 )
 
 
@@ -227,12 +238,10 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
         return after
     if before:
         return before
-    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark) and span.paragraph:
-        lead_in = _lead_in_cue(doc, span.paragraph - 1)
-        quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
-        if lead_in or quoted_before:
-            return lead_in
-        return _previous_subject(doc, span.paragraph - 1)
+    if _BULLETS.fullmatch(doc.text, para_start, span.open_mark):
+        opener = _opener_cue(doc, spans, i)
+        if opener is not None or span.paragraph:
+            return opener
     if prev_close is not None and prev_close >= sentence:
         return None  # a second quote in the sentence shares the first one's speaker
     german = _german_fallback(doc, span, sentence, para_start) if doc.german else None
@@ -243,6 +252,20 @@ def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue |
     if sentence > para_start:
         return _previous_sentence_cue(doc, sentence)
     return None
+
+
+def _opener_cue(doc: _Doc, spans: Sequence[Span], i: int) -> Cue | None:
+    """A quote that opens its paragraph: signed on the next line, led in by the paragraph
+    before ("Rutte posted on X:"), or carrying on that paragraph's subject."""
+    span = spans[i]
+    signed = _signature_cue(doc, span)
+    if signed or not span.paragraph:
+        return signed
+    lead_in = _lead_in_cue(doc, span.paragraph - 1)
+    quoted_before = i and spans[i - 1].paragraph == span.paragraph - 1
+    if lead_in or quoted_before:
+        return lead_in
+    return _previous_subject(doc, span.paragraph - 1)
 
 
 def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -> Cue | None:
@@ -256,10 +279,15 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
     para_end = doc.paragraphs[span.paragraph][1]
     limit = nxt.open_mark if nxt and nxt.paragraph == span.paragraph else para_end
     if doc.german:
-        german = _german_cue_after(doc, span.close_mark, limit, nxt)
+        german = _german_cue_after(doc, span.close_mark, limit, nxt, has_lead_in=has_lead_in)
         if german or (has_lead_in and doc.text[span.end - 1] in ".!?…"):
             return german  # a finished German quote keeps its lead-in over the next sentence
-    return cue_after(doc.masked, span.close_mark, limit)
+        if naming_verb_after(doc.masked, span.close_mark):
+            return None  # "als „…“ bezeichnet, denen …": the verb's subject came before
+    cue = cue_after(doc.masked, span.close_mark, limit)
+    if cue and cue.verb == "so" and not doc.german:
+        return None  # English "…,” so government should help": a conjunction, not "so Rice"
+    return cue
 
 
 def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> Cue | None:
@@ -270,12 +298,80 @@ def _german_fallback(doc: _Doc, span: Span, sentence: int, para_start: int) -> C
         if carried:
             return carried
     if sentence >= span.open_mark:
-        return None
+        # "Nach Ansicht von Wulff ist … gefallen. „Es ist nur ein Gutachten.“": a quotation
+        # that is its own sentence goes on from the source before it.
+        return _carried_cue(doc, sentence)
+    named_at = naming_verb_after(doc.masked, span.close_mark) if span.close_mark else None
+    if named_at:
+        # "…, weil die Regierung Georgien als „…“ bezeichnet hat": the verb's clause.
+        clause = clause_speaker_span(doc.masked, sentence, span.open_mark, _person_test(doc))
+        subject = _german_subject(doc, clause) if clause else None
+        if subject:
+            return Cue(subject, doc.text[sentence:named_at].strip(" :,"), "")
     found = main_subject_span(doc.masked, sentence, span.open_mark)
     subject = _german_subject(doc, found) if found else None
+    if not _names_speaker(doc, subject, pronoun=False) and only_konjunktiv(
+        doc.masked, *doc.sentence(sentence)
+    ):
+        carried = _carried_cue(doc, sentence)
+        # "Sie könne sich vorstellen, „…“": "sie" is the source of the run when it is named.
+        pronoun = subject is not None and subject.kind == "pronoun"
+        if carried and (not pronoun or carried.subject.kind == "name"):
+            return carried
     if subject is None:
         return None
     return Cue(subject, doc.text[sentence : span.open_mark].strip(" :,"), "")
+
+
+def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
+    """A German sentence in the Konjunktiv with no source of its own: the speaker of the
+    reported speech it goes on with."""
+    k = bisect.bisect_right(doc.starts, sentence) - 1
+    found = carried_speaker_span(doc.masked, doc.sentences, k, _person_test(doc))
+    subject = _german_subject(doc, found) if found else None
+    return Cue(subject, "reported speech before", "") if subject else None
+
+
+# German noun endings no first name has: "Bewerbung von Kanada" is no "Ursula von der Leyen".
+_NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "nis", "tum", "ment")
+
+
+def _full_name(subject: Subject | None) -> bool:
+    """A first name and a surname (two capitalised words, no genitive between)."""
+    if subject is None or subject.kind != "name":
+        return False
+    words = subject.name.split()
+    return len(words) > 1 and all(w[:1].isupper() or w in ("von", "van", "de", "zu") for w in words)
+
+
+def _person_test(doc: _Doc) -> Callable[[int, int], bool]:
+    """Whether the noun phrase at ``doc.masked[a:b]`` names a person (for german.py)."""
+
+    def is_person(a: int, b: int) -> bool:
+        return _names_speaker(doc, _german_subject(doc, (a, b)), pronoun=False)
+
+    return is_person
+
+
+def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) -> bool:
+    """Whether a German subject can be a speaker on its own: "er" or "sie", or a person
+    named with a role or a full name somewhere in the article ("Elshorst" for "Hansjörg
+    Elshorst"); "die Studie", "die Bundesregierung" and "man" are not."""
+    if subject is None:
+        return False
+    if subject.kind == "pronoun":
+        return pronoun and subject.name in PERSON_PRONOUNS
+    if subject.kind != "name":
+        return False
+    named = _canonical(doc, subject)
+    words = named.name.split()
+    # A first name and a surname, perhaps with "von" ("Ursula von der Leyen"), but not a
+    # noun with a genitive ("Pflichten der Union").
+    glue = [w for w in words if not w[:1].isupper()]
+    particles = " ".join(glue).replace("von der", "von")
+    personal = len(words) > 1 and all(w in ("von", "van", "de", "zu") for w in particles.split())
+    personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
+    return bool(named.role) or any(is_title(w) for w in words) or personal
 
 
 def _quoted_name(doc: _Doc, span: Span) -> bool:
@@ -288,19 +384,44 @@ def _quoted_name(doc: _Doc, span: Span) -> bool:
 def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
-    source = so_before_span(doc.masked, start, open_mark) or according_to_span(
-        doc.masked, doc.sentence(open_mark)[0], open_mark
+    sentence = doc.sentence(open_mark)
+    source = (
+        so_before_span(doc.masked, start, open_mark)
+        or wie_before_span(doc.masked, start, open_mark)
+        or according_to_span(doc.masked, sentence[0], open_mark)
+        or document_source_span(doc.masked, sentence[0], open_mark)
+        or listed_speaker_span(doc.masked, start, open_mark)
     )
     if source:
-        subject = phrase_subject(doc.masked, *source)
+        subject = _german_subject(doc, source)
         if subject:
             return Cue(subject, doc.text[source[0] : open_mark].strip(" :,"), "")
     region = doc.masked[start:open_mark].rstrip()
     verb = SPEECH_VERB.search(doc.masked, start, open_mark)
     if not region or not (region.endswith(":") or verb):
         return None
-    found = main_subject_span(doc.masked, start, open_mark)
+    verbs = list(SPEECH_VERB.finditer(doc.masked, start, open_mark))
+    if verbs:
+        clause = clause_speaker_span(doc.masked, start, verbs[-1].start(), _person_test(doc))
+        subject = _german_subject(doc, clause) if clause else None
+        if subject:
+            return Cue(subject, region.strip(" :,"), verbs[-1].group())
+    found = main_subject_span(
+        doc.masked, last_clause_start(doc.masked, start, open_mark), open_mark
+    )
+    found = found or main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
+    quoting = verbs and verbs[-1].group().startswith("zitier")  # its object is the speaker
+    if verbs and not quoting and not _names_speaker(doc, subject):
+        # V2: what stands first may be an object or an adverb; a person right after the
+        # speech verb is its subject ("Der Zeitung sagte Filep Karma: „…“").
+        after = after_verb_span(doc.masked, verbs[-1].end(), open_mark)
+        if after and _names_speaker(doc, _german_subject(doc, after), pronoun=False):
+            found, subject = after, _german_subject(doc, after)
+    if not verb and not _names_speaker(doc, subject):
+        carried = only_konjunktiv(doc.masked, *sentence) and _carried_cue(doc, sentence[0])
+        if carried:
+            return carried
     if subject is None:
         return None
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
@@ -316,12 +437,24 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     if comma > found[0]:
         # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
         head = phrase_subject(doc.masked, found[0], comma)
+        role_first = doc.text[found[0] : comma].split()
+        if not _full_name(head):
+            # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
+            named = phrase_subject(doc.masked, comma + 1, found[1])
+            if named is not None and _full_name(named):
+                return replace(named, role=named.role or " ".join(role_first).strip(" ,"))
         if head is not None and head.kind == "name":
             role = doc.text[comma + 1 : found[1]].strip(" ,")
             if head.role is None and any(is_title(w) for w in role.split()[:3]):
                 return replace(head, role=role)
             return head
-    return phrase_subject(doc.masked, *found)
+    subject = phrase_subject(doc.masked, *found)
+    if subject and subject.kind == "name" and doc.masked[subject.start - 1 : subject.start] == "-":
+        # "der documenta-Homepage": the whole compound, not its capitalised tail.
+        start = doc.masked.rfind(" ", found[0], subject.start) + 1 or found[0]
+        name = doc.masked[start : subject.start] + subject.name
+        return replace(subject, name=name, start=start)
+    return subject
 
 
 _VERB_THEN_NAME = re.compile(
@@ -330,13 +463,16 @@ _VERB_THEN_NAME = re.compile(
 )
 
 
-def _german_cue_after(doc: _Doc, close: int, limit: int, nxt: Span | None) -> Cue | None:
+def _german_cue_after(
+    doc: _Doc, close: int, limit: int, nxt: Span | None, *, has_lead_in: bool = False
+) -> Cue | None:
     """„…“, sagte Jelpke gegenüber Spiegel Online" or "„…“ beenden, so Rice": the German
     speaker after the quotation, read by word order; "„…“, schrieb „Die Zeit“" gives the
-    quoted name that follows (``nxt``, the next quotation)."""
+    quoted name that follows (``nxt``, the next quotation). A next sentence that points
+    back ("Dies sagte der Präsident") counts only for a quote with no lead-in of its own."""
     end = min(doc.sentence(close)[1], limit)
     found = after_quote_span(doc.masked, close + 1, end)
-    if found is None and end < limit:
+    if found is None and end < limit and not has_lead_in:
         found = pointing_back_span(doc.masked, close + 1, min(doc.sentence_after(close)[1], limit))
     subject = phrase_subject(doc.masked, *found) if found else None
     named = nxt is not None and nxt.open_mark == limit and _quoted_name(doc, nxt)
@@ -369,11 +505,34 @@ def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "previous sentence", verb.group())
 
 
+_SIGNATURE = re.compile(r"[ \t]*[-–—]+[ \t]*(?=[A-Z])")
+
+
+def _signature_cue(doc: _Doc, span: Span) -> Cue | None:
+    """A quote-only paragraph signed on the next line: "“…”" then "- Clinton." or
+    "—Jane Roe, Dayton, Ohio." names the speaker."""
+    if span.close_mark is None or span.paragraph + 1 >= len(doc.paragraphs):
+        return None
+    if doc.text[span.close_mark + 1 : doc.paragraphs[span.paragraph][1]].strip(" \t.,"):
+        return None  # the paragraph goes on after the quote
+    a, b = doc.paragraphs[span.paragraph + 1]
+    dash = _SIGNATURE.match(doc.masked, a, b)
+    if dash is None:
+        return None
+    signer = doc.masked.find(",", dash.end(), b)
+    subject = phrase_subject(doc.masked, dash.end(), signer if signer > 0 else b)
+    if subject is None or subject.kind != "name":
+        return None
+    return Cue(subject, doc.text[a:b].strip(), "")
+
+
 def _previous_subject(doc: _Doc, paragraph: int) -> Cue | None:
     """A quote-only paragraph after "Carter said that ...": the speaker carries over."""
     _, b = doc.paragraphs[paragraph]
     if paragraph in doc.headings:
         return None
+    if doc.german:
+        return _carried_cue(doc, doc.sentence_after(b - 1)[0])
     start = doc.sentence_start(b - 1)
     verb = SPEECH_VERB.search(doc.masked, start, b)
     subject = sentence_subject(doc.masked, start, verb.start() if verb else b)
@@ -442,16 +601,35 @@ def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
     return _canonical(doc, subject)
 
 
+_NAME_WORDS = 4
+
+
 def _canonical(doc: _Doc, subject: Subject) -> Subject:
     tokens = name_tokens(subject.name)
     if not tokens:
         return subject
     best = doc.index.nearest_fuller(tokens, subject.start)
+    if best and doc.german and _of_someone(best.name, subject.name):
+        best = None  # "das Fazit von Sandra Boser" is not a fuller "Sandra Boser"
+    # The nearest fuller name may have a fuller one still ("Blasio" -> "De Blasio" -> "Bill
+    # de Blasio"): follow it, so that one person is one actor. A person's name has a few
+    # words; a longer capitalised run is a headline ("Hollande Says Donald Trump").
+    fuller = best
+    while fuller is not None and len(name_tokens(fuller.name)) <= _NAME_WORDS:
+        best = fuller
+        fuller = doc.index.nearest_fuller(name_tokens(best.name), best.start)
     name = best.name if best else subject.name
     role = subject.role or (best.role if best else None)
     if role is None:
         role = doc.index.first_role(name)
     return Subject("name", name, role, subject.start)
+
+
+def _of_someone(fuller: str, name: str) -> bool:
+    """Whether ``fuller`` is something "von" or "vom" ``name`` rather than a longer form of it
+    ("Fazit von Sandra Boser", "Michal Kadlec von Bayer")."""
+    at = fuller.find(name.split()[0])
+    return at > 0 and fuller[:at].split()[-1:] in (["von"], ["vom"])
 
 
 def _inherit(quotes: list[FoundQuote], spans: Sequence[Span], doc: _Doc) -> list[FoundQuote]:
@@ -581,7 +759,7 @@ def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     quoted, before = doc.text[span.start : span.end], _before(doc, span)
     if _spoken(doc, span, kind):
         return False
-    after = doc.text[span.close_mark + 1 : span.close_mark + 30] if span.close_mark else ""
+    after = doc.text[span.close_mark + 1 : span.close_mark + 80] if span.close_mark else ""
     if names_something(doc.text, span.start, span.end, before, after):
         return True
     a, b = doc.sentence(span.open_mark)
@@ -604,11 +782,14 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
     paragraphs = paragraph_bounds(text)
     spans = find_spans(text, paragraphs)
     masked = mask_datelines(mask_quotes(text, spans))
+    sentences = split_sentences(masked, paragraphs)
+    if language == "en":
+        masked = lower_openers(masked, sentences)
     doc = _Doc(
         text,
         masked,
         paragraphs,
-        split_sentences(masked, paragraphs),
+        german_sentences(masked, sentences) if language == "de" else sentences,
         find_mentions(masked),
         _headings(text, paragraphs),
         language,

@@ -19,19 +19,30 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Sequence
 
-from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, words
+from summarizer.attribution.lexicon import DE_SPEECH_VERBS, SPEECH_VERB, is_title, words
 
 __all__ = [
     "POSSESSIVE",
     "according_to_span",
     "after_quote_span",
+    "after_verb_span",
+    "carried_speaker_span",
+    "clause_speaker_span",
+    "document_source_span",
+    "german_sentences",
     "is_reported",
+    "last_clause_start",
+    "listed_speaker_span",
     "main_subject_span",
     "names_something",
+    "naming_verb_after",
+    "only_konjunktiv",
     "pointing_back_span",
     "so_before_span",
     "sounds_spoken",
+    "wie_before_span",
 ]
 
 _DETERMINERS = words(
@@ -53,6 +64,10 @@ _ADVERBS = words(
     einleitend ausdrücklich offen dort hingegen"""
 )
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
+# Prepositions that open an infinitive clause ("Um … zu gewinnen, will Oettinger").
+_INFINITIVE = words("um ohne statt anstatt")
+# Determiners that may open a genitive after a noun ("am Rande einer Sitzung des Landtags").
+_GENITIVE_DET = words("des der eines einer")
 # Determiners that cannot open a subject (accusative or dative only).
 _OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
 POSSESSIVE = words("sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren")
@@ -62,7 +77,7 @@ _FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
 _MIDFIELD = words(
     """sich auch jedoch dazu dann nun zudem weiter ebenfalls aber bereits noch schon daher
     deshalb außerdem dabei allerdings wiederum gestern heute am zuletzt erneut nochmals
-    später zuvor ausdrücklich"""
+    später zuvor ausdrücklich jetzt inzwischen mittlerweile indessen unterdessen"""
 )
 _TOKEN = re.compile(r"\S+")
 _ADJECTIVE_END = ("e", "en", "er", "es", "em")
@@ -182,6 +197,7 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
     called = last[-1] in _CALLED or last[-1] == "sich" or last == ["sich", "selbst"]
     kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
+    kind = kind or bool(_CALLS_ITSELF.match(after)) or _apposed(last, quoted)
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
         return True
     if quoted[-1:] in ".!?…" or len(tokens) > 8:
@@ -195,6 +211,23 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     # ("der „con energy ag“"), but not before a phrase ("der „einen hilflosen Eindruck“").
     lower_name = len(tokens) <= 3 and not any(t[:1].isupper() for t in tokens)
     return word in _NAMING and (quoted[:1].isupper() or lower_name) and not _predicate(tokens)
+
+
+# "der neue „Oberste Rat“, wie sich die Junta selbst nennt": what something calls itself.
+_CALLS_ITSELF = re.compile(r",\s*wie\s+sich\s+[^,.;:]{1,60}?\s(?:selbst\s+)?nenn(?:t|en)\b")
+_DEFINITE = words("der die das dem den des")
+
+
+def _apposed(last: list[str], quoted: str) -> bool:
+    """A capitalised quotation right after "der/die/das + noun" names that noun ("der
+    Schlankheitspille „Reduce Weight“", "Die Sprechchöre „Tod dem Diktator“"), unless the
+    noun is a person's role ("der Sprecher „…“") or the words speak in the first person."""
+    if len(last) < 2 or last[0].lower() not in _DEFINITE or not last[1][:1].isupper():
+        return False
+    noun = last[1]
+    if noun[-1:] in ".!?;" or is_title(noun) or _SPEECH_NOUN.fullmatch(noun):
+        return False  # a sentence ended, a person's role, or words ("die Parole „…“")
+    return quoted[:1].isupper() and ". " not in quoted and not _FIRST_PERSON.search(quoted)
 
 
 def _predicate(tokens: list[str]) -> bool:
@@ -242,12 +275,19 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
         raw = tokens[j].group()
         word = _bare(raw)
         first = raw.lstrip('(„“"»«')[:1]
+        if raw[:1] in "„»" and j > i:
+            # A quoted name inside the phrase ("dem Motto „…“"): all its words, as one noun.
+            j = _quoted_end(tokens, j)
+            after_det = False
+            if j >= len(tokens) or tokens[j - 1].group().endswith((",", ":", ";")):
+                break
+            continue
         if word in _DETERMINERS:
             joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
-            if j > i and not after_det and not joined and word not in ("des", "der"):
+            if j > i and not after_det and not joined and word not in _GENITIVE_DET:
                 break  # "biss der Randalierer | den Fluggast": a second noun phrase
             after_det = True
-        elif first.isupper() or first.isdigit() or raw.startswith("("):
+        elif first.isupper() or first.isdigit() or raw.startswith("(") or _is_noun(raw):
             after_det = False
         elif (
             after_det
@@ -256,7 +296,7 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
             and _next_is_noun(tokens, j)
         ):
             pass  # "die amtierende Familienministerin": an adjective before its noun
-        elif word in ("von", "vom", "für", "aus", "de", "van", "und") and j > i:
+        elif word in ("von", "für", "aus", "de", "van", "und") and j > i:
             if not _next_is_noun(tokens, j):
                 break
         else:
@@ -265,6 +305,14 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
         if raw.endswith((",", ":", ";")):
             break
     return j
+
+
+def _quoted_end(tokens: list[re.Match[str]], j: int) -> int:
+    """Index past the token that closes the quotation opened at ``tokens[j]``."""
+    for k in range(j, min(len(tokens), j + 15)):
+        if re.search("[“«]", tokens[k].group()[1 if k == j else 0 :]):
+            return k + 1
+    return j + 1
 
 
 def _constituent_end(tokens: list[re.Match[str]], i: int) -> int:
@@ -334,7 +382,7 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _SUBORDINATORS and i == 0:
         return _subordinate_first(tokens)
     if first in _PREPOSITIONS:
-        return _inverted(tokens, _constituent_end(tokens, i + 1))
+        return _preposition_first(tokens, i)
     if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
         return _adverb_first(tokens, i)
     if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
@@ -342,6 +390,20 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _OBJECT_CASE:
         # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
         return _inverted(tokens, _constituent_end(tokens, i))
+    return _pointing_back_first(tokens, i) or _subject_first(tokens, i)
+
+
+def _pointing_back_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """ "Das musste Minister Steinbrück einräumen": "Das" or "Dies" alone before the verb is
+    the object pointing back; the subject follows the verb."""
+    if _bare(tokens[i].group()) not in ("das", "dies") or i + 1 >= len(tokens):
+        return None
+    return _inverted(tokens, i + 1) if _is_verb_like(tokens[i + 1].group()) else None
+
+
+def _subject_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """The subject first, the finite verb after it (and after an apposition)."""
+    first = _bare(tokens[i].group())
     stop = _noun_phrase_end(tokens, i)
     if stop == i or stop >= len(tokens):
         return None
@@ -353,6 +415,24 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         # ("Ihr Vorsitzender Eberhard Brandt erklärte" names him).
         return tokens[i].start(), tokens[i].end()
     return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _preposition_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """A prepositional phrase first, the subject after the verb: "In der Sitzung sagte die
+    Ministerin"; past an infinitive clause ("Um … zu gewinnen, will Oettinger") or a relative
+    clause inside the phrase ("In einem Bericht, der danach erschien, rechtfertigte …")."""
+    end = _constituent_end(tokens, i + 1)
+    found = _inverted(tokens, end)
+    if found is None and _bare(tokens[i].group()) in _INFINITIVE:
+        return _inverted(tokens, _skip_clause(tokens, i))
+    relative = (
+        end < len(tokens)
+        and tokens[end - 1].group().endswith(",")
+        and _bare(tokens[end].group()) in _RELATIVE_PRONOUNS
+    )
+    if found is None and relative:
+        return _inverted(tokens, _skip_clause(tokens, end))
+    return found
 
 
 def _subordinate_first(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
@@ -374,7 +454,12 @@ def _adverb_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None
     verb = i + 1
     if verb < len(tokens) and _bare(tokens[verb].group()) in _PREPOSITIONS:
         verb = _constituent_end(tokens, verb + 1)
-    return _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
+    found = _inverted(tokens, verb) or _inverted(tokens, _skip_clause(tokens, i))
+    if found is None and tokens[i].group().endswith(","):
+        # "Höhnisch, wohl auf das Presseecho reagierend, veröffentlichte der Verfasser":
+        # past a participle clause set off by commas.
+        found = _inverted(tokens, _skip_clause(tokens, i + 1))
+    return found
 
 
 def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
@@ -393,6 +478,8 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     """The subject right after the finite verb at ``tokens[verb]``."""
     if verb >= len(tokens) or not _is_verb_like(tokens[verb].group()):
         return None
+    if tokens[verb].group().endswith((",", ";", ":")):
+        return None  # "„…“ bezeichnet, denen …": the verb ends its clause, no subject follows
     i = verb + 1
     while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
         i += 1
@@ -408,6 +495,8 @@ def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
 
 # Lower-case words that open a clause after a quotation without being its finite verb.
 _NOT_A_VERB = words("so wie was als dass ob weil wenn und oder aber sondern denn doch nur auch")
+_PASSIVE = words("wird wurde werden wurden")
+_QUOTED_BY = re.compile(r"\bzitiert\b")
 _AFTER_SO = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
 
 
@@ -424,6 +513,8 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     first = _bare(tokens[0].group())
     if first in DE_SPEECH_VERBS and tokens[0].group()[:1].islower():
         return _inverted(tokens, 0)
+    if first in _PASSIVE and _QUOTED_BY.search(text, start, _sentence_end(text, start)):
+        return _inverted(tokens, 0)  # "„…“ wird der Franzose im Fachblatt zitiert"
     comma = text[start:end].lstrip().startswith(",")
     if comma and first not in _NOT_A_VERB and _is_verb_like(tokens[0].group()):
         # "„…“, strich Romney in Arbutus heraus": after the comma the finite verb comes first.
@@ -450,11 +541,17 @@ _ACCORDING = re.compile(
 )
 
 
+# "laut einem Jury-Mitglied", "laut Süddeutscher Zeitung": a source, not the adjective.
+_LAUT = re.compile(r"\b[Ll]aut\s+(?=[A-ZÄÖÜ]|(?:de[mnrs]|die|das|eine[mnrs]?)\s)")
+
+
 def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff"
-    between ``start`` and ``end``: the noun phrase after the genitive or "von"."""
+    """The source in "nach Angaben des künstlerischen Leiters", "nach Ansicht von Wulff",
+    "laut einem Sprecher" between ``start`` and ``end``: the noun phrase after the genitive,
+    "von" or "laut"."""
     near = max(start, end - 400)  # the source stands near the quotation it gives
-    matches = list(_ACCORDING.finditer(text, near, end))
+    matches = list(_ACCORDING.finditer(text, near, end)) + list(_LAUT.finditer(text, near, end))
+    matches.sort(key=lambda m: m.start())
     if not matches:
         return _for_whom(text, start, end)
     found = matches[-1]
@@ -493,7 +590,26 @@ def pointing_back_span(text: str, start: int, end: int) -> tuple[int, int] | Non
     return _inverted(tokens, 0) if tokens else None
 
 
+_SO_TAIL = re.compile(r"\b(?:weiter|abschließend|außerdem|zudem|ergänzend|damals)\b")
 _SO_BEFORE = re.compile(r",\s*(?:so|laut)\s+(?=\S)")
+
+
+_WIE_BEFORE = re.compile(r"\bwie\s+(?:sich\s+)?(?=\S)")
+
+
+def wie_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """ "…, wie sich Tauss ausdrückte, „…“": a "wie" clause right before the quotation names
+    its source (the noun phrase after "wie", then one verb)."""
+    matches = list(_WIE_BEFORE.finditer(text, max(start, end - 120), end))
+    if not matches:
+        return None
+    tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or stop + 1 != len(tokens) or not _is_verb_like(tokens[stop].group()):
+        return None
+    if not tokens[stop].group().endswith(",") or text[tokens[stop].end() : end].strip():
+        return None
+    return tokens[0].start(), tokens[stop - 1].end()
 
 
 def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -504,6 +620,285 @@ def so_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
     stop = _noun_phrase_end(tokens, 0)
-    if stop == 0 or text[tokens[stop - 1].end() : end].strip(" ,:"):
+    if stop == 0 or _SO_TAIL.sub("", text[tokens[stop - 1].end() : end]).strip(" ,:"):
         return None
     return tokens[0].start(), tokens[stop - 1].end()
+
+
+def only_konjunktiv(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` reports speech by its Konjunktiv alone: no speech verb,
+    speech noun or "so"/"laut" names a source, so its subject need not be the speaker ("Die
+    Studie zeige in Wahrheit, „…“" goes on with what the last speaker said)."""
+    return bool(_KONJUNKTIV.search(text, start, end)) and not (
+        SPEECH_VERB.search(text, start, end)
+        or _SPEECH_NOUN.search(text, start, end)
+        or _SO_OR_LAUT.search(text[start:end])
+    )
+
+
+_CARRY_SENTENCES = 3  # how far back a run of Konjunktiv sentences is followed to its source
+
+
+def carried_speaker_span(
+    text: str,
+    sentences: Sequence[tuple[int, int]],
+    k: int,
+    is_person: Callable[[int, int], bool],
+) -> tuple[int, int] | None:
+    """The speaker of the run of reported speech that sentence ``k`` goes on with.
+
+    Walks back over sentences in the Konjunktiv to the nearest one that names a source with
+    a speech verb, "so"/"laut" or "nach Angaben" ("Hartmann erklärte, ihr lägen „…“. Die
+    Einsicht sei ihr verweigert worden"), and gives that sentence's speaker. An indicative
+    sentence without speech ends the walk: right before sentence ``k`` its subject is the
+    source if ``is_person`` says it names a person ("An die Adresse Brüssels hatte Steinbrück
+    Positives zu vermelden. Erstmals sei …"), else there is none.
+    """
+    for j in range(k - 1, max(-1, k - 1 - _CARRY_SENTENCES), -1):
+        a, b = sentences[j]
+        if (
+            SPEECH_VERB.search(text, a, b)
+            or _SO_OR_LAUT.search(text[a:b])
+            or _ACCORDING.search(text, a, b)
+        ):
+            return reported_speaker_span(text, a, b)
+        if not _KONJUNKTIV.search(text, a, b):
+            found = main_subject_span(text, a, b) if j == k - 1 else None
+            return found if found and is_person(*found) else None
+    return None
+
+
+_QUOTE_CLOSE = re.compile(r"[“”\"»«]")
+_LAUT_BEFORE = re.compile(r"\b[Ll]aut\s+")
+
+
+def reported_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The source a sentence of reported speech names, read in German order: after "so" or
+    "laut", in "nach Angaben des …", after a quotation ("„…“, äußerte sich Schavan"), or
+    the subject of its main clause."""
+    for pattern in (_AFTER_SO, _LAUT_BEFORE):
+        found = pattern.search(text, start, end)
+        if found is not None:
+            rest = list(_TOKEN.finditer(text, found.end(), end))
+            stop = _noun_phrase_end(rest, 0, after_det=True)
+            if stop:
+                return rest[0].start(), rest[stop - 1].end()
+    if text[start] in '„“”"»«':
+        close = _QUOTE_CLOSE.search(text, start + 1, end)
+        if close:
+            return after_quote_span(text, close.end(), end)
+    return according_to_span(text, start, end) or main_subject_span(text, start, end)
+
+
+# An ordinal before a month or a count noun ends no sentence: "am 20. August", "im 19.
+# Jahrhundert", "zum 3. Mal".
+_ORDINAL_END = re.compile(r"\b\d{1,2}\.$")
+_ORDINAL_NOUN = re.compile(
+    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|"
+    r"Dezember|Jahrhunderts?|Jahrestag|Mal|Platz|Spieltag|Runde|Etappe)\b"
+)
+# A stop with no space after it, between two words, ends one: "sagte der Papst.Der Bruder".
+_GLUED_STOP = re.compile(r"(?<=[a-zäöüß]{3}[.!?])(?=[A-ZÄÖÜ][a-zäöüß])")
+
+
+def _ordinal_cut(text: str, last: tuple[int, int], start: int) -> bool:
+    """Whether the sentence ``last`` was cut after an ordinal that ``text[start:]`` goes on."""
+    same_line = "\n" not in text[last[1] : start]
+    return same_line and bool(_ORDINAL_END.search(text, *last) and _ORDINAL_NOUN.match(text, start))
+
+
+def german_sentences(text: str, sentences: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``sentences`` mended for German: joined where an ordinal was taken for a stop, split
+    where a stop lost its space."""
+    joined: list[tuple[int, int]] = []
+    for a, b in sentences:
+        if joined and _ordinal_cut(text, joined[-1], a):
+            joined[-1] = (joined[-1][0], b)
+        else:
+            joined.append((a, b))
+    out = []
+    for a, b in joined:
+        for cut in _GLUED_STOP.finditer(text, a, b):
+            out.append((a, cut.start()))
+            a = cut.start()
+        out.append((a, b))
+    return out
+
+
+# Verbs that say where words stand rather than who says them: "Auf der Homepage heißt es",
+# "In der Zeitung fand sich die Feststellung", "war die Parole „…“ zu lesen".
+_WHERE_WRITTEN = re.compile(
+    r"\b(?:heißt es|hieß es|steht|stand|stehen|standen|fand sich|findet sich|fanden sich|"
+    r"finden sich)\b|\bzu lesen\b|\bdie Rede\b"
+)
+_RELATIVE = words("denen dessen deren welchem welcher welchen welche")
+_IN_PLACE = re.compile(r"(?:^|(?<=\s))(?:[Ii]n|[Ii]m|[Aa]uf)\s+")
+
+
+def document_source_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The text a sentence quotes from when it says where words stand, not who said them:
+    "Auf der Homepage des Vereins heißt es: „…“" gives "der Homepage des Vereins".
+
+    ``text[start:end]`` is the sentence up to the quotation; the place is the first "in",
+    "im" or "auf" phrase in it with a noun, and the sentence must have such a verb.
+    """
+    stop_at = _sentence_end(text, end)
+    if not _WHERE_WRITTEN.search(text, start, stop_at):
+        return None
+    for found in _IN_PLACE.finditer(text, start, end):
+        # The verb in the same clause: not "protestierten in Tikrit mit Transparenten, auf
+        # denen Sprüche wie „…“ standen".
+        comma_before = text.rfind(",", start, found.start())
+        clause = comma_before + 1 if comma_before >= 0 else start
+        comma = text.find(",", found.end(), stop_at)
+        if not _WHERE_WRITTEN.search(text, clause, stop_at if comma < 0 else comma):
+            continue
+        tokens = list(itertools.islice(_TOKEN.finditer(text, found.end(), end), 20))
+        opens_clause = comma_before >= 0 and not text[clause : found.start()].strip()
+        if not tokens or opens_clause or _bare(tokens[0].group()) in _RELATIVE:
+            continue  # ", auf denen …", ", auf dem geschrieben stand": a relative clause
+        stop = _noun_phrase_end(tokens, 0, after_det=True)
+        if stop and any(_is_noun(t.group()) for t in tokens[:stop]):
+            return tokens[0].start(), tokens[stop - 1].end()
+    return None
+
+
+def _is_noun(token: str) -> bool:
+    """A capitalised word, or a compound whose last part is ("documenta-Homepage")."""
+    word = token.lstrip('(„“"»«')
+    return word[:1].isupper() or word.rsplit("-", 1)[-1][:1].isupper()
+
+
+_STOP = re.compile(r"[.!?](?:\s|$)|\n")
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    """The end of the sentence that holds ``pos`` (its next stop or line break)."""
+    found = _STOP.search(text, pos)
+    return found.end() if found else len(text)
+
+
+# Conjunctions that open a subordinate clause whose subject follows them ("weil die
+# Regierung Georgien als „…“ bezeichnet hat").
+_CLAUSE_OPENERS = words("weil da dass daß nachdem obwohl zumal wonach sodass während wenn")
+_RELATIVE_PRONOUNS = words("der die das welche welcher welches")
+
+
+def clause_speaker_span(
+    text: str, start: int, verb: int, is_person: Callable[[int, int], bool]
+) -> tuple[int, int] | None:
+    """The speaker when the speech verb at ``verb`` sits in a subordinate or relative clause.
+
+    "…, weil die Regierung es als „…“ bezeichnet hat": the subject after the conjunction;
+    "die Marke, die Gerhard Schröder zum Ziel erklärt hatte: „…“": the person after the
+    relative pronoun; "ein Kommentar, der die Entscheidung als „…“ bezeichnet": no person
+    follows the pronoun, so it is the subject and speaks for the noun before the comma.
+    None when the verb's clause is a main clause (no comma or colon before it from ``start``).
+    """
+    cut = max(text.rfind(",", start, verb), text.rfind(":", start, verb))
+    if cut < start:
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, cut + 1, verb), 20))
+    if len(tokens) < 2:
+        return None
+    first = _bare(tokens[0].group())
+    if first not in _CLAUSE_OPENERS and first not in _RELATIVE_PRONOUNS:
+        return None
+    stop = _noun_phrase_end(tokens, 1)
+    found = (tokens[1].start(), tokens[stop - 1].end()) if stop > 1 else None
+    if first in _CLAUSE_OPENERS:
+        return found
+    if found and is_person(*found):
+        return found
+    return _antecedent_span(text, start, cut)
+
+
+def _antecedent_span(text: str, start: int, comma: int) -> tuple[int, int] | None:
+    """The noun phrase that ends at ``comma`` ("erschien ein Kommentar|, der …"), back to its
+    determiner."""
+    tokens = list(_TOKEN.finditer(text, max(start, comma - 200), comma))
+    if not tokens or not tokens[-1].group()[:1].isupper():
+        return None
+    i = len(tokens) - 1
+    while i > 0:
+        word = _bare(tokens[i - 1].group())
+        if word in _DETERMINERS:
+            i -= 1
+            break
+        if not (tokens[i - 1].group()[:1].isupper() or word.endswith(_ADJECTIVE_END)):
+            break
+        i -= 1
+    return tokens[i].start(), tokens[-1].end()
+
+
+# A verb that says what someone called something, right after the quotation: "als „…“
+# bezeichnet hat", "„…“ nannte".
+_NAMING_VERB = re.compile(
+    r"[“”\"»«]\s*(?:bezeichnet|bezeichnete|bezeichneten|genannt|nannte|nannten|nennt|"
+    r"beschrieben|beschrieb|erklärt|betitelt|betitelte)\b"
+)
+
+
+def naming_verb_after(text: str, close: int) -> int | None:
+    """Where a naming verb stands right after the closing mark at ``close``, or None."""
+    found = _NAMING_VERB.match(text, close)
+    return found.end() if found else None
+
+
+def last_clause_start(text: str, start: int, end: int) -> int:
+    """Where the last main clause of ``text[start:end]`` (up to a quotation) begins, when
+    two speech clauses stand one after the other: "Die Kommission kritisierte das Gesetz
+    scharf: So sagte Olli Rehn: „…“", "Eisenmann wies die Behauptung zurück, die Sprecherin
+    Sandra Boser erklärte: „…“". ``start`` when there is only one."""
+    verbs = [m for m in SPEECH_VERB.finditer(text, start, end) if m.group() in DE_SPEECH_VERBS]
+    if len(verbs) < 2:
+        return start
+    last = verbs[-1].start()
+    for cut in (text.rfind(":", verbs[-2].end(), last), text.find(",", verbs[-2].end(), last)):
+        if cut < 0:
+            continue
+        rest = text[cut + 1 : last].split()
+        # A new clause opens with its subject or an adverb, not with a conjunction ("…, wie
+        # Müller sagte": the same speech) or a relative pronoun: "die" opens a main clause
+        # only when its noun phrase is right before the verb ("die Sprecherin erklärte").
+        word = _bare(rest[0]) if rest else "wie"
+        if word in _CLAUSE_OPENERS or word in ("wie", "als"):
+            continue
+        if word in _RELATIVE_PRONOUNS:
+            found = main_subject_span(text, cut + 1, end)
+            if found is None or text[found[1] : last].strip(" ,"):
+                continue
+        return cut + 1
+    return start
+
+
+_LISTED = re.compile(r"[\s),;]*(?:und|sowie)\s+")
+
+
+def listed_speaker_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The last of several speakers listed with their words: "…, Mohammed ElBaradei („…“),
+    und der Ministerpräsident Jens Stoltenberg: „…“" gives the noun phrase after "und"
+    when it runs up to the colon before the quote (``text[start:end]``)."""
+    found = _LISTED.match(text, start, end)
+    if found is None or not text[start:end].rstrip().endswith(":"):
+        return None
+    tokens = list(itertools.islice(_TOKEN.finditer(text, found.end(), end), 20))
+    stop = _noun_phrase_end(tokens, 0)
+    if stop == 0 or stop != len(tokens) or not tokens[-1].group().endswith(":"):
+        return None
+    return tokens[0].start(), tokens[-1].end() - 1
+
+
+def after_verb_span(text: str, verb: int, end: int) -> tuple[int, int] | None:
+    """The noun phrase right after the verb that ends at ``verb`` (past "sich" and particles):
+    the subject when something else stands first ("Der Zeitung sagte Filep Karma",
+    "Ähnlich äußerte sich der US-Präsident George W. Bush")."""
+    tokens = list(itertools.islice(_TOKEN.finditer(text, verb, end), _CLAUSE_TOKENS))
+    i = 0
+    while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
+        i += 1
+    stop = _noun_phrase_end(tokens, i)
+    if stop == i:
+        return None
+    stop = _apposition_end(tokens, stop)
+    return tokens[i].start(), tokens[stop - 1].end()

@@ -40,6 +40,8 @@ shouted yelled exclaimed concluded reads read saying telling arguing adding noti
 warning explaining writing asking urging stressing claiming asserting reported reports
 assured assures responds indicated mocked accused predicting promising vowing
 write continues fumed scoffed sniffed snapped griped groused mused marveled marvelled beamed gushed
+concludes recalls remembered remembers contends concedes observes asserts complains predicts
+laments boasts retorts cautions quips jokes exhorted
 """
 _DE_VERBS = """
 sagte sagt sagten sagen erklärte erklärt erklärten betonte betont betonten meinte meint

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from summarizer.attribution.lexicon import FUNCTION_WORDS, HONORIFICS, is_title
+from summarizer.attribution.lexicon import FUNCTION_WORDS, HONORIFICS, is_title, words
 
 __all__ = ["PARTY_TAG", "Mention", "find_mentions", "match_actor", "name_tokens", "split_role"]
 
@@ -94,15 +94,33 @@ def _run_mention(run: str) -> tuple[str, str | None, int] | None:
     return _POSSESSIVE.sub("", name), role, offset
 
 
+# "Sanders himself", "der Mann selbst": a reflexive after a name adds emphasis, not a person.
+_REFLEXIVES = words("himself herself itself themselves myself ourselves selbst")
+_ARTICLES = words("the a an one der die das ein eine")
+
+
+def _matched_words(name: str) -> tuple[str, ...]:
+    """The words ``match_actor`` compares: the content words without a trailing reflexive; for
+    a name made only of common words ("the man", "One man"), those words less the article."""
+    tokens = name_tokens(name)
+    if tokens and tokens[-1] in _REFLEXIVES:
+        tokens = tokens[:-1]
+    if tokens:
+        return tokens
+    return tuple(w for w in re.findall(r"[\w-]+", _fold(name)) if w not in _ARTICLES)
+
+
 def match_actor(name_a: str, name_b: str) -> bool:
     """Whether two names plausibly refer to the same actor.
 
-    Case- and accent-insensitive; titles and function words are ignored. True when the
+    Case- and accent-insensitive; titles, function words and a reflexive after the name
+    ("Sanders himself") are ignored; a name made only of common words ("the man") is compared
+    by those words. True when the
     surnames (last content words) agree, or when every content word of the shorter name
     occurs in the longer one ("Scholz" ~ "German Chancellor Olaf Scholz", "a White House
     spokesman" ~ "White House spokesman Josh Earnest").
     """
-    a, b = name_tokens(name_a), name_tokens(name_b)
+    a, b = _matched_words(name_a), _matched_words(name_b)
     if not a or not b:
         return False
     if a[-1] == b[-1]:

@@ -49,6 +49,9 @@ def _opens_here(text: str, i: int) -> bool:
     return not nxt.isspace() or mark in "»«"
 
 
+_TAG = re.compile(r"<[A-Za-z/][^<>\n]*>")
+
+
 def _closes(text: str, i: int, opener: str) -> bool:
     mark = text[i]
     if mark not in _CLOSERS[opener]:
@@ -62,8 +65,11 @@ def _closes(text: str, i: int, opener: str) -> bool:
 def _scan_paragraph(text: str, start: int, end: int, index: int) -> list[Span]:
     spans: list[Span] = []
     opener: int | None = None
+    tags = _tag_ranges(text, start, end)
     for mark in _DOUBLE_MARK.finditer(text, start, end):  # only the marks, not every character
         i = mark.start()
+        if tags and any(a < i < b for a, b in tags):
+            continue  # an attribute's value in markup (<tweet author="@x">), not a quote
         if opener is None:
             if _opens_here(text, i):
                 opener = i
@@ -73,6 +79,13 @@ def _scan_paragraph(text: str, start: int, end: int, index: int) -> list[Span]:
     if opener is not None:
         spans.append(_make_span(text, opener, None, end, index))
     return spans
+
+
+def _tag_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Where markup tags left in the text (``<tweet date="March 10">``) are, in a paragraph."""
+    if text.find("<", start, end) < 0:
+        return []
+    return [m.span() for m in _TAG.finditer(text, start, end)]
 
 
 def _make_span(text: str, opener: int, closer: int | None, stop: int, index: int) -> Span:
