@@ -12,8 +12,9 @@ A run lives next to its output ``OUT.jsonl``:
 answer is judged, resolved against the article by ``pipeline.call.result_from_response``. Records
 the batch did not answer usably are summarised online by the batch runner (what the online
 path would have retried or re-asked: missing results, request errors, invalid output,
-articles too long for one call) or, with no endpoint or ``retry_online=False``, become
-error lines. Refusals and length stops are error lines, as they are online. One line per
+answers cut off at the length limit, articles too long for one call) or, with no endpoint
+or ``retry_online=False``, become error lines. Refusals and content filtering are error
+lines, as they are online. One line per
 input record, never dropped, resumable like any batch output.
 """
 
@@ -390,7 +391,10 @@ def _line(
         result = result_from_response(prepared, answer, settings=settings, mode=mode)
     except OutputValidationError as invalid:
         return _Retry(invalid)
-    except LLMError as failed:  # refusal, length, filter: the online path stops there too
+    except LLMError as failed:
+        if failed.reason == "length":  # online, a cut-off answer is asked again, shorter
+            return _Retry(failed)
+        # A refusal or a filter: the online path stops there too.
         text = error_line(record, failed, attempts=1)
         return _Line(text, False, answer.usage)
     result_json = result.model_dump_json()
