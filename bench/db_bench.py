@@ -9,6 +9,8 @@
 - ``optimize``: ``summarizer db optimize`` on each generated archive (size before and after,
   time); with ``query``, the latencies again after it.
 - ``batch``: ``summarizer batch --db`` against the same run without, instant fake model.
+- ``import-ab``: with ``--baseline``, the import rate of this code and another checkout's,
+  alternating (the first of ``--sizes``; not in the default run).
 
 Usage: ``python bench/db_bench.py [--only identity,import,query,optimize,batch]
 [--sizes 10000,100000] [--keep DIR] [--baseline DIR]``; with ``--keep``, ``--only query``
@@ -412,6 +414,51 @@ print(json.dumps([time.perf_counter() - started, time.process_time() - started_c
 """One timed ``run_batch`` in a process of its own, with the code of the tree it is given."""
 
 
+_ONE_IMPORT = """
+import json, sys, tempfile, time
+from pathlib import Path
+tree, count = sys.argv[1], int(sys.argv[2])
+sys.path[:0] = [tree, tree + "/bench"]
+from db_bench import generated
+from summarizer.db import import_lines, open_archive
+lines = [line for line, _ in generated(count)]
+with tempfile.TemporaryDirectory() as folder:
+    db = open_archive(Path(folder) / "archive.db")
+    started, started_cpu = time.perf_counter(), time.process_time()
+    import_lines(db, lines, source="generated")
+    print(json.dumps([time.perf_counter() - started, time.process_time() - started_cpu]))
+"""
+"""One timed import of ``count`` generated results into a new database, with a tree's code."""
+
+
+def import_ab(count: int, rounds: int, baseline: Path) -> list[dict[str, Any]]:
+    """Import rate of this code and of ``baseline``, alternating, each import a process of
+    its own: an A/B under the same load."""
+    trees = {"this code": ROOT, "baseline": baseline.resolve()}
+    times: dict[str, list[tuple[float, float]]] = {tree: [] for tree in trees}
+    for n in range(rounds):
+        for tree in trees if n % 2 == 0 else reversed(trees):
+            done = subprocess.run(
+                [sys.executable, "-c", _ONE_IMPORT, str(trees[tree]), str(count)],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode:
+                raise SystemExit(f"{tree}, import round {n + 1} failed:\n{done.stderr}")
+            seconds, cpu_seconds = json.loads(done.stdout.splitlines()[-1])
+            times[tree].append((seconds, cpu_seconds))
+    return [
+        {
+            "code": tree,
+            "results": count,
+            "rounds": rounds,
+            "import results/s, each round": " / ".join(f"{count / w:.0f}" for w, _ in runs),
+            "CPU s, each round": " / ".join(f"{c:.1f}" for _, c in runs),
+        }
+        for tree, runs in times.items()
+    ]
+
+
 def batch_overhead(
     count: int, folder: Path, rounds: int = 7, baseline: Path | None = None
 ) -> list[dict[str, Any]]:
@@ -440,8 +487,9 @@ def batch_overhead(
                 [sys.executable, "-c", _ONE_BATCH, str(trees[tree]), str(source), str(out), db],
                 capture_output=True,
                 text=True,
-                check=True,
             )
+            if done.returncode:
+                raise SystemExit(f"{tree}, {label}, round {n + 1} failed:\n{done.stderr}")
             seconds, cpu_seconds = json.loads(done.stdout.splitlines()[-1])
             wall[tree, label].append(seconds)
             cpu[tree, label].append(cpu_seconds)
@@ -484,7 +532,7 @@ def main() -> None:
         "--baseline",
         type=Path,
         help="Another checkout of summarizer (e.g. `git worktree add /tmp/base main`): its "
-        "batch figures are taken in the same rounds as this code's, under the same load.",
+        "batch (and import-ab) figures are taken in the same rounds as this code's.",
     )
     parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
     parser.add_argument(
@@ -525,6 +573,12 @@ def main() -> None:
                         print(markdown(rows), flush=True)
                 if kept is None:
                     os.remove(path)
+        if "import-ab" in only:
+            if args.baseline is None:
+                raise SystemExit("--only import-ab needs --baseline DIR")
+            size = int(args.sizes.split(",")[0])
+            figures["import-ab"] = import_ab(size, args.rounds, args.baseline)
+            print(markdown(figures["import-ab"]), flush=True)
         if "batch" in only:
             figures["batch"] = batch_overhead(
                 args.batch_articles, folder, args.rounds, args.baseline
