@@ -6,17 +6,22 @@
 - ``query``: ``search`` and ``actor`` latency, median and p95, on the generated archives
   (warmed by five calls first; the timeline also with the archive evicted from the OS page
   cache first, where the OS allows).
+- ``optimize``: ``summarizer db optimize`` on each generated archive (size before and after,
+  time); with ``query``, the latencies again after it.
 - ``batch``: ``summarizer batch --db`` against the same run without, instant fake model.
+- ``import-ab``: with ``--baseline``, the import rate of this code and another checkout's,
+  alternating (the first of ``--sizes``; not in the default run).
 
-Usage: ``python bench/db_bench.py [--only identity,import,query,batch] [--sizes 10000,100000]
-[--keep DIR]``; with ``--keep``, ``--only query`` reuses the archives an earlier run kept.
+Usage: ``python bench/db_bench.py [--only identity,import,query,optimize,batch]
+[--sizes 10000,100000] [--keep DIR] [--baseline DIR]``; with ``--keep``, ``--only query``
+reuses the archives an earlier run kept; with ``--baseline``, the batch figures of another
+checkout are taken in the same rounds (an A/B under the same load).
 Figures are printed as Markdown and saved to bench/out/db_bench.json.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import itertools
 import json
@@ -24,6 +29,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,6 +49,7 @@ from summarizer.db import (  # noqa: E402
     search,
 )
 from summarizer.db.identity import actor_key  # noqa: E402
+from summarizer.db.schema import optimize  # noqa: E402
 from summarizer.schema import Article  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -327,7 +334,22 @@ def evict(path: Path) -> None:
         os.close(descriptor)
 
 
-def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
+def optimized(path: Path) -> dict[str, Any]:
+    """``summarizer db optimize`` on the archive: its size before and after, and its time."""
+    db = open_archive(path, create=False)
+    started = time.perf_counter()
+    before, after = optimize(db)
+    seconds = time.perf_counter() - started
+    db.close()
+    return {
+        "archive": path.stem.split("-")[-1],
+        "DB MB before": round(before / 1e6, 1),
+        "DB MB after": round(after / 1e6, 1),
+        "seconds": round(seconds, 1),
+    }
+
+
+def latency(path: Path, runs: int = 200, *, state: str = "as built") -> list[dict[str, Any]]:
     db = open_archive(path, create=False)
     rng = random.Random(7)
     common, rare = WORDS[:20], WORDS[200:2000]
@@ -363,6 +385,7 @@ def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
         rows.append(
             {
                 "archive": path.stem.split("-")[-1],
+                "state": state,
                 "query": label,
                 "runs": len(times),
                 "median ms": round(statistics.median(times), 1),
@@ -372,58 +395,122 @@ def latency(path: Path, runs: int = 200) -> list[dict[str, Any]]:
     return rows
 
 
-def batch_overhead(count: int, folder: Path, rounds: int = 7) -> list[dict[str, Any]]:
+_ONE_BATCH = """
+import asyncio, json, sys, time
+from pathlib import Path
+tree, source, out, db = sys.argv[1:5]
+sys.path[:0] = [tree, tree + "/bench"]
+from batch_bench import InstantModel, warm_up
+from summarizer.batch.cache import NullCache
+from summarizer.batch.runner import run_batch
+from summarizer.config import Settings
+warm_up()
+settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
+started, started_cpu = time.perf_counter(), time.process_time()
+asyncio.run(run_batch(Path(source), Path(out), settings=settings, client=InstantModel(),
+                      cache=NullCache(), progress=False, db=Path(db) if db else None))
+print(json.dumps([time.perf_counter() - started, time.process_time() - started_cpu]))
+"""
+"""One timed ``run_batch`` in a process of its own, with the code of the tree it is given."""
+
+
+_ONE_IMPORT = """
+import json, sys, tempfile, time
+from pathlib import Path
+tree, count = sys.argv[1], int(sys.argv[2])
+sys.path[:0] = [tree, tree + "/bench"]
+from db_bench import generated
+from summarizer.db import import_lines, open_archive
+lines = [line for line, _ in generated(count)]
+with tempfile.TemporaryDirectory() as folder:
+    db = open_archive(Path(folder) / "archive.db")
+    started, started_cpu = time.perf_counter(), time.process_time()
+    import_lines(db, lines, source="generated")
+    print(json.dumps([time.perf_counter() - started, time.process_time() - started_cpu]))
+"""
+"""One timed import of ``count`` generated results into a new database, with a tree's code."""
+
+
+def import_ab(count: int, rounds: int, baseline: Path) -> list[dict[str, Any]]:
+    """Import rate of this code and of ``baseline``, alternating, each import a process of
+    its own: an A/B under the same load."""
+    trees = {"this code": ROOT, "baseline": baseline.resolve()}
+    times: dict[str, list[tuple[float, float]]] = {tree: [] for tree in trees}
+    for n in range(rounds):
+        for tree in trees if n % 2 == 0 else reversed(trees):
+            done = subprocess.run(
+                [sys.executable, "-c", _ONE_IMPORT, str(trees[tree]), str(count)],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode:
+                raise SystemExit(f"{tree}, import round {n + 1} failed:\n{done.stderr}")
+            seconds, cpu_seconds = json.loads(done.stdout.splitlines()[-1])
+            times[tree].append((seconds, cpu_seconds))
+    return [
+        {
+            "code": tree,
+            "results": count,
+            "rounds": rounds,
+            "import results/s, each round": " / ".join(f"{count / w:.0f}" for w, _ in runs),
+            "CPU s, each round": " / ".join(f"{c:.1f}" for _, c in runs),
+        }
+        for tree, runs in times.items()
+    ]
+
+
+def batch_overhead(
+    count: int, folder: Path, rounds: int = 7, baseline: Path | None = None
+) -> list[dict[str, Any]]:
     """`batch --db` against the same run without, instant in-process model, -j 8.
 
-    Wall time on a shared machine swings with other jobs, so each round runs the two back to
-    back (in alternating order) and the overhead is the median of the rounds' ratios; the
-    process's CPU time (every thread: the batch and the database writer) is reported beside
-    it: the work --db adds, wherever it ran."""
-    from batch_bench import InstantModel, warm_up, write_archive
+    Wall time on a shared machine swings with other jobs, so each round runs every variant
+    back to back (in an order that turns with the round) and the overhead is the median of
+    the rounds' ratios; the process's CPU time (every thread: the batch and the database
+    writer) is reported beside it: the work --db adds, wherever it ran. Each run is a process
+    of its own (started, warmed up, then timed), so ``baseline``, another checkout of
+    summarizer, is timed in the same rounds under the same load."""
+    from batch_bench import write_archive
 
-    from summarizer.batch.cache import NullCache
-    from summarizer.batch.runner import run_batch
-    from summarizer.config import Settings
-
-    warm_up()
     source = write_archive(folder / "batch-in.jsonl", count, 300)
-    settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
-    wall: dict[str, list[float]] = {"without --db": [], "with --db": []}
-    cpu: dict[str, list[float]] = {"without --db": [], "with --db": []}
+    trees = {"this code": ROOT} | ({"baseline": baseline.resolve()} if baseline else {})
+    variants = [(tree, label) for tree in trees for label in ("without --db", "with --db")]
+    wall: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
+    cpu: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
     for n in range(rounds):
-        for label in wall if n % 2 == 0 else reversed(wall):
-            db = folder / f"batch-{n}.db" if label == "with --db" else None
-            out = folder / f"batch-{'db' if db else 'plain'}-{n}.jsonl"
-            started, started_cpu = time.perf_counter(), time.process_time()
-            asyncio.run(
-                run_batch(
-                    source,
-                    out,
-                    settings=settings,
-                    client=InstantModel(),
-                    cache=NullCache(),
-                    progress=False,
-                    db=db,
-                )
+        turned = variants[n % len(variants) :] + variants[: n % len(variants)]
+        for tree, label in turned if n % 2 == 0 else reversed(turned):
+            name = f"batch-{tree.replace(' ', '-')}-{n}"
+            db = str(folder / f"{name}.db") if label == "with --db" else ""
+            out = folder / f"{name}-{'db' if db else 'plain'}.jsonl"
+            done = subprocess.run(
+                [sys.executable, "-c", _ONE_BATCH, str(trees[tree]), str(source), str(out), db],
+                capture_output=True,
+                text=True,
             )
-            wall[label].append(time.perf_counter() - started)
-            cpu[label].append(time.process_time() - started_cpu)
+            if done.returncode:
+                raise SystemExit(f"{tree}, {label}, round {n + 1} failed:\n{done.stderr}")
+            seconds, cpu_seconds = json.loads(done.stdout.splitlines()[-1])
+            wall[tree, label].append(seconds)
+            cpu[tree, label].append(cpu_seconds)
 
-    def overhead(times: dict[str, list[float]], label: str) -> str:
-        ratios = [w / b - 1 for w, b in zip(times[label], times["without --db"], strict=True)]
+    def overhead(times: dict[tuple[str, str], list[float]], tree: str, label: str) -> str:
+        plain = times[tree, "without --db"]
+        ratios = [w / b - 1 for w, b in zip(times[tree, label], plain, strict=True)]
         return f"{statistics.median(ratios) * 100:+.1f} %"
 
     return [
         {
+            "code": tree,
             "run": label,
             "articles": count,
             "rounds": rounds,
-            "median wall s": round(statistics.median(wall[label]), 2),
-            "wall vs without (median of rounds)": overhead(wall, label),
-            "median CPU s": round(statistics.median(cpu[label]), 2),
-            "CPU vs without (median of rounds)": overhead(cpu, label),
+            "median wall s": round(statistics.median(wall[tree, label]), 2),
+            "wall vs without (median of rounds)": overhead(wall, tree, label),
+            "median CPU s": round(statistics.median(cpu[tree, label]), 2),
+            "CPU vs without (median of rounds)": overhead(cpu, tree, label),
         }
-        for label in wall
+        for tree, label in variants
     ]
 
 
@@ -436,10 +523,17 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", default="identity,import,query,batch")
+    parser.add_argument("--only", default="identity,import,query,optimize,batch")
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--dev", type=Path, default=DEV)
     parser.add_argument("--batch-articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7, help="Rounds of the batch figures.")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="Another checkout of summarizer (e.g. `git worktree add /tmp/base main`): its "
+        "batch (and import-ab) figures are taken in the same rounds as this code's.",
+    )
     parser.add_argument("--tmp", help="Folder for the generated archives (default: the system's).")
     parser.add_argument(
         "--keep",
@@ -455,7 +549,7 @@ def main() -> None:
         print(markdown(figures["identity"]))
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
         folder = Path(tmp)
-        if only & {"import", "query"}:
+        if only & {"import", "query", "optimize"}:
             figures["import"], figures["query"] = [], []
             for count in map(int, args.sizes.split(",")):
                 kept = args.keep / f"archive-{count}.db" if args.keep else None
@@ -469,10 +563,26 @@ def main() -> None:
                     rows = latency(path)
                     figures["query"] += rows
                     print(markdown(rows), flush=True)
+                if "optimize" in only:
+                    row = optimized(path)
+                    figures.setdefault("optimize", []).append(row)
+                    print(markdown([row]), flush=True)
+                    if "query" in only:
+                        rows = latency(path, state="after db optimize")
+                        figures["query"] += rows
+                        print(markdown(rows), flush=True)
                 if kept is None:
                     os.remove(path)
+        if "import-ab" in only:
+            if args.baseline is None:
+                raise SystemExit("--only import-ab needs --baseline DIR")
+            size = int(args.sizes.split(",")[0])
+            figures["import-ab"] = import_ab(size, args.rounds, args.baseline)
+            print(markdown(figures["import-ab"]), flush=True)
         if "batch" in only:
-            figures["batch"] = batch_overhead(args.batch_articles, folder)
+            figures["batch"] = batch_overhead(
+                args.batch_articles, folder, args.rounds, args.baseline
+            )
             print(markdown(figures["batch"]))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "db_bench.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -26,7 +26,7 @@ from summarizer.db import (
 )
 from summarizer.db.identity import actor_key
 from summarizer.db.query import TIMELINE_SQL
-from summarizer.db.schema import FTS
+from summarizer.db.schema import FTS, optimize
 from summarizer.errors import InputError
 from summarizer.schema import Article
 from tests.conftest import ROOT
@@ -245,6 +245,54 @@ def test_db_reindex_mends_an_index_edited_around(db_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert [h.kind for h in search(db, "ceasefire")] == ["quote"]
     assert_full_text_matches_the_tables(db)
+
+
+def test_db_optimize_compacts_and_keeps_every_answer(db_path: Path) -> None:
+    db = open_archive(db_path)
+    for run in range(20):  # re-runs replace rows: free pages and a full-text segment each
+        lines = [
+            result_line(
+                f"a{n}",
+                [position("Olaf Scholz", quotes=(f"Troops in round {run} of {n}",))],
+                sha=f"{n:064d}",
+            )
+            for n in range(30)
+        ]
+        import_lines(db, lines, source=f"run{run}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    free_before = db.execute("PRAGMA freelist_count").fetchone()[0]
+    hits = [(h.kind, h.article, h.snippet) for h in search(db, "troops round", limit=100)]
+    db.close()
+
+    done = CliRunner().invoke(cli, ["db", "optimize", "--db", str(db_path)])
+
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"optimized {db_path}: ")
+    assert " MB -> " in done.output
+    db = open_archive(db_path)
+    assert free_before > 0
+    assert db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT COUNT(*) FROM sqlite_stat1").fetchone()[0] > 0
+    assert_full_text_matches_the_tables(db)
+    assert [(h.kind, h.article, h.snippet) for h in search(db, "troops round", limit=100)] == hits
+    assert counts(db_path)["quotes"] == 30
+
+
+def test_db_optimize_reports_the_size_it_saved(db_path: Path) -> None:
+    db = open_archive(db_path)
+    long_quote = "Troops now would be premature. " * 40
+    for quotes in ((long_quote,), ()):  # the second run drops the quotes: free pages
+        lines = [
+            result_line(f"a{n}", [position("Olaf Scholz", quotes=quotes)], sha=f"{n:064d}")
+            for n in range(50)
+        ]
+        import_lines(db, lines, source="run")
+
+    before, after = optimize(db)
+
+    assert after < before
+    assert after == db_path.stat().st_size  # the write-ahead log is checkpointed away
 
 
 def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Path) -> None:

@@ -525,12 +525,10 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if so is None:
         return None
     rest = list(_TOKEN.finditer(text, so.end(), end))
-    i = 0
-    while i < len(rest) and _bare(rest[i].group()) in _MIDFIELD:
-        i += 1
-    stop = _noun_phrase_end(rest, i)
-    if stop == i:
+    phrase = _phrase_after_midfield(rest)
+    if phrase is None:
         return None
+    i, stop = phrase
     return rest[i].start(), rest[stop - 1].end()
 
 
@@ -894,11 +892,19 @@ def after_verb_span(text: str, verb: int, end: int) -> tuple[int, int] | None:
     the subject when something else stands first ("Der Zeitung sagte Filep Karma",
     "Ähnlich äußerte sich der US-Präsident George W. Bush")."""
     tokens = list(itertools.islice(_TOKEN.finditer(text, verb, end), _CLAUSE_TOKENS))
+    phrase = _phrase_after_midfield(tokens)
+    if phrase is None:
+        return None
+    i, stop = phrase
+    stop = _apposition_end(tokens, stop)
+    return tokens[i].start(), tokens[stop - 1].end()
+
+
+def _phrase_after_midfield(tokens: list[re.Match[str]]) -> tuple[int, int] | None:
+    """The token range of the noun phrase after the midfield words ("sich", particles) that
+    open ``tokens``, if one follows."""
     i = 0
     while i < len(tokens) and _bare(tokens[i].group()) in _MIDFIELD:
         i += 1
     stop = _noun_phrase_end(tokens, i)
-    if stop == i:
-        return None
-    stop = _apposition_end(tokens, stop)
-    return tokens[i].start(), tokens[stop - 1].end()
+    return None if stop == i else (i, stop)

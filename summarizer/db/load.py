@@ -18,6 +18,7 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
@@ -47,6 +48,8 @@ _PEOPLE = (None, "person", "group")
 _BULK = 500
 _METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
 _ARTICLE_COLUMNS = frozenset([*TABLES["articles"], "rowid", "oid", "_rowid_"])
+_JSON = json.JSONEncoder(ensure_ascii=False)
+"""One encoder for every value written (``json.dumps`` with options makes one per call)."""
 
 
 @dataclass
@@ -302,7 +305,7 @@ def _article_row(line: Mapping[str, Any], key: str, ok: bool, imported_from: str
         "article_sha256": prov.get("article_sha256"),
         "template_sha256": prov.get("template_sha256"),
         "created_at": prov.get("created_at"),
-        "provenance": json.dumps(prov, ensure_ascii=False) if prov else None,
+        "provenance": _JSON.encode(prov) if prov else None,
         "missed_actors": _json_or_none(line.get("missed_actors")),
         "imported_from": imported_from,
     }
@@ -386,7 +389,7 @@ def _statement_row(statement: Any, row_id: str, position_id: str, key: str) -> d
 
 
 def _json_or_none(value: Any) -> str | None:
-    return None if value in (None, []) else json.dumps(value, ensure_ascii=False)
+    return None if value in (None, []) else _JSON.encode(value)
 
 
 def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
@@ -396,28 +399,42 @@ def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
     latest = {rows.article["key"]: rows for rows in batch}  # a key twice: the later line wins
     if not latest:
         return
-    keys = [[key] for key in latest]
     # A result replaces the error line of an earlier run.
-    errors = [[article_key(r.article["id"], None)] for r in latest.values() if r.article["ok"]]
-    gone = json.dumps([k for [k] in keys + errors])
+    errors = [article_key(r.article["id"], None) for r in latest.values() if r.article["ok"]]
     extra = _extra_columns(db, [rows.article for rows in latest.values()])
     with db.atomic():
-        _index(db, gone, delete=True)
-        for table in _CHILDREN:
-            db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", keys + errors)
-        db.conn.executemany("DELETE FROM articles WHERE key = ?", errors)
+        _delete(db, [*latest, *errors], errors)
         _upsert_articles(db, [rows.article for rows in latest.values()], extra)
         actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
         _insert(db, "actors", actors.values(), ignore=True)
         for table in ("positions", "quotes", "statements"):
             _insert(db, table, (r for rows in latest.values() for r in getattr(rows, table)))
-        _index(db, json.dumps([k for [k] in keys]))
+        _index(db, _JSON.encode(list(latest)))
         db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
     for rows in latest.values():
         stats.results += rows.article["ok"]
         stats.errors += 1 - rows.article["ok"]
         stats.positions += len(rows.positions)
         stats.quotes += len(rows.quotes)
+
+
+def _delete(db: Database, keys: list[str], errors: list[str]) -> None:
+    """Take out the rows and full-text entries of the articles these keys name, if present
+    (in a batch, most are new: one lookup for all, instead of a delete per key and table),
+    and the article rows of the ``errors`` keys (results replace them)."""
+    present = [
+        [key]
+        for (key,) in db.execute(
+            "SELECT key FROM articles WHERE key IN (SELECT value FROM json_each(?))",
+            [_JSON.encode(keys)],
+        )
+    ]
+    if not present:
+        return
+    _index(db, _JSON.encode([key for [key] in present]), delete=True)
+    for table in _CHILDREN:
+        db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", present)
+    db.conn.executemany("DELETE FROM articles WHERE key = ?", [[key] for key in errors])
 
 
 def _index(
@@ -487,7 +504,7 @@ def _insert(
     verb = "INSERT OR IGNORE" if ignore else "INSERT"
     db.conn.executemany(
         f"{verb} INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})",
-        ([record.get(c) for c in columns] for record in records),
+        map(itemgetter(*columns), records),
     )
 
 

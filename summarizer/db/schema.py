@@ -13,7 +13,8 @@ Full-text search (FTS5, ``unicode61 remove_diacritics 2``) covers article titles
 quotes, and positions. The writer keeps it in step in the same transaction as the rows
 (``load.py``), one ``INSERT … SELECT`` per table and chunk: per-row triggers cost more than the
 rest of the write together. A database edited by other tools can be re-indexed with
-``summarizer db reindex`` (FTS5's ``rebuild``).
+``summarizer db reindex`` (FTS5's ``rebuild``); ``summarizer db optimize`` compacts it
+(``optimize``).
 
 The actor timeline reads one actor's positions, their articles' date, outlet, title and link,
 and their quotes: up to hundreds of rows scattered over the whole file. Three covering indexes
@@ -36,7 +37,15 @@ from sqlite_utils import Database
 
 from summarizer.errors import InputError
 
-__all__ = ["FTS", "SCHEMA_VERSION", "TABLES", "extra_columns", "open_archive", "rebuild_fts"]
+__all__ = [
+    "FTS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "extra_columns",
+    "open_archive",
+    "optimize",
+    "rebuild_fts",
+]
 
 SCHEMA_VERSION = 3
 TOKENIZE = "unicode61 remove_diacritics 2"
@@ -133,8 +142,27 @@ FTS: dict[str, tuple[str, ...]] = {
 """The full-text indexed columns of each table; its index is the table ``<name>_fts``."""
 
 
+_PRAGMAS = (
+    "foreign_keys = ON",
+    # WAL with NORMAL: a commit is not synced until the next checkpoint, so a power cut
+    # (never a killed process) may lose the last transactions, and the database stays
+    # consistent. The output file is the record: the next run or `db import` over it adds
+    # what the database lacks, keyed so nothing is written twice.
+    "synchronous = NORMAL",
+    # A writer's transaction (hundreds of articles) dirties megabytes of pages: in SQLite's
+    # default 2 MB cache they spill to the log before the commit, and index pages are read
+    # again and again. Up to 64 MB, taken as pages are used.
+    "cache_size = -65536",
+    # Copy the log into the database every ~40 MB, not every 4 MB: a page rewritten by many
+    # transactions (an index's) is copied once per checkpoint.
+    "wal_autocheckpoint = 10000",
+)
+"""Set on every connection ``open_archive`` makes (see README, "Measured")."""
+
+
 def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Database:
-    """Open (and with ``create``, make) an archive database: WAL, foreign keys on.
+    """Open (and with ``create``, make) an archive database: WAL, foreign keys on, a larger
+    page cache (``_PRAGMAS``).
 
     Raises:
         InputError: The file is not a summarizer database, is from a newer version, or
@@ -149,8 +177,8 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
         )
     try:
         db = Database(where)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA synchronous = NORMAL")
+        for pragma in _PRAGMAS:
+            db.execute(f"PRAGMA {pragma}")
         db.enable_wal()
         version = _version(db)
         if version is None:
@@ -229,6 +257,31 @@ def rebuild_fts(db: Database) -> None:
     with db.atomic():
         for table in FTS:
             db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('rebuild')")
+
+
+def optimize(db: Database) -> tuple[int, int]:
+    """Compact the archive and refresh the query planner's statistics, after large imports
+    or many re-runs: each full-text index merged into one segment (FTS5 ``optimize``), the
+    statistics of ``ANALYZE``, and the file rewritten without free pages, each table and
+    index in order (``VACUUM``: it needs free disk space about the database's size).
+
+    Returns:
+        The database's size on disk, its write-ahead log included, before and after (bytes).
+    """
+    path = db.execute("PRAGMA database_list").fetchone()[2]
+    before = _size(path)
+    with db.atomic():
+        for table in FTS:
+            db.execute(f"INSERT INTO {table}_fts({table}_fts) VALUES ('optimize')")
+    db.analyze()
+    db.vacuum()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return before, _size(path)
+
+
+def _size(path: str) -> int:
+    files = (Path(path), Path(path + "-wal"))
+    return sum(file.stat().st_size for file in files if file.is_file())
 
 
 def _views(db: Database) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import queue
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +71,7 @@ class ArchiveWriter:
         self._queue: queue.Queue[_Line | _Fill | None] = queue.Queue(maxsize=4 * CHUNK)
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
+        self._closing = threading.Event()
 
     def catch_up(self, lines: Iterable[str]) -> None:
         """Import the output lines of an earlier run that the database lacks; call before
@@ -109,6 +109,7 @@ class ArchiveWriter:
         """
         if self._thread is not None:
             self._queue.put(None)
+            self._closing.set()
             self._thread.join()
             self._thread = None
         if self._error is not None:
@@ -134,10 +135,14 @@ class ArchiveWriter:
     def _write_chunk(self, db: Database) -> bool:
         """Write what is queued (at least one item, at most CHUNK); False after the last."""
         items = [self._queue.get()]
-        deadline = time.monotonic() + LINGER
+        if items[-1] is not None and self._queue.qsize() < CHUNK:
+            # Let a chunk gather: a transaction per result costs more than its rows. One
+            # wait per chunk, not per line: a thread woken for every line costs the batch
+            # a switch of the GIL each time. close() ends the wait at once.
+            self._closing.wait(LINGER)
         while items[-1] is not None and len(items) < CHUNK:
-            try:  # wait a little for more: a transaction per result costs more than the rows
-                items.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+            try:
+                items.append(self._queue.get_nowait())
             except queue.Empty:
                 break
         rows: list[ArticleRows] = []
