@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from summarizer.batch.costs import Price
+from summarizer.batch.costs import Price, price_for
+from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import RunTotals
 from summarizer.batch.results import OutputFile, record_key
+from summarizer.config import Settings
 from summarizer.errors import InputError, LLMError, SummarizerError
 from summarizer.schema import Article
 from summarizer.sources.archive import Input, Record
@@ -43,6 +45,34 @@ class FileRun:
     Raises:
         InputError: The output is the input, or cannot be opened; the archive is missing.
     """
+
+    @classmethod
+    def checked(
+        cls,
+        source: Input | str | os.PathLike[str],
+        output: str | os.PathLike[str],
+        settings: Settings,
+        *,
+        calls_model: bool,
+        client_given: bool = False,
+        retry_errors: bool = False,
+        notify: Notify | None = None,
+    ) -> FileRun:
+        """A run's files, opened after the checks that would otherwise fail every record
+        (one error now, not one error line per record): an endpoint, when the model is to be
+        called and no client was given, and templates that render. Priced by the settings.
+        """
+        if calls_model:
+            if not client_given:
+                settings.require_endpoint()
+            check_templates(settings)
+        return cls(
+            Input.of(source),
+            output,
+            price=price_for(settings),
+            retry_errors=retry_errors,
+            notify=notify,
+        )
 
     def __init__(
         self,

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from summarizer.attribution.cancel import cancel_on
 from summarizer.batch.cache import Cache, NullCache, key, sha256_text
-from summarizer.batch.costs import price_for
 from summarizer.batch.filerun import FileRun
 from summarizer.batch.limiter import Limiter, RateLimiter
 from summarizer.batch.preflight import check_templates
@@ -621,14 +620,12 @@ async def run_batch(
     if engine == "offline":
         cache = NullCache()  # the engine is free and deterministic: nothing to save
     summarize = engine_named(engine, settings)
-    if summarize is None and client is None:
-        settings.require_endpoint()
-    if summarize is None:
-        check_templates(settings)  # one error now, not one error line per record
-    files = FileRun(
-        Input.of(source),
+    files = FileRun.checked(
+        source,
         output,
-        price=price_for(settings),
+        settings,
+        calls_model=summarize is None,
+        client_given=client is not None,
         retry_errors=retry_errors,
         notify=notify,
     )

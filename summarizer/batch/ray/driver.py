@@ -24,9 +24,7 @@ import ray
 import ray.data
 
 from summarizer.batch.cache import Cache, NullCache
-from summarizer.batch.costs import price_for
 from summarizer.batch.filerun import FileRun, ResultSink
-from summarizer.batch.preflight import check_templates
 from summarizer.batch.progress import BatchProgress, RunTotals
 from summarizer.batch.ray.session import ray_session
 from summarizer.batch.ray.stage import ARTICLE_COLUMN, summarize_dataset
@@ -85,13 +83,11 @@ def run_on_ray(
         SummarizerError: An error that would fail every record (see the stage).
     """
     options = options or RayOptions()
-    if engine == "llm":
-        settings.require_endpoint()
-        check_templates(settings)  # one error now, not one error line per record
-    files = FileRun(
-        Input.of(source),
+    files = FileRun.checked(
+        source,
         output,
-        price=price_for(settings),
+        settings,
+        calls_model=engine == "llm",
         retry_errors=retry_errors,
         notify=notify,
     )
