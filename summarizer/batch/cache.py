@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from summarizer._sqlite import use_wal
+
 __all__ = [
     "Cache",
     "CacheStats",
@@ -164,7 +166,7 @@ class ResultCache:
         connection = sqlite3.connect(
             self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
         )
-        connection.execute("PRAGMA journal_mode=WAL")
+        use_wal(connection, timeout=self._timeout)
         # NORMAL in WAL mode cannot corrupt the file; a power cut (not a process crash) may
         # lose the last few results, which only costs their calls again.
         connection.execute("PRAGMA synchronous=NORMAL")

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from summarizer._sqlite import use_wal
 from summarizer.errors import InputError
 
 __all__ = [
@@ -142,6 +143,9 @@ FTS: dict[str, tuple[str, ...]] = {
 """The full-text indexed columns of each table; its index is the table ``<name>_fts``."""
 
 
+_BUSY_TIMEOUT = 30.0
+"""Seconds a connection waits for another process's write lock before failing."""
+
 _PRAGMAS = (
     "foreign_keys = ON",
     # WAL with NORMAL: a commit is not synced until the next checkpoint, so a power cut
@@ -176,10 +180,11 @@ def open_archive(path: str | os.PathLike[str], *, create: bool = True) -> Databa
             source=where,
         )
     try:
-        db = Database(where)
+        # Another process (a batch with --db, a `db import`) may hold the write lock.
+        db = Database(sqlite3.connect(where, timeout=_BUSY_TIMEOUT))
         for pragma in _PRAGMAS:
             db.execute(f"PRAGMA {pragma}")
-        db.enable_wal()
+        use_wal(db.conn, timeout=_BUSY_TIMEOUT)
         version = _version(db)
         if version is None:
             _create(db, where)
