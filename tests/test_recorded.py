@@ -195,3 +195,32 @@ async def test_a_german_article_comes_back_in_german() -> None:
     assert model_texts
     for text in (result.issue, result.summary, " ".join(model_texts)):
         assert detect_language(text) == "de", text
+
+
+@pytest.mark.vcr
+async def test_an_answer_cut_off_at_the_output_limit_is_asked_again_briefly(
+    seed_text: str, vcr: Any
+) -> None:
+    """Recorded re-ask: the seed article's usual answer (~510 tokens) does not fit a 470-token
+    output limit. The server cuts it off; the tool asks once more for a brief answer, without
+    sending the cut text back, and the brief answer fits."""
+    settings = local_settings(max_output_tokens=470, output_mode="json_object")
+    chat = OpenAIChat(settings)
+    try:
+        result = await asummarize(seed_text, settings=settings, client=chat)
+    finally:
+        await chat.aclose()
+    assert result.provenance.attempts == 2
+    first, second = (json.loads(request.body) for request in vcr.requests)
+    # The re-ask is the first conversation plus one user turn, and no cut-off assistant turn.
+    assert second["messages"][:-1] == first["messages"]
+    assert second["messages"][-1]["role"] == "user"
+    assert "cut off" in second["messages"][-1]["content"]
+    assert result.issue
+    assert result.summary
+    assert_verbatim(result, seed_text)
+    by_actor = {p.actor: p for p in result.positions}
+    for name in ("Keir Starmer", "Olaf Scholz"):
+        assert name in by_actor, sorted(by_actor)
+        assert by_actor[name].quotes, name
+        assert all(q.speaker == name for q in by_actor[name].quotes)
