@@ -57,6 +57,15 @@ def assert_verbatim(result: SummaryResult, text: str) -> None:
                 assert text[item.start : item.end] == item.text
 
 
+async def summarize_locally(text: str, settings: Settings) -> SummaryResult:
+    """``text`` through the pipeline with a client of its own, closed afterwards."""
+    chat = OpenAIChat(settings)
+    try:
+        return await asummarize(text, settings=settings, client=chat)
+    finally:
+        await chat.aclose()
+
+
 @pytest.mark.vcr
 async def test_auto_mode_falls_back_when_json_schema_is_rejected() -> None:
     chat = OpenAIChat(local_settings())
@@ -123,11 +132,7 @@ async def test_long_article_is_split_merged_and_checked_against_the_whole() -> N
     # 3 part calls + 1 reduce call (plus any re-asks the model needs).
     settings = local_settings(context_window=2700, split_overlap=60, output_mode="json_object")
     text = three_stories()
-    chat = OpenAIChat(settings)
-    try:
-        result = await asummarize(text, settings=settings, client=chat)
-    finally:
-        await chat.aclose()
+    result = await summarize_locally(text, settings)
     assert result.provenance.parts == 3
     assert result.provenance.attempts >= 4  # 3 parts + reduce
     assert result.provenance.usage.prompt_tokens > 0
@@ -180,11 +185,7 @@ async def test_a_german_article_comes_back_in_german() -> None:
     summary and positions are asked for, and come back, in German."""
     settings = local_settings()
     assert settings.language is None
-    chat = OpenAIChat(settings)
-    try:
-        result = await asummarize(GERMAN_ARTICLE, settings=settings, client=chat)
-    finally:
-        await chat.aclose()
+    result = await summarize_locally(GERMAN_ARTICLE, settings)
     assert result.provenance.language == "de"
     assert_verbatim(result, GERMAN_ARTICLE)
     by_actor = {p.actor: p for p in result.positions}
@@ -205,11 +206,7 @@ async def test_an_answer_cut_off_at_the_output_limit_is_asked_again_briefly(
     output limit. The server cuts it off; the tool asks once more for a brief answer, without
     sending the cut text back, and the brief answer fits."""
     settings = local_settings(max_output_tokens=470, output_mode="json_object")
-    chat = OpenAIChat(settings)
-    try:
-        result = await asummarize(seed_text, settings=settings, client=chat)
-    finally:
-        await chat.aclose()
+    result = await summarize_locally(seed_text, settings)
     assert result.provenance.attempts == 2
     first, second = (json.loads(request.body) for request in vcr.requests)
     # The re-ask is the first conversation plus one user turn, and no cut-off assistant turn.
