@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import signal
 import subprocess
@@ -878,3 +879,51 @@ def test_db_import_extra_fields_need_the_archive(tmp_path: Path) -> None:
     assert ran.exit_code == 2
     assert "add --archive INPUT" in ran.output
     assert not (tmp_path / "a.db").exists()
+
+
+# ---- sqlite-utils without pandas ------------------------------------------------------------
+
+IMPORTS = textwrap.dedent(
+    """
+    import json, sys
+    if sys.argv[1] == "pandas first":
+        import pandas
+    import summarizer.db
+    import sqlite_utils.db
+    seen = {"pandas": "pandas" in sys.modules, "numpy": "numpy" in sys.modules,
+            "sqlite-utils has pandas": sqlite_utils.db.pd is not None}
+    import pandas, numpy  # afterwards they import as usual
+    seen["imported"] = [pandas.__name__, numpy.__name__]
+    from summarizer.db import import_lines, open_archive
+    db = open_archive(sys.argv[2])
+    import_lines(db, [sys.argv[3]], source="out")
+    seen["articles"] = db["articles"].count
+    print(json.dumps(seen))
+    """
+)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pandas") is None, reason="pandas is not installed here"
+)
+@pytest.mark.parametrize("order", ["summarizer first", "pandas first"])
+def test_sqlite_utils_is_imported_without_pandas_and_pandas_still_imports(
+    tmp_path: Path, order: str
+) -> None:
+    line = result_line("a1", [position("Olaf Scholz")])
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS, order, str(tmp_path / "a.db"), line],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    first = order == "pandas first"  # then it is not hidden: sqlite-utils finds it as before
+    assert seen == {
+        "pandas": first,
+        "numpy": first,
+        "sqlite-utils has pandas": first,
+        "imported": ["pandas", "numpy"],
+        "articles": 1,
+    }
