@@ -19,16 +19,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 
 from sqlite_utils import Database
 
 from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
 from summarizer.db.schema import FTS, TABLES, extra_columns
 from summarizer.errors import InputError
-from summarizer.schema import Article
+
+if TYPE_CHECKING:  # at run time, pydantic only where articles are read (not a writer process)
+    from summarizer.schema import Article
 
 __all__ = [
+    "ArticleFields",
     "ArticleRows",
     "Filling",
     "ImportStats",
@@ -80,6 +83,16 @@ def article_key(record_id: str, article_sha256: str | None) -> str:
 def text_sha256(text: str) -> str:
     """As the pipeline hashes an article (provenance ``article_sha256``)."""
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ArticleFields(NamedTuple):
+    """What the database takes from an input article; an ``Article`` has the same fields."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    date: str | None = None
 
 
 @dataclass
@@ -137,7 +150,7 @@ def add_line(
     db: Database,
     line: str,
     *,
-    article: Article | None,
+    article: Article | ArticleFields | None,
     source: str,
     extra: Mapping[str, Any] | None = None,
 ) -> None:
@@ -150,7 +163,7 @@ def add_line(
 def prepare(
     line: str,
     *,
-    article: Article | None,
+    article: Article | ArticleFields | None,
     source: str,
     extra: Mapping[str, Any] | None = None,
 ) -> ArticleRows:
@@ -171,7 +184,10 @@ def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None
     _write(db, batch, stats or ImportStats())
 
 
-Filling = tuple[str, Article] | tuple[str, Article, Mapping[str, Any] | None]
+Filling: TypeAlias = (
+    "tuple[str, Article | ArticleFields]"
+    " | tuple[str, Article | ArticleFields, Mapping[str, Any] | None]"
+)
 """What ``fill_articles`` takes for one article."""
 
 
@@ -210,7 +226,9 @@ def _fill(db: Database, rows: list[dict[str, Any]], *, only_missing: bool) -> in
 
 
 def _apply_article(
-    row: dict[str, Any], article: Article, extra: Mapping[str, Any] | None = None
+    row: dict[str, Any],
+    article: Article | ArticleFields,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     row["text"] = article.text
     for name in ("title", "url", "source", "date"):
