@@ -96,6 +96,17 @@ def test_a_writer_killed_part_way_is_reported_and_never_blocks_the_batch(tmp_pat
         writer.close()
 
 
+def test_a_writer_that_cannot_start_is_one_line_before_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = ArchiveWriter(tmp_path / "a.db", source="out.jsonl")
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(InputError, match="could not start the archive writer") as raised:
+        writer.start()
+    assert "\n" not in str(raised.value)
+    writer.close()  # nothing started: nothing to wait for
+
+
 def test_the_writer_is_out_of_reach_of_a_terminals_ctrl_c(tmp_path: Path) -> None:
     writer = ArchiveWriter(tmp_path / "a.db", source="out.jsonl")
     writer.start()

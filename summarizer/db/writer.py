@@ -100,18 +100,29 @@ class ArchiveWriter:
 
     def start(self) -> None:
         """Start the writer process and the thread that feeds it. The batch need not wait
-        for the process to be ready: results queue up meanwhile."""
+        for the process to be ready: results queue up meanwhile.
+
+        Raises:
+            InputError: The process cannot be started (before the run).
+        """
         # A fresh interpreter, run from the folder this summarizer was imported from: no
         # fork of a process with threads, and unlike multiprocessing's "spawn", no second
         # run of the caller's main script (a script without a __main__ guard ran its batch
         # again in the child).
         root = str(Path(__file__).resolve().parents[2])
-        process = subprocess.Popen(
-            [sys.executable, "-c", _START, root, self.path, self.source],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            start_new_session=True,  # Ctrl-C in a terminal is the batch's to handle, not its
-        )
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _START, root, self.path, self.source],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                start_new_session=True,  # Ctrl-C in a terminal is the batch's to handle
+            )
+        except OSError as exc:
+            raise InputError(
+                f"could not start the archive writer ({sys.executable!r}: {exc.strerror}); "
+                "run the batch without --db and load its output with `summarizer db import`.",
+                source=self.path,
+            ) from exc
         self._process = process
         pipes = (cast(IO[bytes], process.stdin), cast(IO[bytes], process.stdout))  # PIPE: set
         self._thread = threading.Thread(
