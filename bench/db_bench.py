@@ -396,7 +396,7 @@ def latency(path: Path, runs: int = 200, *, state: str = "as built") -> list[dic
 
 
 _ONE_BATCH = """
-import asyncio, json, sys, time
+import asyncio, json, os, sys, time
 from pathlib import Path
 tree, source, out, db = sys.argv[1:5]
 sys.path[:0] = [tree, tree + "/bench"]
@@ -406,12 +406,19 @@ from summarizer.batch.runner import run_batch
 from summarizer.config import Settings
 warm_up()
 settings = Settings(model="gpt-4o-mini", base_url="http://127.0.0.1:9/v1")
-started, started_cpu = time.perf_counter(), time.process_time()
+def children():
+    times = os.times()
+    return times.children_user + times.children_system
+started, started_cpu, started_children = time.perf_counter(), time.process_time(), children()
 asyncio.run(run_batch(Path(source), Path(out), settings=settings, client=InstantModel(),
                       cache=NullCache(), progress=False, db=Path(db) if db else None))
-print(json.dumps([time.perf_counter() - started, time.process_time() - started_cpu]))
+wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+import sqlite3
+stored = sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0] if db else 0
+print(json.dumps([wall, cpu, children() - started_children, stored]))
 """
-"""One timed ``run_batch`` in a process of its own, with the code of the tree it is given."""
+"""One timed ``run_batch`` in a process of its own, with the code of the tree it is given:
+wall time, the process's CPU time, and its child processes' (a writer process, once ended)."""
 
 
 _ONE_IMPORT = """
@@ -466,8 +473,9 @@ def batch_overhead(
 
     Wall time on a shared machine swings with other jobs, so each round runs every variant
     back to back (in an order that turns with the round) and the overhead is the median of
-    the rounds' ratios; the process's CPU time (every thread: the batch and the database
-    writer) is reported beside it: the work --db adds, wherever it ran. Each run is a process
+    the rounds' ratios; the CPU time of the batch's process and its child processes (every
+    thread, and a database writer process) is reported beside it: the work --db adds,
+    wherever it ran; and the batch's process's alone. Each run is a process
     of its own (started, warmed up, then timed), so ``baseline``, another checkout of
     summarizer, is timed in the same rounds under the same load."""
     from batch_bench import write_archive
@@ -477,6 +485,7 @@ def batch_overhead(
     variants = [(tree, label) for tree in trees for label in ("without --db", "with --db")]
     wall: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
     cpu: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
+    own: dict[tuple[str, str], list[float]] = {v: [] for v in variants}
     for n in range(rounds):
         turned = variants[n % len(variants) :] + variants[: n % len(variants)]
         for tree, label in turned if n % 2 == 0 else reversed(turned):
@@ -490,9 +499,12 @@ def batch_overhead(
             )
             if done.returncode:
                 raise SystemExit(f"{tree}, {label}, round {n + 1} failed:\n{done.stderr}")
-            seconds, cpu_seconds = json.loads(done.stdout.splitlines()[-1])
+            seconds, cpu_seconds, child_seconds, stored = json.loads(done.stdout.splitlines()[-1])
+            if db and stored != count:
+                raise SystemExit(f"{tree}, round {n + 1}: {stored} of {count} articles stored")
             wall[tree, label].append(seconds)
-            cpu[tree, label].append(cpu_seconds)
+            cpu[tree, label].append(cpu_seconds + child_seconds)
+            own[tree, label].append(cpu_seconds)
 
     def overhead(times: dict[tuple[str, str], list[float]], tree: str, label: str) -> str:
         plain = times[tree, "without --db"]
@@ -509,6 +521,8 @@ def batch_overhead(
             "wall vs without (median of rounds)": overhead(wall, tree, label),
             "median CPU s": round(statistics.median(cpu[tree, label]), 2),
             "CPU vs without (median of rounds)": overhead(cpu, tree, label),
+            "median CPU s, batch's process": round(statistics.median(own[tree, label]), 2),
+            "batch's process CPU vs without": overhead(own, tree, label),
         }
         for tree, label in variants
     ]

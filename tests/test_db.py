@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import signal
 import subprocess
@@ -22,11 +23,12 @@ from summarizer.db import (
     fill_articles,
     import_lines,
     open_archive,
+    resolve_actors,
     search,
 )
 from summarizer.db.identity import actor_key
 from summarizer.db.query import TIMELINE_SQL
-from summarizer.db.schema import FTS, optimize
+from summarizer.db.schema import FTS, SCHEMA_VERSION, optimize
 from summarizer.errors import InputError
 from summarizer.schema import Article
 from tests.conftest import ROOT
@@ -309,7 +311,9 @@ def test_a_version_1_archive_loses_its_triggers_and_keeps_its_index(db_path: Pat
     db.close()
 
     db = open_archive(db_path)
-    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [("3",)]
+    assert list(db.execute("SELECT value FROM meta WHERE key = 'schema_version'")) == [
+        (str(SCHEMA_VERSION),)
+    ]
     assert list(db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")) == []
     import_lines(
         db, [result_line("a1", [position("Olaf Scholz", quotes=("Troops later",))])], source="o"
@@ -442,6 +446,70 @@ def test_surnames_join_the_full_name_across_articles_but_namesakes_stay_apart(
         "a4": "hunter-biden",
         "a5": "biden",  # equally likely to be either: left alone
     }
+
+
+def test_each_import_resolves_the_surnames_it_touched_against_the_whole_archive(
+    db_path: Path,
+) -> None:
+    db = open_archive(db_path)
+    import_lines(db, [result_line("a1", [position("Scholz")])], source="out")
+    import_lines(db, [result_line("a2", [position("Keir Starmer")])], source="out")
+    assert actors_by_article(db)["a1"] == "scholz"  # no full name yet
+    assert list(db.execute("SELECT surname FROM unresolved")) == []
+
+    # A full name in a later import is under "scholz": a1's mention moves to it.
+    import_lines(db, [result_line("a3", [position("Olaf Scholz")])], source="out")
+    assert actors_by_article(db) == {"a1": "olaf-scholz", "a2": "keir-starmer", "a3": "olaf-scholz"}
+
+    # a3 replaced without him: what it no longer says is touched too, and a1 stands alone.
+    sha = f"{abs(hash('a3')):064d}"
+    import_lines(db, [result_line("a3", [position("Keir Starmer")], sha=sha)], source="out")
+    assert actors_by_article(db) == {"a1": "scholz", "a2": "keir-starmer", "a3": "keir-starmer"}
+
+    # The same answers as resolving everything over again, in any order.
+    before = actors_by_article(db)
+    resolve_actors(db, everything=True)
+    assert actors_by_article(db) == before
+    assert list(db.execute("SELECT id FROM actors ORDER BY id")) == [("keir-starmer",), ("scholz",)]
+
+
+def test_a_write_leaves_its_surnames_for_the_next_resolution(db_path: Path) -> None:
+    db = open_archive(db_path)
+    line = result_line("a1", [position("Olaf Scholz"), position("Starmer"), position("Merkel")])
+    add_line(db, line, article=None, source="batch")  # as a batch writes: resolved at its end
+    assert sorted(db.execute("SELECT surname FROM unresolved")) == [
+        ("merkel",),
+        ("scholz",),
+        ("starmer",),
+    ]
+    assert resolve_actors(db) == 0  # no full name for a lone surname here
+    assert list(db.execute("SELECT surname FROM unresolved")) == []
+    assert list(db.execute("SELECT value FROM meta WHERE key = 'actors_resolved'")) == [("1",)]
+
+
+@pytest.mark.parametrize("killed", [False, True])
+def test_a_version_3_archive_gets_the_unresolved_surnames(db_path: Path, killed: bool) -> None:
+    db = open_archive(db_path)
+    lines = [result_line("a1", [position("Scholz")]), result_line("a2", [position("Olaf Scholz")])]
+    if killed:  # a batch killed before it resolved actors: its lines are written, no more
+        for line in lines:
+            add_line(db, line, article=None, source="batch")
+    else:
+        import_lines(db, lines, source="out")
+    db.execute("DROP TABLE unresolved")
+    db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    db.conn.commit()
+    db.close()
+
+    db = open_archive(db_path)
+    pending = list(db.execute("SELECT surname FROM unresolved"))
+    assert pending == ([("scholz",)] if killed else [])  # every lone surname, if unresolved
+    resolve_actors(db)
+    assert actors_by_article(db) == {"a1": "olaf-scholz", "a2": "olaf-scholz"}
+
+
+def actors_by_article(db: Any) -> dict[str, str]:
+    return dict(db.execute("SELECT substr(article, 1, 2), actor FROM positions"))
 
 
 def test_co_speakers_decide_between_namesakes(db_path: Path) -> None:
@@ -878,3 +946,51 @@ def test_db_import_extra_fields_need_the_archive(tmp_path: Path) -> None:
     assert ran.exit_code == 2
     assert "add --archive INPUT" in ran.output
     assert not (tmp_path / "a.db").exists()
+
+
+# ---- sqlite-utils without pandas ------------------------------------------------------------
+
+IMPORTS = textwrap.dedent(
+    """
+    import json, sys
+    if sys.argv[1] == "pandas first":
+        import pandas
+    import summarizer.db
+    import sqlite_utils.db
+    seen = {"pandas": "pandas" in sys.modules, "numpy": "numpy" in sys.modules,
+            "sqlite-utils has pandas": sqlite_utils.db.pd is not None}
+    import pandas, numpy  # afterwards they import as usual
+    seen["imported"] = [pandas.__name__, numpy.__name__]
+    from summarizer.db import import_lines, open_archive
+    db = open_archive(sys.argv[2])
+    import_lines(db, [sys.argv[3]], source="out")
+    seen["articles"] = db["articles"].count
+    print(json.dumps(seen))
+    """
+)
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("pandas") is None, reason="pandas is not installed here"
+)
+@pytest.mark.parametrize("order", ["summarizer first", "pandas first"])
+def test_sqlite_utils_is_imported_without_pandas_and_pandas_still_imports(
+    tmp_path: Path, order: str
+) -> None:
+    line = result_line("a1", [position("Olaf Scholz")])
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORTS, order, str(tmp_path / "a.db"), line],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seen = json.loads(done.stdout)
+    first = order == "pandas first"  # then it is not hidden: sqlite-utils finds it as before
+    assert seen == {
+        "pandas": first,
+        "numpy": first,
+        "sqlite-utils has pandas": first,
+        "imported": ["pandas", "numpy"],
+        "articles": 1,
+    }

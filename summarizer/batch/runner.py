@@ -605,7 +605,7 @@ async def run_batch(
         notify: Receives one-line notices for the user (resume, repair, Ctrl-C, guessed
             encodings).
         db: Also write each result, with its article's text and metadata, into this archive
-            database (``summarizer.db``), from a thread of its own; output lines the
+            database (``summarizer.db``), from a process of its own; output lines the
             database lacks (an earlier run's, or a run killed before its writer caught up)
             are imported first, so a resumed run leaves nothing out.
 

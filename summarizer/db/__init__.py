@@ -4,6 +4,7 @@ Sits below batch and views: it reads result lines and articles, and imports only
 errors, config and the attribution engine's name rules.
 """
 
+from summarizer.db import _imports  # noqa: F401  (first: sqlite-utils without pandas)
 from summarizer.db.load import (
     ImportStats,
     add_line,

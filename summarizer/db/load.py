@@ -19,16 +19,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, TypeVar
 
 from sqlite_utils import Database
 
 from summarizer.db.identity import ActorName, Mention, actor_key, resolve_keys, slug, surname
 from summarizer.db.schema import FTS, TABLES, extra_columns
 from summarizer.errors import InputError
-from summarizer.schema import Article
+
+if TYPE_CHECKING:  # at run time, pydantic only where articles are read (not a writer process)
+    from summarizer.schema import Article
 
 __all__ = [
+    "ArticleFields",
     "ArticleRows",
     "Filling",
     "ImportStats",
@@ -45,6 +48,8 @@ __all__ = [
 T = TypeVar("T")
 _CHILDREN = ("statements", "quotes", "positions")
 _PEOPLE = (None, "person", "group")
+# The offline engine calls a lone surname a group at times: match those too.
+_PERSON = "COALESCE(kind, 'person') IN ('person', 'group')"
 _BULK = 500
 _METADATA = frozenset({"title", "url", "source", "date", "language", "text"})
 _ARTICLE_COLUMNS = frozenset([*TABLES["articles"], "rowid", "oid", "_rowid_"])
@@ -80,6 +85,16 @@ def article_key(record_id: str, article_sha256: str | None) -> str:
 def text_sha256(text: str) -> str:
     """As the pipeline hashes an article (provenance ``article_sha256``)."""
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class ArticleFields(NamedTuple):
+    """What the database takes from an input article; an ``Article`` has the same fields."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    date: str | None = None
 
 
 @dataclass
@@ -137,7 +152,7 @@ def add_line(
     db: Database,
     line: str,
     *,
-    article: Article | None,
+    article: Article | ArticleFields | None,
     source: str,
     extra: Mapping[str, Any] | None = None,
 ) -> None:
@@ -150,7 +165,7 @@ def add_line(
 def prepare(
     line: str,
     *,
-    article: Article | None,
+    article: Article | ArticleFields | None,
     source: str,
     extra: Mapping[str, Any] | None = None,
 ) -> ArticleRows:
@@ -171,7 +186,10 @@ def write_rows(db: Database, batch: list[ArticleRows], stats: ImportStats | None
     _write(db, batch, stats or ImportStats())
 
 
-Filling = tuple[str, Article] | tuple[str, Article, Mapping[str, Any] | None]
+Filling: TypeAlias = (
+    "tuple[str, Article | ArticleFields]"
+    " | tuple[str, Article | ArticleFields, Mapping[str, Any] | None]"
+)
 """What ``fill_articles`` takes for one article."""
 
 
@@ -210,7 +228,9 @@ def _fill(db: Database, rows: list[dict[str, Any]], *, only_missing: bool) -> in
 
 
 def _apply_article(
-    row: dict[str, Any], article: Article, extra: Mapping[str, Any] | None = None
+    row: dict[str, Any],
+    article: Article | ArticleFields,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
     row["text"] = article.text
     for name in ("title", "url", "source", "date"):
@@ -402,14 +422,25 @@ def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
     # A result replaces the error line of an earlier run.
     errors = [article_key(r.article["id"], None) for r in latest.values() if r.article["ok"]]
     extra = _extra_columns(db, [rows.article for rows in latest.values()])
+    touched = {
+        surname(p["actor_key"])
+        for rows in latest.values()
+        for p in rows.positions
+        if p["kind"] in _PEOPLE
+    }
     with db.atomic():
-        _delete(db, [*latest, *errors], errors)
+        touched |= _delete(db, [*latest, *errors], errors)
         _upsert_articles(db, [rows.article for rows in latest.values()], extra)
         actors = {a["id"]: a for rows in latest.values() for a in rows.actors.values()}
         _insert(db, "actors", actors.values(), ignore=True)
         for table in ("positions", "quotes", "statements"):
             _insert(db, table, (r for rows in latest.values() for r in getattr(rows, table)))
         _index(db, _JSON.encode(list(latest)))
+        # Whose people changed: resolve_actors looks at these surnames again, and only them.
+        db.execute(
+            "INSERT OR IGNORE INTO unresolved (surname) SELECT value FROM json_each(?)",
+            [_JSON.encode(sorted(touched))],
+        )
         db.execute("UPDATE meta SET value = '0' WHERE key = 'actors_resolved'")
     for rows in latest.values():
         stats.results += rows.article["ok"]
@@ -418,10 +449,11 @@ def _write(db: Database, batch: list[ArticleRows], stats: ImportStats) -> None:
         stats.quotes += len(rows.quotes)
 
 
-def _delete(db: Database, keys: list[str], errors: list[str]) -> None:
+def _delete(db: Database, keys: list[str], errors: list[str]) -> set[str]:
     """Take out the rows and full-text entries of the articles these keys name, if present
     (in a batch, most are new: one lookup for all, instead of a delete per key and table),
-    and the article rows of the ``errors`` keys (results replace them)."""
+    and the article rows of the ``errors`` keys (results replace them). Returns the surnames
+    of the people whose positions were taken out."""
     present = [
         [key]
         for (key,) in db.execute(
@@ -430,11 +462,21 @@ def _delete(db: Database, keys: list[str], errors: list[str]) -> None:
         )
     ]
     if not present:
-        return
-    _index(db, _JSON.encode([key for [key] in present]), delete=True)
+        return set()
+    encoded = _JSON.encode([key for [key] in present])
+    removed = {
+        surname(key)
+        for (key,) in db.execute(
+            f"SELECT DISTINCT actor_key FROM positions WHERE {_PERSON} "
+            "AND article IN (SELECT value FROM json_each(?))",
+            [encoded],
+        )
+    }
+    _index(db, encoded, delete=True)
     for table in _CHILDREN:
         db.conn.executemany(f"DELETE FROM {table} WHERE article = ?", present)
     db.conn.executemany("DELETE FROM articles WHERE key = ?", [[key] for key in errors])
+    return removed
 
 
 def _index(
@@ -508,27 +550,37 @@ def _insert(
     )
 
 
-def resolve_actors(db: Database) -> int:
+def resolve_actors(db: Database, *, everything: bool = False) -> int:
     """Give every surname-only person the actor the archive says they are (identity.py).
 
-    Recomputed from every position each time, so the answer does not depend on the order
-    articles came in. Returns how many (article, name) pairs were joined to a full name.
+    Every mention of a surname whose people were written since the last time (the
+    ``unresolved`` table; with ``everything``, of every surname) is decided again from the
+    whole archive, so the answer does not depend on the order articles came in: a new
+    "Olaf Scholz" can change who "Scholz" is in any article, and is written under
+    "scholz". Returns how many (article, name) pairs were joined to a full name.
     """
-    # The offline engine calls a lone surname a group at times: match those too.
-    person = "COALESCE(kind, 'person') IN ('person', 'group')"
-    full_keys = dict(
-        db.execute(
-            f"SELECT actor_key, COUNT(DISTINCT article) FROM positions "
-            f"WHERE {person} AND instr(actor_key, ' ') > 0 GROUP BY actor_key"
-        ).fetchall()
-    )
+    with db.atomic():  # the write lock first: no writer adds a surname half way
+        pending = [s for (s,) in db.execute("DELETE FROM unresolved RETURNING surname")]
+        chosen = _resolve(db, None if everything else pending)
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'actors_resolved'")
+    return len(chosen)
+
+
+def _resolve(db: Database, surnames: list[str] | None) -> dict[tuple[str, str], str]:
+    """Resolve the mentions of these surnames (None: all) and move them to their actors."""
+    if surnames is not None and not surnames:
+        return {}
+    wanted = "" if surnames is None else "AND actor_key IN (SELECT value FROM json_each(?))"
+    arguments = [] if surnames is None else [_JSON.encode(surnames)]
     rows = db.execute(
         f"SELECT article, actor_key, COALESCE(role, ''), actor, actor_name FROM positions "
-        f"WHERE {person} AND instr(actor_key, ' ') = 0"
+        f"WHERE {_PERSON} AND instr(actor_key, ' ') = 0 {wanted}",
+        arguments,
     ).fetchall()
+    full_keys = _full_keys(db, None if surnames is None else set(surnames))
     mentions = [Mention(article, key, role) for article, key, role, _, _ in rows]
-    surnames = Counter(surname(k) for k in full_keys)
-    ambiguous = [m for m in mentions if surnames[m.key] > 1]
+    namesakes = Counter(surname(k) for k in full_keys)
+    ambiguous = [m for m in mentions if namesakes[m.key] > 1]
     roles, neighbours, article_keys = _context(db, ambiguous, full_keys)
     chosen = resolve_keys(
         mentions, full_keys, roles=roles, neighbours=neighbours, article_keys=article_keys
@@ -541,14 +593,37 @@ def resolve_actors(db: Database) -> int:
             moves.append((target, article, key))
             display = actor_key(name or key).display
             new_actors.setdefault(target, {"id": target, "name": display, "kind": "person"})
-    with db.atomic():
-        _insert(db, "actors", new_actors.values(), ignore=True)
-        db.conn.executemany(
-            "UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?", moves
+    _insert(db, "actors", new_actors.values(), ignore=True)
+    db.conn.executemany("UPDATE positions SET actor = ? WHERE article = ? AND actor_key = ?", moves)
+    db.execute("DELETE FROM actors WHERE id NOT IN (SELECT actor FROM positions)")
+    return chosen
+
+
+def _full_keys(db: Database, surnames: set[str] | None) -> dict[str, int]:
+    """Full-name person keys (of these surnames; None: all) and their article counts."""
+    if surnames is None:
+        return dict(
+            db.execute(
+                f"SELECT actor_key, COUNT(DISTINCT article) FROM positions "
+                f"WHERE {_PERSON} AND instr(actor_key, ' ') > 0 GROUP BY actor_key"
+            ).fetchall()
         )
-        db.execute("DELETE FROM actors WHERE id NOT IN (SELECT actor FROM positions)")
-        db.execute("UPDATE meta SET value = '1' WHERE key = 'actors_resolved'")
-    return len(chosen)
+    # The distinct keys come from the index on actor_key alone; the rows of the few that
+    # share a wanted surname are read after.
+    keys = [
+        key
+        for (key,) in db.execute(
+            "SELECT DISTINCT actor_key FROM positions WHERE instr(actor_key, ' ') > 0"
+        )
+        if surname(key) in surnames
+    ]
+    return dict(
+        db.execute(
+            f"SELECT actor_key, COUNT(DISTINCT article) FROM positions WHERE {_PERSON} "
+            "AND actor_key IN (SELECT value FROM json_each(?)) GROUP BY actor_key",
+            [_JSON.encode(keys)],
+        ).fetchall()
+    )
 
 
 def _context(

@@ -7,6 +7,7 @@ positions   article × actor: role, stance, position, evidence
 quotes      a position's direct quotes: text, offsets, verified, engine speaker, verdict
 statements  a position's reported speech, with offsets
 meta        schema_version, and whether actors need resolving after new imports
+unresolved  the surnames whose people were written since actors were last resolved
 ```
 
 Full-text search (FTS5, ``unicode61 remove_diacritics 2``) covers article titles and text,
@@ -23,8 +24,9 @@ pages of small indexes instead of a page of each table per row, most of them not
 yet at 100,000 articles (see README, "Measured").
 
 Schema versions: 1 kept the full-text index by triggers; 2 drops them; 3 adds the timeline's
-covering indexes in place of the plain ones on ``positions.actor`` and ``quotes.position``
-(``_migrate``).
+covering indexes in place of the plain ones on ``positions.actor`` and ``quotes.position``;
+4 adds ``unresolved``, so actors are resolved for the surnames a write touched, not over the
+whole archive each time (``_migrate``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ __all__ = [
     "rebuild_fts",
 ]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 TOKENIZE = "unicode61 remove_diacritics 2"
 
 TABLES: dict[str, dict[str, type]] = {  # column order is the tables' column order
@@ -227,6 +229,7 @@ def _create(db: Database, where: str) -> None:
             for index in indexes:
                 db.table(name).create_index(index, if_not_exists=True)
         _timeline_indexes(db)
+        _unresolved(db)
         db.table("meta").insert_all(
             [
                 {"key": "schema_version", "value": str(SCHEMA_VERSION)},
@@ -249,7 +252,18 @@ def _migrate(db: Database, version: int) -> None:
             db.execute('DROP INDEX IF EXISTS "idx_positions_actor"')
             db.execute('DROP INDEX IF EXISTS "idx_quotes_position"')
             _timeline_indexes(db)
+        if version < 4:  # actors are resolved for the surnames written since, not all
+            _unresolved(db)
+            db.execute(
+                "INSERT INTO unresolved (surname) SELECT DISTINCT actor_key FROM positions "
+                "WHERE instr(actor_key, ' ') = 0 AND (SELECT value FROM meta "
+                "WHERE key = 'actors_resolved') = '0'"
+            )
         db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+
+
+def _unresolved(db: Database) -> None:
+    db.table("unresolved").create({"surname": str}, pk="surname", if_not_exists=True)
 
 
 def _timeline_indexes(db: Database) -> None:

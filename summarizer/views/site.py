@@ -14,12 +14,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from summarizer.db import ActorRow, actors, timeline
 from summarizer.views.html import _env, _safe_href
+
+if TYPE_CHECKING:  # imported through summarizer.db, which keeps pandas out of it
+    from sqlite_utils import Database
 
 __all__ = ["SiteStats", "write_site"]
 
