@@ -1,6 +1,6 @@
 """Write a running batch's results into the archive database without holding the batch up.
 
-The writing happens in a process of its own (``multiprocessing``, started with ``spawn``):
+The writing happens in a process of its own (a fresh interpreter, see ``start``):
 parsing each output line, building its rows and SQLite's inserts cost about a third of a
 millisecond a result, and in a thread of the batch's process that work held Python's GIL
 against the batch's event loop (README, "Measured"). The batch's process keeps one thread
