@@ -20,12 +20,13 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import queue
 import signal
 import subprocess
 import sys
 import threading
+import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
@@ -83,7 +84,9 @@ class ArchiveWriter:
         self.path = os.fspath(path)
         self.source = source
         open_archive(self.path).close()  # fail in the caller's thread, before the run
-        self._queue: queue.Queue[Item | None] = queue.Queue(maxsize=4 * CHUNK)
+        # A deque, not a queue.Queue: appending takes no lock and wakes no thread, so a
+        # result costs the batch an append; the feeder looks every LINGER seconds.
+        self._pending: deque[Item | None] = deque()
         self._error: WriterFailed | None = None
         self._thread: threading.Thread | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -135,14 +138,19 @@ class ArchiveWriter:
     ) -> None:
         """Queue one output line, its article and the record's mapped extra fields (blocks
         only when the writer is far behind)."""
-        self._queue.put(("line", line, _fields(article), extra))
+        self._put(("line", line, _fields(article), extra))
 
     def fill(
         self, record_id: str, article: Article, extra: Mapping[str, Any] | None = None
     ) -> None:
         """Queue an article whose result an earlier run wrote: its text and extra fields go
         in if the database holds the result without its text."""
-        self._queue.put(("fill", record_id, _fields(article), extra))
+        self._put(("fill", record_id, _fields(article), extra))
+
+    def _put(self, item: Item | None) -> None:
+        while len(self._pending) >= 4 * CHUNK:  # the writer is far behind: let it catch up
+            time.sleep(0.01)
+        self._pending.append(item)
 
     def close(self) -> None:
         """Write what is queued, resolve actors across the archive, stop the writer.
@@ -152,7 +160,7 @@ class ArchiveWriter:
                 ``summarizer db import`` can load it.
         """
         if self._thread is not None:
-            self._queue.put(None)
+            self._pending.append(None)
             self._closing.set()
             self._thread.join()
             self._thread = None
@@ -183,7 +191,9 @@ class ArchiveWriter:
         except (OSError, EOFError, pickle.UnpicklingError):  # the writer died (killed, ...)
             self._error = WriterFailed(f"the writer process stopped (exit code {process.wait()})")
             while not ended:  # keep add() from blocking
-                ended = self._queue.get() is None
+                while not self._pending:
+                    self._closing.wait(LINGER)
+                ended = self._pending.popleft() is None
         finally:
             for end in (pipe, answers):
                 with contextlib.suppress(OSError):  # a pipe to a dead writer: nothing to flush
@@ -191,17 +201,16 @@ class ArchiveWriter:
 
     def _chunk(self) -> list[Item | None]:
         """What is queued (at least one item, at most CHUNK); ``None`` last after the end."""
-        items = [self._queue.get()]
-        if items[-1] is not None and self._queue.qsize() < CHUNK:
-            # Let a chunk gather: a transaction per result costs more than its rows. One
-            # wait per chunk, not per line: a thread woken for every line costs the batch
-            # a switch of the GIL each time. close() ends the wait at once.
+        # Let a chunk gather: a transaction per result costs more than its rows. One wait
+        # per chunk, not per line: a thread woken for every line costs the batch a switch
+        # of the GIL each time. close() ends the wait at once.
+        while not self._pending:
             self._closing.wait(LINGER)
-        while items[-1] is not None and len(items) < CHUNK:
-            try:
-                items.append(self._queue.get_nowait())
-            except queue.Empty:
-                break
+        if self._pending[-1] is not None and len(self._pending) < CHUNK:
+            self._closing.wait(LINGER)
+        items: list[Item | None] = []
+        while self._pending and len(items) < CHUNK and (not items or items[-1] is not None):
+            items.append(self._pending.popleft())
         return items
 
 
