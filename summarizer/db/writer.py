@@ -45,6 +45,8 @@ from summarizer.db.schema import open_archive
 from summarizer.errors import InputError
 
 if TYPE_CHECKING:  # the writer process never imports pydantic: a tenth of its start-up
+    from sqlite_utils import Database
+
     from summarizer.schema import Article
 
 __all__ = ["ArchiveWriter"]
@@ -55,7 +57,7 @@ LINGER = 0.5
 """Seconds a chunk waits for more results after the first."""
 
 
-Item = tuple[str, str, tuple[Any, ...] | None, Mapping[str, Any] | None]
+Item = tuple[str, str, ArticleFields | None, Mapping[str, Any] | None]
 """What goes down the pipe for one result: ``("line", output line, article fields, extra
 fields)``, or for ``fill``: ``("fill", record id, article fields, extra fields)``."""
 
@@ -214,12 +216,12 @@ class ArchiveWriter:
         return items
 
 
-def _fields(article: Article | None) -> tuple[Any, ...] | None:
-    """What the database takes from the article, as a plain tuple (``ArticleFields``):
-    quicker to pickle than the pydantic model, and the writer needs no pydantic."""
+def _fields(article: Article | None) -> ArticleFields | None:
+    """What the database takes from the article: quicker to pickle than the pydantic model,
+    and the writer needs no pydantic."""
     if article is None:
         return None
-    return (article.text, article.title, article.url, article.source, article.date)
+    return ArticleFields(article.text, article.title, article.url, article.source, article.date)
 
 
 # ---- the writer process ----------------------------------------------------------------------
@@ -274,11 +276,10 @@ def _write_all(
         db.close()
 
 
-def _write(db: Any, items: list[Item], source: str) -> None:
+def _write(db: Database, items: list[Item], source: str) -> None:
     rows: list[ArticleRows] = []
     fills: list[Filling] = []
-    for kind, text, fields, extra in items:
-        article = None if fields is None else ArticleFields(*fields)
+    for kind, text, article, extra in items:
         if kind == "line":
             rows.append(prepare(text, article=article, source=source, extra=extra))
         elif article is not None:
