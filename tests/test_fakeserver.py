@@ -60,7 +60,7 @@ async def complete(client: AsyncOpenAI, **extra: Any) -> Any:
 
 
 def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:
+    with urllib.request.urlopen(url, timeout=60) as response:
         return json.load(response)
 
 
@@ -224,7 +224,7 @@ def test_sync_context_manager_and_reset() -> None:
             data=json.dumps({"model": "m", "messages": MESSAGES}).encode(),
             headers={"content-type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             body = json.load(response)
         Draft.model_validate_json(body["choices"][0]["message"]["content"])
         assert server.stats.total == 1
@@ -236,7 +236,7 @@ def test_bad_request_is_a_400_and_counted() -> None:
     with FakeServer() as server:
         request = urllib.request.Request(f"{server.base_url}/chat/completions", data=b"{oops")
         with pytest.raises(urllib.error.HTTPError) as failed:
-            urllib.request.urlopen(request, timeout=5)
+            urllib.request.urlopen(request, timeout=60)
         failed.value.close()
         assert failed.value.code == 400
         assert server.stats.by_outcome == {"bad_request": 1}
