@@ -1082,6 +1082,23 @@ def test_german_compound_role_is_kept_apart() -> None:
             "direct",
             id="clause-of-its-own",
         ),
+        pytest.param(
+            "Einleitung.\n\nDer Staatsanwalt sagte, der Sohn habe sich „bewusst und gewollt "
+            "stranguliert“.",
+            "partial",
+            id="reflexive-before-quoted-words",
+        ),
+        pytest.param(
+            "Einleitung.\n\nIm nächsten Jahr nennt sie sich „Messe Nord“ und zieht um.",
+            "short",
+            id="names-itself-verb-first",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDie Auslosung des „Championnat du Monde de Pétanque“ ergab "
+            "folgende Paarungen.",
+            "short",
+            id="french-du-is-no-first-person",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:

@@ -195,7 +195,10 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     if before.endswith("(") and len(tokens) <= 8:
         return True
     last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
-    called = last[-1] in _CALLED or last[-1] == "sich" or last == ["sich", "selbst"]
+    calls_itself = last[-1] == "sich" and bool(
+        _NAMES_ITSELF.match(after) or _NAMES_ITSELF_BEFORE.search(before[-40:])
+    )
+    called = last[-1] in _CALLED or calls_itself or last == ["sich", "selbst"]
     kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
     kind = kind or bool(_CALLS_ITSELF.match(after)) or _apposed(last, quoted)
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
@@ -213,6 +216,9 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     return word in _NAMING and (quoted[:1].isupper() or lower_name) and not _predicate(tokens)
 
 
+# "die sich „…“ nennt": what something calls itself, not "habe sich „bewusst …“ stranguliert".
+_NAMES_ITSELF = re.compile(r"\s*(?:\S+\s+)?(?:nenn|nann|genannt|bezeichn|tauf|getauft)")
+_NAMES_ITSELF_BEFORE = re.compile(r"\b(?:nenn|nann|bezeichn)\w*\s+(?:\S+\s+)?sich$")
 # "der neue „Oberste Rat“, wie sich die Junta selbst nennt": what something calls itself.
 _CALLS_ITSELF = re.compile(r",\s*wie\s+sich\s+[^,.;:]{1,60}?\s(?:selbst\s+)?nenn(?:t|en)\b")
 _DEFINITE = words("der die das dem den des")
@@ -243,9 +249,10 @@ def _predicate(tokens: list[str]) -> bool:
 
 
 # A speaker's own words: the first or second person ("Wir halten Kurs", "Ich bin bereit").
+# "du" before a capitalised word is French or a name's particle ("Championnat du Monde").
 _FIRST_PERSON = re.compile(
-    r"\b(?:ich|Ich|wir|Wir|mir|mich|uns|Uns|unser\w*|Unser\w*|mein\w*|Mein\w*|du|Du|dich|dir|"
-    r"euch|euer\w*)\b"
+    r"\b(?:ich|Ich|wir|Wir|mir|mich|uns|Uns|unser\w*|Unser\w*|mein\w*|Mein\w*|dich|dir|"
+    r"euch|euer\w*|(?:du|Du)(?!\s+[A-ZÄÖÜ]))\b"
 )
 
 
