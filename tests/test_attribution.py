@@ -1099,6 +1099,24 @@ def test_german_compound_role_is_kept_apart() -> None:
             "short",
             id="french-du-is-no-first-person",
         ),
+        pytest.param(
+            "Einleitung.\n\nDer Minister charakterisierte das Opfer als ein „Beispiel "
+            "taktlosen Verhaltens“.",
+            "partial",
+            id="judgement-after-als-ein",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDie regierende „Ethiopian Democratic Front“ von Premier Meles "
+            "Zenawi hat dem Ergebnis zufolge 328 Sitze gewonnen.",
+            "short",
+            id="name-after-article-and-adjective",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Minister hatte die Zustimmung zu der Resolution „trotz "
+            "einiger Vorbehalte“ bekanntgegeben.",
+            "partial",
+            id="participle-after-quoted-words-is-no-source",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:

@@ -173,9 +173,11 @@ _KIND_NOUNS = (
     "spiels",
     "magazines",
 )
+_PARTICIPLE = re.compile(r"(?:bekannt|mit|hinzu|ein|zu|an|aus|fest|vor)?ge\w+(?:t|en)").fullmatch
 _SOURCE_VERB = re.compile(
     r"\s*(?:"
-    + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"}))  # particles, not verbs
+    # not the particles, nor a participle that ends the clause ("„…“ bekanntgegeben")
+    + "|".join(sorted(v for v in DE_SPEECH_VERBS - {"laut", "zufolge"} if not _PARTICIPLE(v)))
     + r"|weist|meldet|meldete)\b"
 )
 
@@ -206,6 +208,8 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     if quoted[-1:] in ".!?…" or len(tokens) > 8:
         return False
     word = last[-1] if last[-1] == "Wie" else last[-1].lower()
+    if len(last) == 2 and last[0].lower() in _DEFINITE and _is_adjective(last[1]):
+        word = last[0].lower()  # "die regierende „Ethiopian … Front“": an adjective between
     if word == "von" and _bare(last[0]) in DE_SPEECH_VERBS:
         return False  # "sprach von „…“", "berichtete von „…“": what was said
     if word in ("laut", "Wie", "von") or (after[:1] == " " and _SOURCE_VERB.match(after)):
@@ -236,6 +240,11 @@ def _apposed(last: list[str], quoted: str) -> bool:
     return quoted[:1].isupper() and ". " not in quoted and not _FIRST_PERSON.search(quoted)
 
 
+def _is_adjective(token: str) -> bool:
+    """An inflected adjective or participle in lower case ("regierende", "neuen")."""
+    return token[:1].islower() and token.endswith(_ADJECTIVE_END) and len(token) > 3
+
+
 def _predicate(tokens: list[str]) -> bool:
     """Whether quoted words hold a predicate inside them ("der „Heilige Geist wach ist und
     …“"): a lower-case content word that is not an adjective before its noun."""
@@ -256,14 +265,21 @@ _FIRST_PERSON = re.compile(
 )
 
 
+_INDEFINITE = words("ein eine einen einem einer eines")
+
+
 def sounds_spoken(quoted: str, before: str, *, judgement: bool = True) -> bool:
     """Whether a quotation reads as someone's words whatever its sentence: it speaks in the
     first person or opens a "dass" clause (not after a kind noun: "dem Lied „Für dich …“"),
-    or, with ``judgement``, follows "als" ("würdigte ihn als „großen Österreicher“")."""
+    or, with ``judgement``, follows "als" or "als ein" ("würdigte ihn als „großen
+    Österreicher“", "charakterisierte es als ein „Beispiel …“")."""
     last = before.rsplit(None, 2)[-2:]
     if last and last[-1].strip(":,").lower().endswith(_KIND_NOUNS):
         return False
-    judged = judgement and last[-1:] == ["als"] and last[:1] != ["sich"]
+    judged = judgement and (
+        (last[-1:] == ["als"] and last[:1] != ["sich"])
+        or (last[:1] == ["als"] and last[-1:] and last[-1] in _INDEFINITE)
+    )
     return bool(_FIRST_PERSON.search(quoted) or quoted.startswith("dass ") or judged)
 
 

@@ -53,7 +53,7 @@ erläuterte erläutert kündigte versicherte versichert räumte verwies verweist
 bezeichnet nannte nennt schätzte appellierte twitterte
 rief ruft riefen riet rät schrieben sprachen wies weist verwiesen unterstrichen beschrieb
 beschreibt bestritt bestreitet empfiehlt empfahl empfahlen verspricht versprach bat baten
-warb wirbt
+warb wirbt bekanntgegeben bekanntgab bekanntgaben gesagt mitgeteilt hinzugefügt eingeräumt
 """
 # Weak verbs of saying, judging and asking: each stem gives its past, present and participle
 # ("begründ" -> begründete, begründet, begründeten, begründen).
@@ -63,7 +63,7 @@ bezweifel zweifel resümier bilanzier prophezei ankündig sicher erinner skandie
 reagier entgegn wiederhol präzisier bekenn dementier vermut mutmaß
 prognostizier schilder verteidig beschwer protestier verlang beteuer bekräftig
 kritisier bestätig erläuter ergänz verkünd kommentier zitier twitter appellier schätz
-hoff feier begrüß pranger vereinbar bewert beurteil verurteil äußer
+hoff feier begrüß pranger vereinbar bewert beurteil verurteil äußer charakterisier
 """
 
 
