@@ -13,8 +13,8 @@ from summarizer.cli import Injected, cli
 from summarizer.config import Settings
 from summarizer.errors import InputError, LLMError
 from summarizer.evaluation import evaluate, load_gold, score_quotes
-from summarizer.evaluation.gold import GoldRecord, parse_gold_line
-from summarizer.evaluation.score import ShownQuote, overlaps
+from summarizer.evaluation.gold import GoldRecord, GoldSpeaker, parse_gold_line
+from summarizer.evaluation.score import ShownQuote, overlaps, speaker_matches
 from summarizer.testing import FakeLLM
 
 BRIDGE = (
@@ -219,6 +219,12 @@ def test_score_quotes_gives_a_gold_match_priority_over_ignored() -> None:
     counts = score_quotes(record, quotes)
     assert (counts.shown, counts.counted, counts.dont_care) == (1, 0, 1)
     assert counts.precision is None
+
+
+def test_a_gold_speaker_with_an_apposition_is_matched_by_the_name_before_it() -> None:
+    speaker = GoldSpeaker(name="Celebi, die Anwältin der Frau", kind="mention")
+    assert speaker_matches("Gülsen Celebi", speaker)
+    assert not speaker_matches("Frau Meyer", speaker)  # not by the apposition's last word
 
 
 def test_gold_offsets_are_found_when_left_out_and_checked_when_given() -> None:

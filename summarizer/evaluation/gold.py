@@ -43,8 +43,14 @@ class GoldSpeaker(BaseModel):
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The canonical name and every annotated mention: what a tool's speaker may match."""
-        return (self.name, *self.mentions)
+        """The canonical name and every annotated mention: what a tool's speaker may match.
+
+        A name written with an apposition ("Celebi, die Anwältin der Frau") also counts by the
+        name before the comma, so "Gülsen Celebi" matches it as "Celebi" would.
+        """
+        written = (self.name, *self.mentions)
+        heads = tuple(head for n in written if (head := n.split(",", 1)[0]) != n)
+        return written + heads
 
 
 class GoldIgnored(BaseModel):
