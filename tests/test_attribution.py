@@ -982,6 +982,13 @@ GERMAN_SPEAKERS = [
         "Eva Roth",
         id="konjunktiv-sie-is-the-source-of-the-run",
     ),
+    pytest.param(
+        "Einleitung.\n\nUrsula von der Leyen ist Ministerin. Von der Leyen betonte, es seien "
+        "„viele Frauen, auch Alleinerziehende, darunter“. Die Agenturen würden ihnen deshalb "
+        "„beherzt ein Angebot machen“.",
+        "Ursula von der Leyen",
+        id="surname-opening-with-von-is-no-preposition",
+    ),
 ]
 
 

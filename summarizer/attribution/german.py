@@ -405,6 +405,9 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
     if first in _SUBORDINATORS and i == 0:
         return _subordinate_first(tokens)
     if first in _PREPOSITIONS:
+        named = _particle_name_end(text, tokens, i)
+        if named:  # "Von der Leyen betonte": a surname, not a preposition
+            return tokens[i].start(), tokens[named - 1].end()
         return _preposition_first(tokens, i)
     if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
         return _adverb_first(tokens, i)
@@ -414,6 +417,23 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         # "Den Unmut der CDU brachte die Sprecherin zum Ausdruck": an object comes first.
         return _inverted(tokens, _constituent_end(tokens, i))
     return _pointing_back_first(tokens, i) or _subject_first(tokens, i)
+
+
+def _particle_name_end(text: str, tokens: list[re.Match[str]], i: int) -> int | None:
+    """Where a surname that opens with its particle ends ("Von der Leyen", "Von Weizsäcker"),
+    when a verb follows it and the article writes it after a first name elsewhere ("Ursula
+    von der Leyen"); None for a preposition ("Von der Regierung hieß es")."""
+    if tokens[i].group() != "Von":
+        return None
+    j = i + 1 + (i + 2 < len(tokens) and tokens[i + 1].group() in ("der", "dem", "den"))
+    if j + 1 >= len(tokens) or not _is_verb_like(tokens[j + 1].group()):
+        return None
+    surname = tokens[j].group()
+    if not surname[:1].isupper() or not surname.isalpha():
+        return None
+    written = " ".join(t.group() for t in tokens[i : j + 1])
+    full = re.compile(r"\b[A-ZÄÖÜ][a-zäöüß]+\s+v" + re.escape(written[1:]) + r"\b")
+    return j + 1 if full.search(text) else None
 
 
 def _pointing_back_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
