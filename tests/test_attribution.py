@@ -989,6 +989,12 @@ GERMAN_SPEAKERS = [
         "Ursula von der Leyen",
         id="surname-opening-with-von-is-no-preposition",
     ),
+    pytest.param(
+        "Einleitung.\n\nDer Vater hat einen Brief hinterlassen. Die Polizei wertet ihn aus. "
+        "Der 58-Jährige habe darin geschrieben, er müsse „aus diesem schlechten Leben“ gehen.",
+        "58-Jährige",
+        id="a-person-named-by-age-keeps-the-quote",
+    ),
 ]
 
 

@@ -332,6 +332,8 @@ def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "reported speech before", "") if subject else None
 
 
+# A person named by age: "der 58-Jährige", "die 38-Jährige", "des 25-Jährigen".
+_AGED = re.compile(r"\d+-[Jj]ährige[nr]?")
 # German noun endings no first name has: "Bewerbung von Kanada" is no "Ursula von der Leyen".
 _NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "nis", "tum", "ment")
 
@@ -371,7 +373,8 @@ def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) 
     particles = " ".join(glue).replace("von der", "von")
     personal = len(words) > 1 and all(w in ("von", "van", "de", "zu") for w in particles.split())
     personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
-    return bool(named.role) or any(is_title(w) for w in words) or personal
+    aged = any(_AGED.fullmatch(w) for w in words)  # "der 58-Jährige"
+    return bool(named.role) or any(is_title(w) for w in words) or personal or aged
 
 
 def _quoted_name(doc: _Doc, span: Span) -> bool:

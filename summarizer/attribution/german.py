@@ -509,6 +509,8 @@ def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
     """Past an apposition or relative clause set off by commas after a subject noun phrase:
     "Sadiq Khan, einer der Abgeordneten, verurteilte"."""
     end = stop
+    if stop < len(tokens) and _is_verb_like(tokens[stop].group()):
+        return end  # "Der 58-Jährige habe darin geschrieben, er …": the verb follows at once
     for j in range(stop - 1, min(len(tokens), stop + 30)):
         if not tokens[j].group().endswith(","):
             continue
