@@ -995,6 +995,12 @@ GERMAN_SPEAKERS = [
         "58-Jährige",
         id="a-person-named-by-age-keeps-the-quote",
     ),
+    pytest.param(
+        "Einleitung.\n\nDer BGH widersprach allerdings der Ansicht, dass das Lied ein Aufruf "
+        "ist. „Hier werden zwar Menschen übel angegriffen“, allerdings sei Hetze kein Aufruf.",
+        "BGH",
+        id="widersprach-is-speech-that-a-konjunktiv-goes-on-with",
+    ),
 ]
 
 

@@ -54,6 +54,7 @@ bezeichnet nannte nennt schätzte appellierte twitterte
 rief ruft riefen riet rät schrieben sprachen wies weist verwiesen unterstrichen beschrieb
 beschreibt bestritt bestreitet empfiehlt empfahl empfahlen verspricht versprach bat baten
 warb wirbt bekanntgegeben bekanntgab bekanntgaben gesagt mitgeteilt hinzugefügt eingeräumt
+widersprach widerspricht widersprachen verriet verrät gestand gesteht schrie verlautete
 """
 # Weak verbs of saying, judging and asking: each stem gives its past, present and participle
 # ("begründ" -> begründete, begründet, begründeten, begründen).
@@ -64,6 +65,8 @@ reagier entgegn wiederhol präzisier bekenn dementier vermut mutmaß
 prognostizier schilder verteidig beschwer protestier verlang beteuer bekräftig
 kritisier bestätig erläuter ergänz verkünd kommentier zitier twitter appellier schätz
 hoff feier begrüß pranger vereinbar bewert beurteil verurteil äußer charakterisier
+erwider bemerk ermahn monier rüg spott scherz seufz erzähl argumentier beharr
+dräng folger leugn enthüll
 """
 
 
