@@ -1001,6 +1001,13 @@ GERMAN_SPEAKERS = [
         "BGH",
         id="widersprach-is-speech-that-a-konjunktiv-goes-on-with",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Hochschule prüft den Fall erneut.\n\nSie wisse, dass ihre Arbeit "
+        "„nicht frei von Schwächen und manchmal fehlerhaft“ sei, hatte Koch-Mehrin damals "
+        "gesagt.",
+        "Koch-Mehrin",
+        id="quoted-clause-verb-then-hatte-x-gesagt",
+    ),
 ]
 
 

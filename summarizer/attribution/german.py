@@ -566,6 +566,13 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         found = _inverted(tokens, 0)
         if found:
             return found
+    if _verb_ends_the_quoted_clause(tokens) and SPEECH_VERB.search(
+        text, tokens[1].start(), _clause_end(text, tokens[1].start(), end)
+    ):
+        # "„…“ sei, hatte Koch-Mehrin damals gesagt": the quoted clause's verb, then speech.
+        found = _inverted(tokens, 1)
+        if found:
+            return found
     so = _AFTER_SO.search(text, start, end)
     if so is None:
         return None
@@ -575,6 +582,20 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     i, stop = phrase
     return rest[i].start(), rest[stop - 1].end()
+
+
+def _verb_ends_the_quoted_clause(tokens: list[re.Match[str]]) -> bool:
+    """ "sei, hatte …": the verb that closes the quoted clause, then a finite verb first."""
+    if len(tokens) < 3 or not tokens[0].group().endswith(","):
+        return False
+    closing = tokens[0].group().rstrip(",")
+    return bool(_KONJUNKTIV.fullmatch(closing)) and _is_verb_like(tokens[1].group())
+
+
+def _clause_end(text: str, start: int, end: int) -> int:
+    """Where the clause from ``start`` ends: the next comma, colon or semicolon, or ``end``."""
+    found = re.compile(r"[,;:]").search(text, start, end)
+    return found.start() if found else end
 
 
 _ACCORDING = re.compile(
