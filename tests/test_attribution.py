@@ -1008,6 +1008,12 @@ GERMAN_SPEAKERS = [
         "Koch-Mehrin",
         id="quoted-clause-verb-then-hatte-x-gesagt",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Anwendung der Regel stellte der SPD-Vorsitzende Franz Müntefering "
+        "ebenfalls in Frage: „Die Regel ist nicht lebensnah.“",
+        "Franz Müntefering",
+        id="object-first-then-verb-then-person-before-a-colon",
+    ),
 ]
 
 

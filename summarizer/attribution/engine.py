@@ -29,6 +29,7 @@ from summarizer.attribution.german import (
     document_source_span,
     german_sentences,
     is_reported,
+    is_verb_like,
     last_clause_start,
     listed_speaker_span,
     main_subject_span,
@@ -415,10 +416,13 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     found = found or main_subject_span(doc.masked, start, open_mark)
     subject = _german_subject(doc, found) if found else None
     quoting = verbs and verbs[-1].group().startswith("zitier")  # its object is the speaker
-    if verbs and not quoting and not _names_speaker(doc, subject):
+    verb_end = verbs[-1].end() if verbs else _verb_after(doc.masked, found, open_mark)
+    if verb_end and not quoting and not _names_speaker(doc, subject):
         # V2: what stands first may be an object or an adverb; a person right after the
-        # speech verb is its subject ("Der Zeitung sagte Filep Karma: „…“").
-        after = after_verb_span(doc.masked, verbs[-1].end(), open_mark)
+        # speech verb is its subject ("Der Zeitung sagte Filep Karma: „…“"), or after the
+        # verb of a clause that leads in with a colon ("Die Anwendung stellte der
+        # SPD-Vorsitzende Franz Müntefering in Frage: „…“").
+        after = after_verb_span(doc.masked, verb_end, open_mark)
         if after and _names_speaker(doc, _german_subject(doc, after), pronoun=False):
             found, subject = after, _german_subject(doc, after)
     if not verb and not _names_speaker(doc, subject):
@@ -428,6 +432,14 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     if subject is None:
         return None
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
+
+
+def _verb_after(text: str, found: tuple[int, int] | None, stop: int) -> int | None:
+    """Where the word after the noun phrase ``found`` ends, when it reads as a finite verb."""
+    if found is None:
+        return None
+    word = re.compile(r"\s*(\S+)").match(text, found[1], stop)
+    return word.end() if word and is_verb_like(word.group(1)) else None
 
 
 def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:

@@ -372,7 +372,7 @@ def _skip_clause(tokens: list[re.Match[str]], i: int) -> int:
     return len(tokens)
 
 
-def _is_verb_like(token: str) -> bool:
+def is_verb_like(token: str) -> bool:
     """A lower-case word that can be the finite verb: not a function word."""
     raw = token.lstrip('(„“"»«')
     word = _bare(token)
@@ -426,7 +426,7 @@ def _particle_name_end(text: str, tokens: list[re.Match[str]], i: int) -> int | 
     if tokens[i].group() != "Von":
         return None
     j = i + 1 + (i + 2 < len(tokens) and tokens[i + 1].group() in ("der", "dem", "den"))
-    if j + 1 >= len(tokens) or not _is_verb_like(tokens[j + 1].group()):
+    if j + 1 >= len(tokens) or not is_verb_like(tokens[j + 1].group()):
         return None
     surname = tokens[j].group()
     if not surname[:1].isupper() or not surname.isalpha():
@@ -441,7 +441,7 @@ def _pointing_back_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int]
     the object pointing back; the subject follows the verb."""
     if _bare(tokens[i].group()) not in ("das", "dies") or i + 1 >= len(tokens):
         return None
-    return _inverted(tokens, i + 1) if _is_verb_like(tokens[i + 1].group()) else None
+    return _inverted(tokens, i + 1) if is_verb_like(tokens[i + 1].group()) else None
 
 
 def _subject_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
@@ -451,7 +451,7 @@ def _subject_first(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | Non
     if stop == i or stop >= len(tokens):
         return None
     stop = _apposition_end(tokens, stop)
-    if stop >= len(tokens) or not _is_verb_like(tokens[stop].group()):
+    if stop >= len(tokens) or not is_verb_like(tokens[stop].group()):
         return None
     if first in POSSESSIVE and not any(t.group()[:1].isupper() for t in tokens[i + 2 : stop]):
         # "Seine Zuversicht gründet sich auf …": the possessor, an earlier speaker, speaks
@@ -509,19 +509,19 @@ def _apposition_end(tokens: list[re.Match[str]], stop: int) -> int:
     """Past an apposition or relative clause set off by commas after a subject noun phrase:
     "Sadiq Khan, einer der Abgeordneten, verurteilte"."""
     end = stop
-    if stop < len(tokens) and _is_verb_like(tokens[stop].group()):
+    if stop < len(tokens) and is_verb_like(tokens[stop].group()):
         return end  # "Der 58-Jährige habe darin geschrieben, er …": the verb follows at once
     for j in range(stop - 1, min(len(tokens), stop + 30)):
         if not tokens[j].group().endswith(","):
             continue
-        if j + 1 < len(tokens) and _is_verb_like(tokens[j + 1].group()):
+        if j + 1 < len(tokens) and is_verb_like(tokens[j + 1].group()):
             return j + 1
     return end
 
 
 def _inverted(tokens: list[re.Match[str]], verb: int) -> tuple[int, int] | None:
     """The subject right after the finite verb at ``tokens[verb]``."""
-    if verb >= len(tokens) or not _is_verb_like(tokens[verb].group()):
+    if verb >= len(tokens) or not is_verb_like(tokens[verb].group()):
         return None
     if tokens[verb].group().endswith((",", ";", ":")):
         return None  # "„…“ bezeichnet, denen …": the verb ends its clause, no subject follows
@@ -561,7 +561,7 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     if first in _PASSIVE and _QUOTED_BY.search(text, start, _sentence_end(text, start)):
         return _inverted(tokens, 0)  # "„…“ wird der Franzose im Fachblatt zitiert"
     comma = text[start:end].lstrip().startswith(",")
-    if comma and first not in _NOT_A_VERB and _is_verb_like(tokens[0].group()):
+    if comma and first not in _NOT_A_VERB and is_verb_like(tokens[0].group()):
         # "„…“, strich Romney in Arbutus heraus": after the comma the finite verb comes first.
         found = _inverted(tokens, 0)
         if found:
@@ -589,7 +589,7 @@ def _verb_ends_the_quoted_clause(tokens: list[re.Match[str]]) -> bool:
     if len(tokens) < 3 or not tokens[0].group().endswith(","):
         return False
     closing = tokens[0].group().rstrip(",")
-    return bool(_KONJUNKTIV.fullmatch(closing)) and _is_verb_like(tokens[1].group())
+    return bool(_KONJUNKTIV.fullmatch(closing)) and is_verb_like(tokens[1].group())
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
@@ -669,7 +669,7 @@ def wie_before_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     tokens = list(_TOKEN.finditer(text, matches[-1].end(), end))
     stop = _noun_phrase_end(tokens, 0)
-    if stop == 0 or stop + 1 != len(tokens) or not _is_verb_like(tokens[stop].group()):
+    if stop == 0 or stop + 1 != len(tokens) or not is_verb_like(tokens[stop].group()):
         return None
     if not tokens[stop].group().endswith(",") or text[tokens[stop].end() : end].strip():
         return None
