@@ -1149,10 +1149,31 @@ def test_german_compound_role_is_kept_apart() -> None:
             "partial",
             id="participle-after-quoted-words-is-no-source",
         ),
+        pytest.param(
+            "Einleitung.\n\nDamals hieß das Lokal noch «Zur Schweizer Hütte» und war beliebt.",
+            "short",
+            id="what-something-was-called",
+        ),
+        pytest.param(
+            "Einleitung.\n\nSie warnte, viele „Koalitionen für Einheit und Entwicklung“ (KEE) "
+            "seien gefährlich.",
+            "short",
+            id="name-before-its-abbreviation",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:
     assert analyze(text, language="de").quotes[0].kind == kind
+
+
+def test_german_quotations_listed_after_a_name_are_names() -> None:
+    text = (
+        "Einleitung.\n\nEr spielte in vielen Filmen, so im Film „Nackt unter Wölfen“ oder "
+        "„Jeder stirbt für sich allein“. Der Minister sagte, man wolle „die Politik der "
+        "kleinen Schritte“ fortsetzen."
+    )
+    kinds = [q.kind for q in analyze(text, language="de").quotes]
+    assert kinds == ["short", "short", "partial"]  # the list ends with its sentence
 
 
 def test_german_rules_wait_for_german() -> None:

@@ -766,6 +766,22 @@ def _spoken(doc: _Doc, span: Span, kind: QuoteKind, *, judgement: bool = True) -
     return sounds_spoken(quoted, before, judgement=judgement) or clause
 
 
+_LIST_GAP = re.compile(r"\s*(?:,|;|oder|und|sowie|bzw\.)\s*")
+
+
+def _listed_after_a_name(
+    doc: _Doc, spans: Sequence[Span], found: Sequence[FoundQuote], i: int
+) -> bool:
+    """German: a quotation listed right after a quoted name or term is another of them."""
+    close = spans[i - 1].close_mark if i else None
+    if close is None or found[i - 1].kind != "short":
+        return False
+    span = spans[i]
+    quoted = doc.text[span.start : span.end]
+    listed = _LIST_GAP.fullmatch(doc.text, close + 1, span.open_mark)
+    return bool(listed) and len(quoted.split()) <= 12 and quoted[-1:] not in ".!?…"
+
+
 def _not_speech(doc: _Doc, span: Span, kind: QuoteKind) -> bool:
     """German: a quoted phrase inside a sentence that reports no speech names or marks a term
     ("die Organisation „Ärzte ohne Grenzen“", "unter dem Motto „…“")."""
@@ -816,11 +832,13 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
         for c in cues
         if c and c.subject.kind == "name" and name_tokens(c.subject.name)
     }
-    quotes = []
-    for span, kind, cue in zip(spans, kinds, cues, strict=True):
+    quotes: list[FoundQuote] = []
+    for i, (span, kind, cue) in enumerate(zip(spans, kinds, cues, strict=True)):
         subject = _resolve(doc, cue.subject, speakers) if cue else None
         if kind in SPEECH_KINDS and doc.german and _spoken(doc, span, kind, judgement=False):
             pass  # German quoted words, whatever their shape
+        elif kind in SPEECH_KINDS and doc.german and _listed_after_a_name(doc, spans, quotes, i):
+            kind = "short"  # "darunter „…“, „…“", "(„Hartz IV“, „Rente mit 67“)": one list
         elif (
             kind != "headline"
             and _is_name(doc, span)

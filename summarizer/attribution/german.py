@@ -182,6 +182,12 @@ _SOURCE_VERB = re.compile(
 )
 
 
+# A name's abbreviation right after it: "„Koalition für Einheit und Entwicklung“ (CUD)".
+_ABBREVIATION_AFTER = re.compile(r"\s*\([A-ZÄÖÜ][A-ZÄÖÜ0-9&.-]{1,9}\)")
+# What something is called: "Damals hieß das Lokal noch «…»" (not "hieß es: „…“").
+_NAMED_BY_HEISSEN = re.compile(r"\b(?:hieß|heißt|hießen|heißen)\s+(?!es\b)(?:\S+\s+){0,2}\S+$")
+
+
 def names_something(text: str, start: int, end: int, before: str, after: str = "") -> bool:
     """Whether the quotation ``text[start:end]`` names something rather than quoting words.
 
@@ -196,6 +202,9 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
     tokens = quoted.split()
     if before.endswith("(") and len(tokens) <= 8:
         return True
+    if _ABBREVIATION_AFTER.match(after) or _NAMED_BY_HEISSEN.search(before[-60:]):
+        # "der „United Front for Democracy“ (UDD)", "Damals hieß das Lokal «Zur Hütte»"
+        return len(tokens) <= 12 and quoted[-1:] not in ".!?…"
     last = [w.strip(":,") for w in before.rsplit(None, 2)[-2:]] or [""]
     calls_itself = last[-1] == "sich" and bool(
         _NAMES_ITSELF.match(after) or _NAMES_ITSELF_BEFORE.search(before[-40:])
