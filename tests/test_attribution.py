@@ -1160,6 +1160,22 @@ def test_german_compound_role_is_kept_apart() -> None:
             "short",
             id="name-before-its-abbreviation",
         ),
+        pytest.param(
+            "Einleitung.\n\nZur Beweislage führt das Gericht aus, dass beide „in einigen Punkten "
+            "die Unwahrheit gesagt haben“.",
+            "partial",
+            id="separable-speech-verb-with-its-particle",
+        ),
+        pytest.param(
+            "Einleitung.\n\nEs gab an diesem Tag „viele gute Gründe zum Feiern“ in der Stadt.",
+            "short",
+            id="separable-verb-without-its-particle-is-no-speech",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDer Bundesrat forderte, „Zwangsheiraten“ als Straftat anzuerkennen.",
+            "short",
+            id="one-quoted-word-beside-a-speech-verb-is-a-term",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:

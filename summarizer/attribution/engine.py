@@ -766,6 +766,12 @@ def _spoken(doc: _Doc, span: Span, kind: QuoteKind, *, judgement: bool = True) -
     return sounds_spoken(quoted, before, judgement=judgement) or clause
 
 
+def _one_german_word(doc: _Doc, span: Span) -> bool:
+    """German: one quoted word is a term even beside a speech verb ("schlug vor,
+    „Zwangsheiraten“ als Straftat anzuerkennen")."""
+    return doc.german and len(doc.text[span.start : span.end].split()) == 1
+
+
 _LIST_GAP = re.compile(r"\s*(?:,|;|oder|und|sowie|bzw\.)\s*")
 
 
@@ -847,7 +853,7 @@ def analyze(text: str, *, language: str | None = None) -> Attribution:
             kind = "short"  # a quoted title or name, not quoted words
         elif _not_speech(doc, span, kind):
             kind = "short"
-        elif kind == "short" and cue and cue.verb:
+        elif kind == "short" and cue and cue.verb and not _one_german_word(doc, span):
             kind = "partial"  # "calling it “completely premature”": quoted words, not a scare quote
         quotes.append(
             FoundQuote(

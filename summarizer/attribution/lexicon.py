@@ -98,11 +98,40 @@ def _by_first_letter(alternatives: list[str]) -> str:
     return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
 
 
+# German verbs of saying whose particle ends the clause ("führte das Gericht aus, dass",
+# "gab die Anwältin an, dass", "stellte er klar:"): a speech verb only with its particle.
+_DE_SEPARABLE = {
+    "führt führte führten": "aus",
+    "gab gaben gibt": "an",
+    "stellt stellte stellten": "fest|klar",
+    "hob hoben hebt": "hervor",
+    "merkt merkte merkten": "an",
+    "deutete deutet deuteten": "an",
+    "legte legt legten": "dar",
+    "hielt hält hielten": "fest|entgegen",
+    "schlug schlägt schlugen": "vor",
+    "warf wirft warfen": "vor",
+    "wandte wandten": "ein",
+}
+
+
+def _separable() -> str:
+    """Each finite form, followed in its clause by its particle before a comma, colon,
+    quotation mark or stop."""
+    return "|".join(
+        rf"{form}(?=[^.:;!?„“”\"»«]{{0,80}}?\s(?:{particles})(?=\s*[,:.„“”\"»«]))"
+        for forms, particles in _DE_SEPARABLE.items()
+        for form in forms.split()
+    )
+
+
 SPEECH_VERB = re.compile(
     r"\b("
     + _by_first_letter(
         sorted(words(_EN_VERBS + _DE_VERBS) | set(_EN_PHRASES), key=len, reverse=True)
     )
+    + "|"
+    + _separable()
     + r")\b"
 )
 """A speech or attribution verb; "laut" and "zufolge" are German attribution particles."""
