@@ -1176,6 +1176,23 @@ def test_german_compound_role_is_kept_apart() -> None:
             "short",
             id="one-quoted-word-beside-a-speech-verb-is-a-term",
         ),
+        pytest.param(
+            "Einleitung.\n\nDazu gehören Stücke wie „Mein Gorilla hat eine Villa im Zoo“.",
+            "short",
+            id="kind-noun-in-the-plural-then-wie",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDie als „Regierung der Nationalen Einheit“ bezeichnete Koalition "
+            "soll helfen.",
+            "short",
+            id="als-quote-bezeichnete-noun-names-it",
+        ),
+        pytest.param(
+            "Einleitung.\n\nDen Titel lieferte die 1976 erschienene Gedichtsammlung „Walther, "
+            "Klopstock und ich“.",
+            "short",
+            id="collection-title-in-the-first-person",
+        ),
     ],
 )
 def test_german_quote_kind(text: str, kind: str) -> None:

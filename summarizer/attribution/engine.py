@@ -763,7 +763,8 @@ def _spoken(doc: _Doc, span: Span, kind: QuoteKind, *, judgement: bool = True) -
     quoted = doc.text[span.start : span.end]
     before = _before(doc, span)
     clause = kind == "direct" and ", " in quoted
-    return sounds_spoken(quoted, before, judgement=judgement) or clause
+    after = doc.text[span.close_mark + 1 : span.close_mark + 40] if span.close_mark else ""
+    return sounds_spoken(quoted, before, after, judgement=judgement) or clause
 
 
 def _one_german_word(doc: _Doc, span: Span) -> bool:

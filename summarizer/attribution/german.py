@@ -121,6 +121,8 @@ _CALLED = words(
     namens kurz Namen Begriff darunter"""
 )
 _TITLE_AFTER = re.compile(r",\s*so\s+(?:lautet|lautete|heißt|hieß|nennt|nannte)\b")
+# "Die als „…“ bezeichnete Koalition": a participle before the noun the quotation names.
+_CALLED_AFTER = re.compile(r"\s*(?:bezeichnete|genannte|betitelte)[nmrs]?\s+[A-ZÄÖÜ]")
 
 
 # Nouns a title or name follows ("der Film „…“", "unter dem Begriff „…“"); compounds end in
@@ -172,7 +174,19 @@ _KIND_NOUNS = (
     "slogan",
     "spiels",
     "magazines",
+    "sammlung",
+    "gedicht",
+    "lieder",
+    "bücher",
 )
+
+
+def _kind_noun(word: str) -> bool:
+    """A noun a title or name follows, also in the plural ("Filme", "Stücke", "Serien")."""
+    word = word.strip(":,").lower()
+    return word.endswith(_KIND_NOUNS) or (word[-1:] in "ens" and word[:-1].endswith(_KIND_NOUNS))
+
+
 _PARTICIPLE = re.compile(r"(?:bekannt|mit|hinzu|ein|zu|an|aus|fest|vor)?ge\w+(?:t|en)").fullmatch
 _SOURCE_VERB = re.compile(
     r"\s*(?:"
@@ -210,7 +224,8 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
         _NAMES_ITSELF.match(after) or _NAMES_ITSELF_BEFORE.search(before[-40:])
     )
     called = last[-1] in _CALLED or calls_itself or last == ["sich", "selbst"]
-    kind = last[-1].lower().endswith(_KIND_NOUNS) or bool(_TITLE_AFTER.match(after))
+    kind = _kind_noun(last[-1]) or bool(_TITLE_AFTER.match(after) or _CALLED_AFTER.match(after))
+    kind = kind or (last[-1] == "wie" and _kind_noun(last[0]))  # "Stücke wie „…“"
     kind = kind or bool(_CALLS_ITSELF.match(after)) or _apposed(last, quoted)
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
         return True
@@ -277,13 +292,16 @@ _FIRST_PERSON = re.compile(
 _INDEFINITE = words("ein eine einen einem einer eines")
 
 
-def sounds_spoken(quoted: str, before: str, *, judgement: bool = True) -> bool:
+def sounds_spoken(quoted: str, before: str, after: str = "", *, judgement: bool = True) -> bool:
     """Whether a quotation reads as someone's words whatever its sentence: it speaks in the
-    first person or opens a "dass" clause (not after a kind noun: "dem Lied „Für dich …“"),
-    or, with ``judgement``, follows "als" or "als ein" ("würdigte ihn als „großen
-    Österreicher“", "charakterisierte es als ein „Beispiel …“")."""
+    first person or opens a "dass" clause (not after a kind noun: "dem Lied „Für dich …“",
+    "Stücke wie „Mein Gorilla …“", nor before the noun it names: "die als „…“ bezeichnete
+    Koalition"), or, with ``judgement``, follows "als" or "als ein" ("würdigte ihn als
+    „großen Österreicher“", "charakterisierte es als ein „Beispiel …“")."""
     last = before.rsplit(None, 2)[-2:]
-    if last and last[-1].strip(":,").lower().endswith(_KIND_NOUNS):
+    if last and (_kind_noun(last[-1]) or (last[-1] == "wie" and _kind_noun(last[0]))):
+        return False
+    if _CALLED_AFTER.match(after):
         return False
     judged = judgement and (
         (last[-1:] == ["als"] and last[:1] != ["sich"])
