@@ -1014,6 +1014,13 @@ GERMAN_SPEAKERS = [
         "Franz Müntefering",
         id="object-first-then-verb-then-person-before-a-colon",
     ),
+    pytest.param(
+        "Einleitung.\n\nDer Abgeordnete Jakob Maria Mierscheid sagte das Ergebnis voraus.\n\n"
+        "Noch kurz vor der Wahl war Mierscheid optimistisch und sagte in einem Interview "
+        "selbstbewusst: „Die Demoskopen betreiben Demoskopie.“",
+        "Jakob Maria Mierscheid",
+        id="noch-kurz-before-a-time-phrase-is-no-subject",
+    ),
 ]
 
 

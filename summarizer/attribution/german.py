@@ -61,7 +61,7 @@ _ADVERBS = words(
     allerdings zugleich gleichzeitig bisher seitdem anschließend dabei darüber hierzu zuletzt
     erst kürzlich unterdessen indes derweil vorher ferner überdies gestrigen heutigen
     insbesondere zunächst schließlich letztlich ebenso auch so wörtlich abschließend
-    einleitend ausdrücklich offen dort hingegen"""
+    einleitend ausdrücklich offen dort hingegen kurz"""
 )
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
 # Prepositions that open an infinitive clause ("Um … zu gewinnen, will Oettinger").
@@ -72,7 +72,7 @@ _GENITIVE_DET = words("des der eines einer")
 _OBJECT_CASE = words("den dem einen einem diesem diesen seinem seinen ihrem ihren")
 POSSESSIVE = words("sein seine seiner seinem seinen ihr ihre ihrer ihrem ihren")
 _ADVERB_ENDINGS = ("isch", "end", "weise", "mäßig")
-_FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet")
+_FOCUS = words("auch selbst sogar nur gerade vor allem ausgerechnet noch")
 # Adverbs and particles that may stand between the finite verb and an inverted subject.
 _MIDFIELD = words(
     """sich auch jedoch dazu dann nun zudem weiter ebenfalls aber bereits noch schon daher
