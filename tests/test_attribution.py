@@ -1021,6 +1021,18 @@ GERMAN_SPEAKERS = [
         "Jakob Maria Mierscheid",
         id="noch-kurz-before-a-time-phrase-is-no-subject",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Hamas erhielt die Mehrheit. „Allen Beobachtungen zufolge sind die "
+        "Wahlen frei und fair abgelaufen.“ (Konrad-Adenauer-Stiftung).",
+        "Konrad-Adenauer-Stiftung",
+        id="source-in-parentheses-after-the-quote",
+    ),
+    pytest.param(
+        "Einleitung.\n\nAuch die FDP schloss sich dieser Meinung an: Der Sprecher der Fraktion, "
+        "Werner Hoyer, bewertete den Einsatz als „qualitative Veränderung im Engagement“.",
+        "Werner Hoyer",
+        id="a-capital-after-a-colon-opens-a-clause-of-its-own",
+    ),
 ]
 
 

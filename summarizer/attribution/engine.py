@@ -400,6 +400,7 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
         subject = _german_subject(doc, source)
         if subject:
             return Cue(subject, doc.text[source[0] : open_mark].strip(" :,"), "")
+    start = _after_colon_clause(doc.masked, start, open_mark)
     region = doc.masked[start:open_mark].rstrip()
     verb = SPEECH_VERB.search(doc.masked, start, open_mark)
     if not region or not (region.endswith(":") or verb):
@@ -472,6 +473,21 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     return subject
 
 
+_COLON_CLAUSE = re.compile(r":\s+(?=[A-ZÄÖÜ])")
+
+
+def _after_colon_clause(text: str, start: int, open_mark: int) -> int:
+    """Where the clause that leads to a quote begins: after a colon, a capital opens a clause
+    of its own with its own subject, when that clause holds the speech verb ("Auch die FDP
+    schloss sich an: Der Sprecher, Werner Hoyer, bewertete … als „…“")."""
+    for colon in _COLON_CLAUSE.finditer(text, start, open_mark):
+        if SPEECH_VERB.search(text, colon.end(), open_mark):
+            start = colon.end()
+    return start
+
+
+# A source signed in parentheses right after the quotation: "„…“ (Konrad-Adenauer-Stiftung)".
+_SOURCE_IN_PARENS = re.compile(r"[.,]?\s*\(([A-ZÄÖÜ][\w.-]*(?:\s+[\w.-]+){0,5})\)\s*(?:[.;]|$)")
 _VERB_THEN_NAME = re.compile(
     r"[\s,]*(?:" + "|".join(sorted(DE_SPEECH_VERBS - {"laut", "zufolge"})) + r")"
     r"(?:\s+(?:der|die|das|dem|den))?\s*"
@@ -486,6 +502,12 @@ def _german_cue_after(
     quoted name that follows (``nxt``, the next quotation). A next sentence that points
     back ("Dies sagte der Präsident") counts only for a quote with no lead-in of its own."""
     end = min(doc.sentence(close)[1], limit)
+    signed = _SOURCE_IN_PARENS.match(doc.masked, close + 1, limit)
+    if signed:
+        # "„Die Wahlen sind frei abgelaufen.“ (Konrad-Adenauer-Stiftung).": the source.
+        subject = phrase_subject(doc.masked, signed.start(1), signed.end(1))
+        if subject is not None:
+            return Cue(subject, signed.group(1), "")
     found = after_quote_span(doc.masked, close + 1, end)
     if found is None and end < limit and not has_lead_in:
         found = pointing_back_span(doc.masked, close + 1, min(doc.sentence_after(close)[1], limit))
