@@ -1033,6 +1033,12 @@ GERMAN_SPEAKERS = [
         "Werner Hoyer",
         id="a-capital-after-a-colon-opens-a-clause-of-its-own",
     ),
+    pytest.param(
+        "Einleitung.\n\nDemgegenüber sagte Vizeadmiral Charles Style laut news.at, die Soldaten "
+        "seien „in einen Hinterhalt gelockt worden“.",
+        "Vizeadmiral Charles Style",  # a rank the role list lacks stays in the name
+        id="pronominal-adverb-is-never-the-subject",
+    ),
 ]
 
 

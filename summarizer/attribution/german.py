@@ -63,6 +63,12 @@ _ADVERBS = words(
     insbesondere zunächst schließlich letztlich ebenso auch so wörtlich abschließend
     einleitend ausdrücklich offen dort hingegen kurz"""
 )
+# "da(r)/hier/wo/dem + preposition" and the like: "Demgegenüber", "Dementsprechend",
+# "Hierauf", "Daraufhin", "Demnach": adverbs, never a speaker.
+_PRONOMINAL_ADVERB = re.compile(
+    r"(?:da|dar|hier|wo|wor|dem|des)(?:gegenüber|nach|entsprechend|zufolge|über|auf|aufhin|"
+    r"hin|aus|zu|bei|mit|um|in|an|unter|neben|wegen|halb|weg|gleichen|ungeachtet|vor|für)"
+)
 _SUBORDINATORS = words("als wenn nachdem weil obwohl da während dass wie bevor seit sobald falls")
 # Prepositions that open an infinitive clause ("Um … zu gewinnen, will Oettinger").
 _INFINITIVE = words("um ohne statt anstatt")
@@ -436,7 +442,8 @@ def main_subject_span(text: str, start: int, end: int) -> tuple[int, int] | None
         if named:  # "Von der Leyen betonte": a surname, not a preposition
             return tokens[i].start(), tokens[named - 1].end()
         return _preposition_first(tokens, i)
-    if first in _ADVERBS or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
+    adverb = first in _ADVERBS or bool(_PRONOMINAL_ADVERB.fullmatch(first))
+    if adverb or (first.endswith(_ADVERB_ENDINGS) and i + 1 < len(tokens)):
         return _adverb_first(tokens, i)
     if first in DE_SPEECH_VERBS and tokens[i].group()[:1].islower():
         return _inverted(tokens, i)  # the clause began before a quoted name: "„AP“ sagte X"
