@@ -1039,6 +1039,18 @@ GERMAN_SPEAKERS = [
         "Vizeadmiral Charles Style",  # a rank the role list lacks stays in the name
         id="pronominal-adverb-is-never-the-subject",
     ),
+    pytest.param(
+        "Einleitung.\n\nOskar Lafontaine, Fraktionschef der Linkspartei, sprach sich gegen den "
+        "Einsatz aus. Seine Begründung: „Dann holen wir uns den Terrorismus ins Land.“",
+        "Oskar Lafontaine",
+        id="previous-sentence-subject-before-its-apposition",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDer Bund und Robert Hoyzer einigten sich. Nach einer vom DFB "
+        "veröffentlichten Erklärung erkennt Hoyzer einen „Betrag in Höhe von 750.000 Euro an“.",
+        "DFB",
+        id="nach-einer-vom-x-veroeffentlichten-erklaerung",
+    ),
 ]
 
 

@@ -533,7 +533,12 @@ def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
     if not verbs:
         return None
     verb = verbs[-1]
-    if verb.group().endswith("ing"):
+    found = main_subject_span(doc.masked, start, sentence) if doc.german else None
+    if found:
+        # "Oskar Lafontaine, Fraktionschef der Linkspartei, sprach sich … aus.": read in German
+        # order, the name before the apposition, not the noun nearest the verb.
+        subject = _german_subject(doc, found)
+    elif verb.group().endswith("ing"):
         subject = sentence_subject(doc.masked, start, verb.start())
     else:
         subject = statement_subject(doc.masked, start, verb)

@@ -636,6 +636,9 @@ _ACCORDING = re.compile(
     r"\b[Nn]ach\s+(?:den\s+|der\s+|dem\s+)?(?:eigenen\s+)?(?:Angaben|Aussagen?|Meinung|Ansicht|"
     r"Auffassung|Darstellungen?|Einschätzung|Bewertung|Worten|Informationen|Berechnungen|"
     r"Ankündigung|Idee|Überzeugung)\s+(?:des|der|von|vom)\s+"
+    # "Nach einer vom DFB veröffentlichten Erklärung": the source before the participle.
+    r"|\b[Nn]ach\s+(?:einer|einem|der|dem|den)\s+vo[mn]\s+(?=[^,.;:„“]{1,60}?\s[a-zäöüß]+(?:en|ten)"
+    r"\s+(?:Erklärung|Mitteilung|Pressemitteilung|Angaben|Stellungnahme|Bericht|Meldung)\b)"
 )
 
 
