@@ -1051,6 +1051,19 @@ GERMAN_SPEAKERS = [
         "DFB",
         id="nach-einer-vom-x-veroeffentlichten-erklaerung",
     ),
+    pytest.param(
+        "Einleitung.\n\nDie Staatsanwaltschaft gab eine Stellungnahme ab. Darin steht unter "
+        "anderem: „Besonders betroffen sind wir, weil die Möglichkeit bestanden hätte.“",
+        "Stellungnahme",
+        id="darin-steht-points-into-the-text-named-before",
+    ),
+    pytest.param(
+        "Einleitung.\n\nDas Zentrum dient laut einer Pressemitteilung des BMI der Verbesserung "
+        "des „Informationsaustauschs und zur besseren Koordinierung von Schutz- und "
+        "Abwehrmaßnahmen gegen IT-Sicherheitsvorfälle“.",
+        "Pressemitteilung",  # not "BMI der Verbesserung"
+        id="no-genitive-hangs-on-an-acronym",
+    ),
 ]
 
 

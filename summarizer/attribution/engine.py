@@ -37,6 +37,7 @@ from summarizer.attribution.german import (
     naming_verb_after,
     only_konjunktiv,
     pointing_back_span,
+    pointing_in_span,
     so_before_span,
     sounds_spoken,
     wie_before_span,
@@ -389,8 +390,10 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     """The subject of the German main clause that leads up to a quote ("Dazu gab das
     Ministerium bekannt: „…“"), when that clause is speech."""
     sentence = doc.sentence(open_mark)
+    previous = doc.sentence_start(sentence[0] - 1) if sentence[0] else sentence[0]
     source = (
-        so_before_span(doc.masked, start, open_mark)
+        pointing_in_span(doc.masked, previous, sentence[0], open_mark)
+        or so_before_span(doc.masked, start, open_mark)
         or wie_before_span(doc.masked, start, open_mark)
         or according_to_span(doc.masked, sentence[0], open_mark)
         or document_source_span(doc.masked, sentence[0], open_mark)

@@ -320,6 +320,9 @@ def _bare(token: str) -> str:
     return token.strip('.,;:!?()[]„“”"»«').lower()
 
 
+_ACRONYM = re.compile(r"[A-ZÄÖÜ]{2,6}")
+
+
 def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = False) -> int:
     """Index past the noun phrase that starts at ``tokens[i]``; ``i`` if none starts there.
 
@@ -342,6 +345,8 @@ def _noun_phrase_end(tokens: list[re.Match[str]], i: int, *, after_det: bool = F
             joined = _bare(tokens[j - 1].group()) in ("und", "oder", "von", "für", "aus", "zu")
             if j > i and not after_det and not joined and word not in _GENITIVE_DET:
                 break  # "biss der Randalierer | den Fluggast": a second noun phrase
+            if j > i and _ACRONYM.fullmatch(tokens[j - 1].group()):
+                break  # "des BMI | der Verbesserung": no genitive hangs on an acronym
             after_det = True
         elif first.isupper() or first.isdigit() or raw.startswith("(") or _is_noun(raw):
             after_det = False
@@ -644,6 +649,20 @@ _ACCORDING = re.compile(
 
 # "laut einem Jury-Mitglied", "laut Süddeutscher Zeitung": a source, not the adjective.
 _LAUT = re.compile(r"\b[Ll]aut\s+(?=[A-ZÄÖÜ]|(?:de[mnrs]|die|das|eine[mnrs]?)\s)")
+
+
+# "Darin steht unter anderem: „…“", "Darin heißt es": "darin" is the text named just before.
+_IN_IT = re.compile(r"(?:Darin|Hierin|Dort)\s+(?:steht|stand|stehen|standen|heißt|hieß)\b")
+
+
+def pointing_in_span(text: str, previous: int, start: int, end: int) -> tuple[int, int] | None:
+    """The text a sentence opening "Darin steht"/"Darin heißt es" points into: the last speech
+    noun of the sentence before it, ``text[previous:start]`` ("Die Staatsanwaltschaft gab eine
+    Stellungnahme ab. Darin steht: „…“" gives "Stellungnahme")."""
+    if not _IN_IT.match(text, start, end):
+        return None
+    nouns = list(_SPEECH_NOUN.finditer(text, previous, start))
+    return (nouns[-1].start(), nouns[-1].end()) if nouns else None
 
 
 def according_to_span(text: str, start: int, end: int) -> tuple[int, int] | None:
