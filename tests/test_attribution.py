@@ -1080,6 +1080,15 @@ def test_german_compound_role_is_kept_apart() -> None:
     assert (quote.speaker, quote.speaker_role) == ("Jonas Keller", "Stadtrat")
 
 
+def test_german_role_before_the_name_drops_its_article() -> None:
+    text = (
+        "Einleitung.\n\nDer Fraktionschef der Grünen, Anton Hofreiter, nannte den Plan einen "
+        "„Griff in die Taschen der Bürger“."
+    )
+    (quote,) = analyze(text, language="de").quotes
+    assert (quote.speaker, quote.speaker_role) == ("Anton Hofreiter", "Fraktionschef der Grünen")
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -446,6 +446,9 @@ def _verb_after(text: str, found: tuple[int, int] | None, stop: int) -> int | No
     return word.end() if word and is_verb_like(word.group(1)) else None
 
 
+_ARTICLES_DE = words("der die das den dem des ein eine einer einem einen eines")
+
+
 def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     """The speaker a German noun phrase names; a possessive ("Seine Zuversicht") points back
     to an earlier "er" or "sie"."""
@@ -457,6 +460,8 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
         # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
         head = phrase_subject(doc.masked, found[0], comma)
         role_first = doc.text[found[0] : comma].split()
+        while role_first and role_first[0].lower() in _ARTICLES_DE:
+            role_first = role_first[1:]  # "Der Fraktionschef der Grünen" is his role without "Der"
         if not _full_name(head):
             # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
             named = phrase_subject(doc.masked, comma + 1, found[1])
