@@ -1268,6 +1268,36 @@ def test_german_quotations_listed_after_a_name_are_names() -> None:
     assert kinds == ["short", "short", "partial"]  # the list ends with its sentence
 
 
+def _statement_speakers(text: str) -> list[str]:
+    return [a.name for a in analyze(text, language="de").actors if a.statements]
+
+
+def test_german_reported_speech_is_read_in_german_order() -> None:
+    text = (
+        "Einleitung.\n\nDie „Süddeutsche Zeitung“ hatte gestern berichtet, 200 Mitarbeiter "
+        "sollen entlassen werden."
+    )
+    assert _statement_speakers(text) == ["Süddeutsche Zeitung"]  # not "Mitarbeiter"
+
+
+def test_german_capitalised_words_after_a_number_are_no_person() -> None:
+    text = "Einleitung.\n\nDer Bund der Steuerzahler kritisierte die Kosten von 80 Millionen Euro."
+    assert _statement_speakers(text) == ["Bund der Steuerzahler"]
+
+
+def test_no_speaker_is_named_by_a_quotation() -> None:
+    """A subject misread across a quotation ('a “chief trade prosecutor” who …') would show
+    the masked quotation as a name."""
+    text = (
+        'Trade plans\n\nClinton wants tougher rules. She has proposed appointing a "chief trade '
+        'prosecutor" who reports directly to the president, and called for tripling "the number '
+        'of trade enforcement officers and early-warning systems so we can intervene."'
+    )
+    result = analyze(text)
+    names = [a.name for a in result.actors] + [q.speaker or "" for q in result.quotes]
+    assert not [n for n in names if "xxx" in n or '"' in n]
+
+
 def test_german_rules_wait_for_german() -> None:
     """The German reading (no speech in the sentence: not quoted words) is for German only."""
     text = "Intro.\n\nIn the end the plan was “far too expensive for a small city” after all."

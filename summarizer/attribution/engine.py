@@ -375,6 +375,8 @@ def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) 
     particles = " ".join(glue).replace("von der", "von")
     personal = len(words) > 1 and all(w in ("von", "van", "de", "zu") for w in particles.split())
     personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
+    # "Kosten von 80 Millionen Euro": capitalised words after a number are a quantity.
+    personal = personal and not doc.masked[: subject.start].rstrip()[-1:].isdigit()
     aged = any(_AGED.fullmatch(w) for w in words)  # "der 58-Jährige"
     return bool(named.role) or any(is_title(w) for w in words) or personal or aged
 
@@ -449,9 +451,17 @@ def _verb_after(text: str, found: tuple[int, int] | None, stop: int) -> int | No
 _ARTICLES_DE = words("der die das den dem des ein eine einer einem einen eines")
 
 
+_QUOTED_IN_PHRASE = re.compile(r"[„»\"]([^„“”»«\"]{2,60})[“”«\"]")
+
+
 def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
     """The speaker a German noun phrase names; a possessive ("Seine Zuversicht") points back
     to an earlier "er" or "sie"."""
+    quoted = _QUOTED_IN_PHRASE.search(doc.text, *found)
+    if quoted and not _QUOTED_IN_PHRASE.search(doc.text, quoted.end(), found[1]):
+        # "Die „Süddeutsche Zeitung“ hatte berichtet": the quoted name, which the masked text
+        # hides (one quoted name only: "der „…“-Kolumnist „…“" is no name to read).
+        return Subject("name", quoted.group(1), None, quoted.start(1))
     word = doc.masked[found[0] : found[1]].lower()
     if word in POSSESSIVE:
         return Subject("pronoun", "er" if word.startswith("sein") else "sie", None, found[0])
@@ -635,8 +645,19 @@ def _person_like(mention: Mention, speakers: set[str]) -> bool:
     return len(tokens) > 1 and not _ORG_WORDS.intersection(tokens)
 
 
+_QUOTE_MARK = re.compile(r"[“”„\"»«]")
+
+
 def _resolve(doc: _Doc, subject: Subject, speakers: set[str]) -> Subject | None:
-    """A named subject with the fullest name the article uses; pronouns to their antecedent."""
+    """A named subject with the fullest name the article uses; pronouns to their antecedent.
+
+    A subject that holds a quotation ('a "xxx xxx"', 'Clinton "…?" former Obama adviser') is
+    a misread phrase, not a speaker: the masked quotation would show as a name.
+    """
+    if _QUOTE_MARK.search(subject.name):
+        return None
+    if subject.role and _QUOTE_MARK.search(subject.role):
+        subject = replace(subject, role=None)
     if subject.kind == "nominal":
         return subject
     if subject.kind == "pronoun":
@@ -720,6 +741,18 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
 _QUOTE_ONLY_VERBS = frozenset({"continued", "continues"})
 
 
+_CLAUSE_STOP = re.compile(r"[,;:]")
+
+
+def _german_statement_subject(doc: _Doc, a: int, b: int, verb: re.Match[str]) -> Subject | None:
+    """The speaker of a German sentence of reported speech, read as a quote's lead-in is:
+    the speech verb's clause up to its first comma, in German word order ("Dazu sagte der
+    Minister, …", "Der Fraktionschef der Grünen, Anton Hofreiter, kritisierte, …")."""
+    stop = _CLAUSE_STOP.search(doc.masked, verb.end(), b)
+    cue = _german_cue(doc, a, stop.start() if stop else b)
+    return cue.subject if cue else None
+
+
 def _statements(
     doc: _Doc, spans: Sequence[Span], kinds: Sequence[QuoteKind], speakers: set[str]
 ) -> list[tuple[Subject, Statement]]:
@@ -742,7 +775,8 @@ def _statements(
         for verb in SPEECH_VERB.finditer(doc.masked, a, b):
             if doc.masked[verb.start() - 1] == "-" or verb.group().lower() in _QUOTE_ONLY_VERBS:
                 continue
-            subject = statement_subject(doc.masked, a, verb)
+            subject = _german_statement_subject(doc, a, b, verb) if doc.german else None
+            subject = subject or statement_subject(doc.masked, a, verb)
             resolved = _resolve(doc, subject, speakers) if subject else None
             if resolved:
                 found.append((resolved, Statement(doc.text[a:b], a, b, verb.group())))
