@@ -1280,6 +1280,17 @@ def test_german_reported_speech_is_read_in_german_order() -> None:
     assert _statement_speakers(text) == ["Süddeutsche Zeitung"]  # not "Mitarbeiter"
 
 
+def test_german_konjunktiv_sentences_go_on_as_reported_speech() -> None:
+    text = (
+        "Einleitung.\n\nMinisterin Eva Roth erklärte, der Plan sei zu teuer. Die Stadt habe "
+        "zudem kein Geld für die Brücke."
+    )
+    (actor,) = (a for a in analyze(text, language="de").actors if a.statements)
+    assert actor.name == "Eva Roth"
+    openings = [s.text.split()[:2] for s in actor.statements]
+    assert openings == [["Ministerin", "Eva"], ["Die", "Stadt"]]
+
+
 def test_german_capitalised_words_after_a_number_are_no_person() -> None:
     text = "Einleitung.\n\nDer Bund der Steuerzahler kritisierte die Kosten von 80 Millionen Euro."
     assert _statement_speakers(text) == ["Bund der Steuerzahler"]

@@ -781,7 +781,24 @@ def _statements(
             if resolved:
                 found.append((resolved, Statement(doc.text[a:b], a, b, verb.group())))
                 break
+        else:
+            carried = _konjunktiv_statement(doc, a, b, speakers)
+            if carried:
+                found.append(carried)
     return found
+
+
+def _konjunktiv_statement(
+    doc: _Doc, a: int, b: int, speakers: set[str]
+) -> tuple[Subject, Statement] | None:
+    """German: a sentence that reports speech by its Konjunktiv alone ("Die Studie zeige,
+    dass …", "Damit sei der Weg frei") goes on with the source of the run it belongs to, as
+    a quotation in it would."""
+    if not doc.german or not only_konjunktiv(doc.masked, a, b):
+        return None
+    cue = _carried_cue(doc, a)
+    resolved = _resolve(doc, cue.subject, speakers) if cue else None
+    return (resolved, Statement(doc.text[a:b], a, b, "")) if resolved else None
 
 
 def _actors(
