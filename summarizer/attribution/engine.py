@@ -440,17 +440,18 @@ def _german_cue(doc: _Doc, start: int, open_mark: int) -> Cue | None:
     return Cue(subject, region.strip(" :,"), verb.group() if verb else ":")
 
 
+_NEXT_WORD = re.compile(r"\s*(\S+)")
+
+
 def _verb_after(text: str, found: tuple[int, int] | None, stop: int) -> int | None:
     """Where the word after the noun phrase ``found`` ends, when it reads as a finite verb."""
     if found is None:
         return None
-    word = re.compile(r"\s*(\S+)").match(text, found[1], stop)
+    word = _NEXT_WORD.match(text, found[1], stop)
     return word.end() if word and is_verb_like(word.group(1)) else None
 
 
 _ARTICLES_DE = words("der die das den dem des ein eine einer einem einen eines")
-
-
 _QUOTED_IN_PHRASE = re.compile(r"[„»\"]([^„“”»«\"]{2,60})[“”«\"]")
 
 
