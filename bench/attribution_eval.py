@@ -1,10 +1,16 @@
 """Score the offline attribution engine on the quote-attribution dev set (English and German).
 
 Usage: python bench/attribution_eval.py [--eval-dir ../shared/eval] [--errors 20] [--limit N]
-       [--half first|second] [--german FILE ...]
+       [--half first|second] [--german FILE ...] [--english FILE ...]
 
-``--german FILE`` scores more German records in the same format, each as a row of its own
-(a held-out split made by bench/wikinews_split.py).
+``--german FILE`` and ``--english FILE`` score more records in the same format, each file as a
+row of its own beside the two shared train files: held-out splits made by
+bench/wikinews_split.py (German) and bench/polnear_split.py (English), e.g.
+
+    python bench/polnear_split.py PolNeAR/data/dev > /tmp/polnear_dev.jsonl
+    python bench/polnear_split.py PolNeAR/data/test > /tmp/polnear_test.jsonl
+    python bench/attribution_eval.py --english /tmp/polnear_dev.jsonl \
+        --english /tmp/polnear_test.jsonl
 
 The articles are read from the eval folder and never copied into the repository. Scoring
 follows the dev set's README: a tool quote matches a gold quote when one contains the other or
@@ -83,11 +89,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="articles per set")
     parser.add_argument("--half", choices=("first", "second"), help="score half of each set")
     parser.add_argument("--german", type=Path, action="append", default=[], help="more records")
+    parser.add_argument("--english", type=Path, action="append", default=[], help="more records")
     args = parser.parse_args()
     folder = args.eval_dir / "quote-attribution-dev"
     rows = []
     sets = [(label, folder / filename) for label, filename in SETS.items()]
     sets += [(f"German ({path.name})", path) for path in args.german]
+    sets += [(f"English ({path.name})", path) for path in args.english]
     for label, path in sets:
         s = run(path, args.limit, args.half)
         c = s.counts
