@@ -1268,6 +1268,26 @@ def test_german_quotations_listed_after_a_name_are_names() -> None:
     assert kinds == ["short", "short", "partial"]  # the list ends with its sentence
 
 
+def test_quotes_signed_after_a_dash_on_their_own_line() -> None:
+    text = (
+        "Voices\n\nReaders wrote in.\n\n“He represents our greatest shame.”\u00a0― Sonya Herridge\n"
+        "“He is ignorant of our culture.”― Pamela Padilla\n“How did we get this low?” ― Jacklyn "
+        "Ashley"
+    )
+    speakers = [q.speaker for q in analyze(text).quotes]
+    assert speakers == ["Sonya Herridge", "Pamela Padilla", "Jacklyn Ashley"]
+
+
+def test_a_transcript_turn_is_its_labelled_speaker() -> None:
+    text = (
+        "Pence on the debate\n\nMike Pence spoke to Chris Wallace.\n\nPartial transcript as "
+        'follows:\n\n"WALLACE: Will Gennifer Flowers be there?\n\n"PENCE: Gennifer Flowers will '
+        "not be attending the debate tomorrow night.\n\n"
+    )
+    speakers = [q.speaker for q in analyze(text).quotes]
+    assert speakers == ["Chris Wallace", "Mike Pence"]
+
+
 def _statement_speakers(text: str) -> list[str]:
     return [a.name for a in analyze(text, language="de").actors if a.statements]
 

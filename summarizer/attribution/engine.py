@@ -216,9 +216,25 @@ def _is_name(doc: _Doc, span: Span) -> bool:
     )
 
 
+# A transcript's turn: "“WALLACE: Let's start with …" or "MIKE PENCE: Well, look, …".
+_TURN_LABEL = re.compile(r"([A-Z][A-Z.'’-]+(?: [A-Z][A-Z.'’-]+){0,2}):\s")
+
+
+def _turn_cue(doc: _Doc, span: Span) -> Cue | None:
+    """A quoted transcript turn names its speaker in capitals before a colon."""
+    label = _TURN_LABEL.match(doc.text, span.start, span.end)
+    if label is None or len(label.group(1)) < 3:
+        return None
+    name = label.group(1).title()
+    return Cue(Subject("name", name, None, span.start), label.group(1), ":")
+
+
 def _cue_for(doc: _Doc, spans: Sequence[Span], i: int, kind: QuoteKind) -> Cue | None:
     checkpoint()  # the batch may have given up on this article (cancel.py)
     span = spans[i]
+    turn = _turn_cue(doc, span)
+    if turn:
+        return turn
     para_start = doc.paragraphs[span.paragraph][0]
     prev_close = spans[i - 1].close_mark if i and spans[i - 1].paragraph == span.paragraph else None
     if (
@@ -275,6 +291,9 @@ def _after_cue(doc: _Doc, spans: Sequence[Span], i: int, *, has_lead_in: bool) -
     span = spans[i]
     if span.close_mark is None:
         return None
+    signed = _signed_after_cue(doc, span)
+    if signed:
+        return signed
     # Spans come in document order: the next one is the only one that can follow in this
     # paragraph (reading every later span here made the engine quadratic in the quotes).
     nxt = spans[i + 1] if i + 1 < len(spans) else None
@@ -566,7 +585,27 @@ def _previous_sentence_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "previous sentence", verb.group())
 
 
-_SIGNATURE = re.compile(r"[ \t]*[-–—]+[ \t]*(?=[A-Z])")
+_SIGNATURE = re.compile(r"[ \t]*[-–—―]+[ \t]*(?=[A-Z])")
+# Signed on the same line, right after the closing mark: "“…shame.” ― Sonya Herridge".
+_SIGNED_AFTER = re.compile(r"(?:[^\S\n]|[.,])*[-–—―]+[^\S\n]*(?=[A-Z])")
+
+
+def _signed_after_cue(doc: _Doc, span: Span) -> Cue | None:
+    """A quotation signed after a dash on its own line: "“…shame.” ― Sonya Herridge" (the
+    paragraph ends with the signature, so it is no lead-in to the next quote)."""
+    if span.close_mark is None:
+        return None
+    dash = _SIGNED_AFTER.match(doc.masked, span.close_mark + 1)
+    end = doc.paragraphs[span.paragraph][1]
+    if dash is None or dash.end() >= end:
+        return None
+    line = doc.masked.find("\n", dash.end(), end)
+    stop = line if line > 0 else end
+    signer = doc.masked.find(",", dash.end(), stop)
+    subject = phrase_subject(doc.masked, dash.end(), signer if signer > 0 else stop)
+    if subject is None or subject.kind != "name":
+        return None
+    return Cue(subject, doc.text[dash.start() : stop].strip(" .,"), "")
 
 
 def _signature_cue(doc: _Doc, span: Span) -> Cue | None:
