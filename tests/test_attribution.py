@@ -1268,24 +1268,27 @@ def test_german_quotations_listed_after_a_name_are_names() -> None:
     assert kinds == ["short", "short", "partial"]  # the list ends with its sentence
 
 
-def test_quotes_signed_after_a_dash_on_their_own_line() -> None:
-    text = (
-        "Voices\n\nReaders wrote in.\n\n“He represents our greatest shame.”\u00a0― Sonya Herridge\n"
-        "“He is ignorant of our culture.”― Pamela Padilla\n“How did we get this low?” ― Jacklyn "
-        "Ashley"
-    )
-    speakers = [q.speaker for q in analyze(text).quotes]
-    assert speakers == ["Sonya Herridge", "Pamela Padilla", "Jacklyn Ashley"]
-
-
-def test_a_transcript_turn_is_its_labelled_speaker() -> None:
-    text = (
-        "Pence on the debate\n\nMike Pence spoke to Chris Wallace.\n\nPartial transcript as "
-        'follows:\n\n"WALLACE: Will Gennifer Flowers be there?\n\n"PENCE: Gennifer Flowers will '
-        "not be attending the debate tomorrow night.\n\n"
-    )
-    speakers = [q.speaker for q in analyze(text).quotes]
-    assert speakers == ["Chris Wallace", "Mike Pence"]
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        pytest.param(
+            "Voices\n\nReaders wrote in.\n\n“He represents our greatest shame.”\u00a0― Sonya "
+            "Herridge\n“He is ignorant of our culture.”― Pamela Padilla\n“How did we get this "
+            "low?” ― Jacklyn Ashley",
+            ["Sonya Herridge", "Pamela Padilla", "Jacklyn Ashley"],
+            id="signed-after-a-dash-on-its-own-line",
+        ),
+        pytest.param(
+            "Pence on the debate\n\nMike Pence spoke to Chris Wallace.\n\nPartial transcript as "
+            'follows:\n\n"WALLACE: Will Gennifer Flowers be there?\n\n"PENCE: Gennifer Flowers '
+            "will not be attending the debate tomorrow night.\n\n",
+            ["Chris Wallace", "Mike Pence"],
+            id="transcript-turn-is-its-labelled-speaker",
+        ),
+    ],
+)
+def test_each_quote_goes_to_its_own_speaker(text: str, speakers: list[str]) -> None:
+    assert [q.speaker for q in analyze(text).quotes] == speakers
 
 
 def _statement_speakers(text: str) -> list[str]:
