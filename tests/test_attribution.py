@@ -1285,6 +1285,18 @@ def test_german_quotations_listed_after_a_name_are_names() -> None:
             ["Chris Wallace", "Mike Pence"],
             id="transcript-turn-is-its-labelled-speaker",
         ),
+        pytest.param(
+            "Intro.\n\nIn a Bloomberg interview Trump declared “I think NATO may be obsolete. "
+            "It was set up a long time ago.”",
+            ["Trump"],
+            id="the-name-before-the-verb-after-an-opening-phrase",
+        ),
+        pytest.param(
+            'Intro.\n\nThe main requirement is a "lawful source of investment income," as a '
+            "Homeland Security memo put it.",
+            ["a Homeland Security memo"],
+            id="as-x-put-it",
+        ),
     ],
 )
 def test_each_quote_goes_to_its_own_speaker(text: str, speakers: list[str]) -> None:

@@ -178,6 +178,9 @@ def _head_end(tokens: list[str], head: int) -> int:
     return min(end, len(tokens))
 
 
+_OPENING_PREPOSITIONS = frozenset(["in", "at", "on", "during", "after", "before", "from", "with"])
+
+
 def _classify(text: str, a: int, b: int) -> Subject | None:
     """The subject expressed by one chunk: a pronoun, a name with its role, or a noun phrase."""
     words = text[a:b].split()
@@ -196,6 +199,14 @@ def _classify(text: str, a: int, b: int) -> Subject | None:
         if lead:
             return lead
         mention = _pick_mention(text, a, mentions)
+        if (
+            len(mentions) > 1
+            and lowered[0] in _OPENING_PREPOSITIONS
+            and not text[mentions[-1].end : b].strip()
+        ):
+            # "In a Bloomberg interview Trump declared": after an opening phrase, the name
+            # right before the verb is its subject.
+            mention = mentions[-1]
         # "Sanders’ campaign": a possessive apostrophe after an s is part of the name.
         rest = mention.end + (text[mention.end : mention.end + 1] in ("’", "'"))
         after = text[rest:b].split()
@@ -495,10 +506,19 @@ def _sentence_end(text: str, a: int, limit: int) -> int:
         size *= 2
 
 
+_AS_PUT_IT = re.compile(r"[\s,]*as\s+(\S.{0,60}?)\s+(?:put|puts|phrased|phrases)\s+it\b")
+
+
 def cue_after(text: str, close: int, limit: int) -> Cue | None:
     """A cue right after a closing mark: ``, Starmer stated.`` or ``, said Olaf Scholz``."""
     end = _sentence_end(text, close + 1, limit)
     region = text[close + 1 : end]
+    put = _AS_PUT_IT.match(text, close + 1, end)
+    if put:
+        # "… investment income,” as a Homeland Security memo put it.": the one who put it so.
+        subject = _classify(text, put.start(1), put.end(1))
+        if subject:
+            return Cue(subject, region.strip(" ,.").strip(), "put")
     so = _SO_CUE.match(region)
     if so:
         subject = subject_right(text, close + 1 + so.end(), end)
