@@ -20,11 +20,13 @@ from summarizer.attribution.cues import (
 )
 from summarizer.attribution.english import lower_openers
 from summarizer.attribution.german import (
+    ARTICLES,
     POSSESSIVE,
     according_to_span,
     after_quote_span,
     after_verb_span,
     carried_speaker_span,
+    clause_end,
     clause_speaker_span,
     document_source_span,
     german_sentences,
@@ -353,6 +355,7 @@ def _carried_cue(doc: _Doc, sentence: int) -> Cue | None:
     return Cue(subject, "reported speech before", "") if subject else None
 
 
+_LOOK_BACK = 16  # characters read before a name for the number a quantity opens with
 # A person named by age: "der 58-Jährige", "die 38-Jährige", "des 25-Jährigen".
 _AGED = re.compile(r"\d+-[Jj]ährige[nr]?")
 # German noun endings no first name has: "Bewerbung von Kanada" is no "Ursula von der Leyen".
@@ -395,7 +398,8 @@ def _names_speaker(doc: _Doc, subject: Subject | None, *, pronoun: bool = True) 
     personal = len(words) > 1 and all(w in ("von", "van", "de", "zu") for w in particles.split())
     personal = personal and not words[0].lower().endswith(_NOUN_ENDINGS)
     # "Kosten von 80 Millionen Euro": capitalised words after a number are a quantity.
-    personal = personal and not doc.masked[: subject.start].rstrip()[-1:].isdigit()
+    before = doc.masked[max(0, subject.start - _LOOK_BACK) : subject.start].rstrip()
+    personal = personal and not before[-1:].isdigit()
     aged = any(_AGED.fullmatch(w) for w in words)  # "der 58-Jährige"
     return bool(named.role) or any(is_title(w) for w in words) or personal or aged
 
@@ -470,7 +474,6 @@ def _verb_after(text: str, found: tuple[int, int] | None, stop: int) -> int | No
     return word.end() if word and is_verb_like(word.group(1)) else None
 
 
-_ARTICLES_DE = words("der die das den dem des ein eine einer einem einen eines")
 _QUOTED_IN_PHRASE = re.compile(r"[„»\"]([^„“”»«\"]{2,60})[“”«\"]")
 
 
@@ -490,7 +493,7 @@ def _german_subject(doc: _Doc, found: tuple[int, int]) -> Subject | None:
         # "Frank Biermann, Vorsitzender der …-Union, sagte": the name before the apposition.
         head = phrase_subject(doc.masked, found[0], comma)
         role_first = doc.text[found[0] : comma].split()
-        while role_first and role_first[0].lower() in _ARTICLES_DE:
+        while role_first and role_first[0].lower() in ARTICLES:
             role_first = role_first[1:]  # "Der Fraktionschef der Grünen" is his role without "Der"
         if not _full_name(head):
             # "die Sprecherin der Opposition, Eva Kern,": the name in the apposition.
@@ -781,15 +784,11 @@ def _copy_speaker(quote: FoundQuote, source: FoundQuote, how: str) -> FoundQuote
 _QUOTE_ONLY_VERBS = frozenset({"continued", "continues"})
 
 
-_CLAUSE_STOP = re.compile(r"[,;:]")
-
-
 def _german_statement_subject(doc: _Doc, a: int, b: int, verb: re.Match[str]) -> Subject | None:
     """The speaker of a German sentence of reported speech, read as a quote's lead-in is:
     the speech verb's clause up to its first comma, in German word order ("Dazu sagte der
     Minister, …", "Der Fraktionschef der Grünen, Anton Hofreiter, kritisierte, …")."""
-    stop = _CLAUSE_STOP.search(doc.masked, verb.end(), b)
-    cue = _german_cue(doc, a, stop.start() if stop else b)
+    cue = _german_cue(doc, a, clause_end(doc.masked, verb.end(), b))
     return cue.subject if cue else None
 
 

@@ -193,6 +193,14 @@ def _kind_noun(word: str) -> bool:
     return word.endswith(_KIND_NOUNS) or (word[-1:] in "ens" and word[:-1].endswith(_KIND_NOUNS))
 
 
+def _after_kind_noun(last: list[str]) -> bool:
+    """Whether the last words before a quotation are a kind noun ("der Film"), perhaps with
+    "wie" after it ("Stücke wie „…“")."""
+    if last[-1:] == ["wie"]:
+        return len(last) > 1 and _kind_noun(last[-2])
+    return bool(last) and _kind_noun(last[-1])
+
+
 _PARTICIPLE = re.compile(r"(?:bekannt|mit|hinzu|ein|zu|an|aus|fest|vor)?ge\w+(?:t|en)").fullmatch
 _SOURCE_VERB = re.compile(
     r"\s*(?:"
@@ -230,8 +238,7 @@ def names_something(text: str, start: int, end: int, before: str, after: str = "
         _NAMES_ITSELF.match(after) or _NAMES_ITSELF_BEFORE.search(before[-40:])
     )
     called = last[-1] in _CALLED or calls_itself or last == ["sich", "selbst"]
-    kind = _kind_noun(last[-1]) or bool(_TITLE_AFTER.match(after) or _CALLED_AFTER.match(after))
-    kind = kind or (last[-1] == "wie" and _kind_noun(last[0]))  # "Stücke wie „…“"
+    kind = _after_kind_noun(last) or bool(_TITLE_AFTER.match(after) or _CALLED_AFTER.match(after))
     kind = kind or bool(_CALLS_ITSELF.match(after)) or _apposed(last, quoted)
     if len(tokens) <= 12 and quoted[-1:] not in ".!?…" and (kind or called):
         return True
@@ -296,6 +303,7 @@ _FIRST_PERSON = re.compile(
 
 
 _INDEFINITE = words("ein eine einen einem einer eines")
+ARTICLES = _DEFINITE | _INDEFINITE
 
 
 def sounds_spoken(quoted: str, before: str, after: str = "", *, judgement: bool = True) -> bool:
@@ -305,7 +313,7 @@ def sounds_spoken(quoted: str, before: str, after: str = "", *, judgement: bool 
     Koalition"), or, with ``judgement``, follows "als" or "als ein" ("würdigte ihn als
     „großen Österreicher“", "charakterisierte es als ein „Beispiel …“")."""
     last = before.rsplit(None, 2)[-2:]
-    if last and (_kind_noun(last[-1]) or (last[-1] == "wie" and _kind_noun(last[0]))):
+    if last and _after_kind_noun(last):
         return False
     if _CALLED_AFTER.match(after):
         return False
@@ -606,7 +614,7 @@ def after_quote_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         if found:
             return found
     if _verb_ends_the_quoted_clause(tokens) and SPEECH_VERB.search(
-        text, tokens[1].start(), _clause_end(text, tokens[1].start(), end)
+        text, tokens[1].start(), clause_end(text, tokens[1].start(), end)
     ):
         # "„…“ sei, hatte Koch-Mehrin damals gesagt": the quoted clause's verb, then speech.
         found = _inverted(tokens, 1)
@@ -631,9 +639,12 @@ def _verb_ends_the_quoted_clause(tokens: list[re.Match[str]]) -> bool:
     return bool(_KONJUNKTIV.fullmatch(closing)) and is_verb_like(tokens[1].group())
 
 
-def _clause_end(text: str, start: int, end: int) -> int:
+_CLAUSE_STOP = re.compile(r"[,;:]")
+
+
+def clause_end(text: str, start: int, end: int) -> int:
     """Where the clause from ``start`` ends: the next comma, colon or semicolon, or ``end``."""
-    found = re.compile(r"[,;:]").search(text, start, end)
+    found = _CLAUSE_STOP.search(text, start, end)
     return found.start() if found else end
 
 
